@@ -1,0 +1,77 @@
+// swift-tools-version: 6.0
+//
+// loom: runs Markdown notebooks for image-classification studies.
+// Dependencies point one way: TensorCore <- NeuralNet <- Dataset/Figures <- Notebook <- Engine <- Actions <- loom.
+
+import PackageDescription
+
+let package = Package(
+    name: "loom",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "loom", targets: ["loom"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Dataset", targets: ["Dataset"]),
+        .library(name: "Figures", targets: ["Figures"]),
+        .library(name: "Notebook", targets: ["Notebook"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Actions", targets: ["Actions"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: - Public API
+
+        /// Float32 tensors: shapes, contiguous storage, BLAS-backed maths, parallel loops.
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        /// Layers, activations, losses, optimizers, schedules and the training loop.
+        .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        /// IDX reading, splits, batching and augmentation.
+        .target(name: "Dataset", dependencies: ["TensorCore", "CZlib", "CPNG"]),
+        /// Charts, heatmaps, image grids and word clouds, rendered to PNG with Cairo.
+        .target(name: "Figures", dependencies: ["CCairo", "CPNG"]),
+        /// Markdown notebooks: cells with source positions, parameters, executed output.
+        .target(name: "Notebook", dependencies: ["CCmarkGFM", "Yams"]),
+        /// Action declarations and registry, dependency graph, SQLite cache, progress.
+        .target(
+            name: "Engine",
+            dependencies: ["Notebook", "TensorCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        /// The built-in actions, one file each.
+        .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore"]),
+        /// The command-line tool.
+        .executableTarget(
+            name: "loom",
+            dependencies: ["Actions", "Engine", "Notebook", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // MARK: - Implementation details
+
+        .systemLibrary(name: "CBLAS"),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo"),
+        .systemLibrary(name: "CCmarkGFM"),
+        .systemLibrary(name: "CZlib"),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
+
+        // MARK: - Benchmarks (not tests: they print figures)
+
+        .executableTarget(
+            name: "loom-bench",
+            dependencies: ["TensorCore", "NeuralNet", "Dataset", "CBLAS"],
+            path: "benchmarks/loom-bench"),
+
+        // MARK: - Tests
+
+        .target(name: "_LoomTestSupport", dependencies: ["TensorCore"], path: "Tests/_LoomTestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_LoomTestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "_LoomTestSupport"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "_LoomTestSupport"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "TensorCore", "_LoomTestSupport"]),
+        .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Dataset", "NeuralNet", "Figures", "_LoomTestSupport"]),
+        .testTarget(name: "LoomCLITests", dependencies: ["loom", "_LoomTestSupport"]),
+    ]
+)

@@ -1,0 +1,2 @@
+/// The `Engine` module. (Being built: see the module's issue.)
+public enum EngineModule { public static let name = "Engine" }

@@ -1,0 +1,3 @@
+import Testing
+@testable import Dataset
+@Test func moduleLinks() { #expect(Bool(true)) }

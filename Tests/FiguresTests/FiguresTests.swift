@@ -1,0 +1,3 @@
+import Testing
+@testable import Figures
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import TensorCore
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,2 @@
+/// Helpers shared by every test target.
+public enum LoomTestSupport {}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the system packages loom needs (Debian/Ubuntu) and builds loom in release mode.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(
+  pkg-config
+  libopenblas-dev                 # matrix maths (cblas_sgemm)
+  libcairo2-dev fonts-dejavu-core # figures: anti-aliased lines and real text
+  libpng-dev zlib1g-dev           # image grids, IDX .gz files
+  libcmark-gfm-dev libcmark-gfm-extensions-dev  # Markdown exactly as GitHub parses it
+  libsqlite3-dev                  # the cache
+  dataset-fashion-mnist           # the data: /usr/share/datasets/fashion-mnist
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null; then
+  echo "setup: Swift 6 is required (https://www.swift.org/install/linux/)" >&2
+  exit 1
+fi
+
+if [ "${1:-}" != "--no-build" ]; then
+  swift build -c release --product loom
+fi
