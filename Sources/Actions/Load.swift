@@ -1,0 +1,109 @@
+import Dataset
+import Engine
+import Foundation
+
+extension Action {
+    /// `load`: reads an image set from IDX files and says how its pixels are scaled.
+    public static let load = Action(
+        name: "load",
+        version: 1,
+        summary: "Reads Fashion-MNIST (or any IDX image/label pair) and scales its pixels.",
+        discussion: """
+            'dataset: fashion-mnist' reads the four IDX .gz files that Debian's dataset-fashion-mnist \
+            package installs in \(FashionMNIST.defaultDirectory); any other value is a folder holding \
+            files of the same names. 'parts: all' joins the 60,000 training and 10,000 test images into \
+            one set of 70,000 for your own split. The images stay bytes in the cache; 'scale' says how \
+            later cells turn them into network inputs.
+            """,
+        produces: .dataset,
+        parameters: [
+            Parameter("dataset", .string, default: "fashion-mnist",
+                      doc: "'fashion-mnist' (Debian's copy) or a folder with the four IDX .gz files."),
+            Parameter("scale", .choice(["unit", "standardize"]), default: "unit",
+                      doc: "'unit': pixels / 255 in [0, 1]; 'standardize': then minus the mean, over the std."),
+            Parameter("parts", .choice(["all", "train", "test"]), default: "all",
+                      doc: "Which original parts to load: all 70,000 images, or the 60,000 or 10,000."),
+            Parameter("sample", .integer(.atLeast(10)),
+                      doc: "Keep a stratified random sample of this many images (quick experiments)."),
+            Parameter("seed", .integer(.atLeast(0)), default: 0, doc: "Seed of the sample."),
+        ],
+        identity: { parameters, files in
+            let directory = LoadAction.directory(parameters.string("dataset"))
+            return try FashionMNIST.fileNames.map { name in
+                try files.identity(ofFile: (directory as NSString).appendingPathComponent(name))
+            }.joined(separator: ",")
+        },
+        run: LoadAction.run)
+}
+
+enum LoadAction {
+    static func directory(_ dataset: String) -> String {
+        dataset == "fashion-mnist" ? FashionMNIST.defaultDirectory : dataset
+    }
+
+    static func run(_ context: ActionContext) throws {
+        let parameters = context.parameters
+        let directory = directory(parameters.string("dataset"))
+        let loaded: (train: LabeledImages, test: LabeledImages)
+        do {
+            loaded = try FashionMNIST.load(directory: directory)
+        } catch {
+            throw context.error("\(error)", parameter: "dataset")
+        }
+        var images: LabeledImages
+        var testStart: Int?
+        switch parameters.string("parts") {
+        case "train": images = loaded.train
+        case "test": images = loaded.test
+        default:
+            images = loaded.train.concatenated(with: loaded.test)
+            testStart = loaded.train.count
+        }
+        if let sample = parameters.optionalInt("sample"), sample < images.count {
+            let seed = parameters.int("seed")
+            let fraction = Double(sample) / Double(images.count)
+            let drawn = try DatasetSplit(labels: images.labels, classCount: images.classCount,
+                                         fractions: .init(train: fraction, validation: (1 - fraction) / 2,
+                                                          test: (1 - fraction) / 2),
+                                         stratified: true, seed: UInt64(seed))
+            images = images.subset(drawn.train)
+            testStart = nil
+            context.recordSeed(seed, purpose: "load sample")
+        }
+
+        let scaling: PixelScaling
+        if parameters.string("scale") == "standardize" {
+            let statistics = images.pixelStatistics(of: (0..<Int32(images.count)).map { $0 })
+            scaling = .standardized(mean: statistics.mean, standardDeviation: statistics.standardDeviation)
+        } else {
+            scaling = .unit
+        }
+        let source = parameters.string("dataset") == "fashion-mnist" ? "Fashion-MNIST (\(directory))" : directory
+        let value = DatasetValue(images: images, scaling: scaling, source: source, originalTestStart: testStart)
+
+        var minimum = UInt8.max, maximum = UInt8.min
+        for pixel in images.pixels {
+            minimum = min(minimum, pixel)
+            maximum = max(maximum, pixel)
+        }
+        let scaledRange = "\(Format.decimal(Double(scaling.value(of: minimum)))) … \(Format.decimal(Double(scaling.value(of: maximum))))"
+        var table = Table(columns: ["", "value"], alignments: [.left, .left])
+        table.append(["source", source])
+        table.append(["images", Format.count(images.count)
+                      + (testStart.map { " (\(Format.count($0)) train + \(Format.count(images.count - $0)) test)" } ?? "")])
+        table.append(["image shape (C×H×W)", value.imageShapeDescription])
+        table.append(["tensor shape", "\(images.count)×\(value.imageShapeDescription)"])
+        table.append(["stored as", "UInt8, \(Format.count(images.pixels.count)) bytes"])
+        table.append(["pixel range (stored)", "\(minimum) … \(maximum)"])
+        switch scaling {
+        case .unit:
+            table.append(["scaling", "pixel / 255 (Float32)"])
+        case .standardized(let mean, let std):
+            table.append(["scaling", "(pixel / 255 − \(Format.decimal(Double(mean)))) / \(Format.decimal(Double(std))) (Float32)"])
+        }
+        table.append(["scaled range", scaledRange])
+        table.append(["classes", "\(images.classCount): " + images.classNames.joined(separator: ", ")])
+        context.emit(table)
+        context.setResult(value)
+    }
+}

@@ -1,0 +1,70 @@
+import Dataset
+import Engine
+
+extension Action {
+    /// `split`: seeded train/validation/test split, optionally stratified.
+    public static let split = Action(
+        name: "split",
+        version: 1,
+        summary: "Splits a dataset into train, validation and test sets (80/10/10 by default).",
+        discussion: """
+            Sizes are exact (largest-remainder rounding). With 'stratify: true' every class is split \
+            in the same fractions, so each part keeps the class balance. The split stores indices into \
+            the dataset, not copies of its images.
+            """,
+        inputs: [Input("data", kind: .dataset, doc: "The dataset to split.")],
+        produces: .split,
+        parameters: [
+            Parameter("train", .number(.openClosed(0, 1)), default: .double(0.8), doc: "Fraction for training."),
+            Parameter("validation", .number(.openClosed(0, 1)), default: .double(0.1),
+                      doc: "Fraction for validation (monitoring during training)."),
+            Parameter("test", .number(.openClosed(0, 1)), default: .double(0.1), doc: "Fraction for the final test."),
+            Parameter("stratify", .boolean, default: .bool(true), doc: "Keep each class's share equal in every part."),
+            Parameter("seed", .integer(.atLeast(0)), default: .int(42), doc: "Which images go where."),
+        ],
+        check: { parameters in
+            let train = parameters.double("train"), validation = parameters.double("validation")
+            let test = parameters.double("test")
+            let sum = train + validation + test
+            guard abs(sum - 1) <= 1e-6 else {
+                let written = ["train", "validation", "test"].last { parameters.positions[$0] != nil }
+                return [NamedProblem(parameter: written,
+                                     "train + validation + test must be 1, but \(Format.decimal(train, 2)) + "
+                                         + "\(Format.decimal(validation, 2)) + \(Format.decimal(test, 2)) = \(Format.decimal(sum, 2))")]
+            }
+            return []
+        },
+        run: SplitAction.run)
+}
+
+enum SplitAction {
+    static func run(_ context: ActionContext) throws {
+        let parameters = context.parameters
+        let dataset = try context.input("data", as: DatasetValue.self)
+        let images = dataset.images
+        let seed = parameters.int("seed")
+        let stratified = parameters.bool("stratify")
+        let split = try DatasetSplit(
+            labels: images.labels, classCount: images.classCount,
+            fractions: .init(train: parameters.double("train"), validation: parameters.double("validation"),
+                             test: parameters.double("test")),
+            stratified: stratified, seed: UInt64(seed))
+        context.recordSeed(seed, purpose: "split")
+
+        let counts = split.classCounts(labels: images.labels, classCount: images.classCount)
+        let parts = DatasetSplit.Part.allCases
+        var table = Table(columns: ["class"] + parts.map(\.rawValue) + ["total"])
+        for (label, name) in images.classNames.enumerated() {
+            let row = parts.map { counts[$0]?[label] ?? 0 }
+            table.append([name] + row.map(Format.count) + [Format.count(row.reduce(0, +))])
+        }
+        let sizes = parts.map { split[$0].count }
+        table.append(["**total**"] + sizes.map { "**\(Format.count($0))**" } + ["**\(Format.count(images.count))**"])
+        table.append(["share"] + sizes.map { Format.percent(Double($0) / Double(max(1, images.count))) } + ["100.0%"])
+        context.emit(markdown: "Split \(Format.count(images.count)) images "
+                     + (stratified ? "(stratified by class)" : "(not stratified)") + " with seed \(seed):")
+        context.emit(table)
+        guard let datasetKey = context.inputKey("data") else { preconditionFailure("split has a dataset input") }
+        context.setResult(SplitValue(datasetKey: datasetKey, split: split, stratified: stratified, seed: seed))
+    }
+}

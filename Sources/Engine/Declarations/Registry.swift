@@ -1,0 +1,26 @@
+/// The actions a notebook may use, by name.
+public struct ActionRegistry: Sendable {
+    /// In registration order, for help listings.
+    public let actions: [Action]
+    private let byName: [String: Action]
+
+    /// - Precondition: names are unique.
+    public init(_ actions: [Action]) {
+        self.actions = actions
+        var byName: [String: Action] = [:]
+        for action in actions {
+            precondition(byName[action.name] == nil, "action '\(action.name)' is registered twice")
+            byName[action.name] = action
+        }
+        self.byName = byName
+    }
+
+    public func action(named name: String) -> Action? { byName[name] }
+
+    public var names: [String] { actions.map(\.name) }
+
+    /// The actions that make results of `kind`, for "add a 'split' cell" hints.
+    public func producers(of kind: ResultKind) -> [String] {
+        actions.filter { $0.produces == kind }.map(\.name)
+    }
+}

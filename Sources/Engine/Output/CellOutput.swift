@@ -1,0 +1,116 @@
+import Foundation
+
+/// A Markdown table: the executed notebook's answer to a pandas DataFrame.
+public struct Table: Sendable, Codable, Hashable {
+    public enum Alignment: String, Sendable, Codable, Hashable { case left, right, center }
+    public var columns: [String]
+    public var alignments: [Alignment]
+    public var rows: [[String]]
+    /// Shown in bold above the table, if present.
+    public var caption: String?
+
+    /// - Parameters:
+    ///   - columns: the header cells.
+    ///   - alignments: one per column; defaults to left for the first column and right for the rest
+    ///     (labels then numbers, as a data scientist expects).
+    public init(columns: [String], alignments: [Alignment]? = nil, rows: [[String]] = [], caption: String? = nil) {
+        self.columns = columns
+        self.alignments = alignments ?? columns.indices.map { $0 == 0 ? .left : .right }
+        self.rows = rows
+        self.caption = caption
+        precondition(self.alignments.count == columns.count, "one alignment per column")
+    }
+
+    public mutating func append(_ row: [String]) {
+        precondition(row.count == columns.count, "row has \(row.count) cells for \(columns.count) columns")
+        rows.append(row)
+    }
+
+    /// The table as GitHub-flavoured Markdown, with `|` in cells escaped.
+    public var markdown: String {
+        func escape(_ cell: String) -> String {
+            cell.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
+        var lines: [String] = []
+        if let caption { lines.append("**\(caption)**"); lines.append("") }
+        lines.append("| " + columns.map(escape).joined(separator: " | ") + " |")
+        lines.append("|" + alignments.map {
+            switch $0 {
+            case .left: ":---"
+            case .right: "---:"
+            case .center: ":---:"
+            }
+        }.joined(separator: "|") + "|")
+        for row in rows { lines.append("| " + row.map(escape).joined(separator: " | ") + " |") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A PNG figure made by an action.
+public struct FigureOutput: Sendable, Codable, Hashable {
+    /// A short file-name-safe name, unique within the cell (`training-curves`).
+    public var name: String
+    /// The alt text, also shown as the caption.
+    public var title: String
+    public var png: Data
+
+    public init(name: String, title: String, png: Data) {
+        self.name = name
+        self.title = title
+        self.png = png
+    }
+}
+
+/// One piece of a cell's rendered output.
+public enum OutputItem: Sendable, Codable, Hashable {
+    case markdown(String)
+    case table(Table)
+    case figure(FigureOutput)
+    /// A collapsed `<details>` block (long logs).
+    case details(summary: String, body: String)
+    /// Preformatted text in a fenced block.
+    case text(String)
+}
+
+/// How figures are placed in the executed notebook.
+public enum FigureMode: Sendable, Equatable {
+    /// `data:image/png;base64,...`: one self-contained file.
+    case embedded
+    /// PNG files in `directory` (on disk), linked by `relativePath` from the notebook.
+    case assets(directory: String, relativePath: String)
+}
+
+extension Array where Element == OutputItem {
+    /// Renders the items as Markdown. With asset mode, writes each figure's PNG file.
+    ///
+    /// - Parameter prefix: a unique file-name prefix for this cell's figures (`cell-03`).
+    public func markdown(figures: FigureMode, prefix: String) throws -> String {
+        var blocks: [String] = []
+        for item in self {
+            switch item {
+            case .markdown(let text): blocks.append(text)
+            case .table(let table): blocks.append(table.markdown)
+            case .text(let text):
+                let fence = text.contains("```") ? "~~~~" : "```"
+                blocks.append("\(fence)text\n\(text)\n\(fence)")
+            case .details(let summary, let body):
+                blocks.append("<details>\n<summary>\(summary)</summary>\n\n\(body)\n\n</details>")
+            case .figure(let figure):
+                let alt = figure.title.replacingOccurrences(of: "]", with: "\\]")
+                switch figures {
+                case .embedded:
+                    blocks.append("![\(alt)](data:image/png;base64,\(figure.png.base64EncodedString()))")
+                case .assets(let directory, let relativePath):
+                    let file = "\(prefix)-\(figure.name).png"
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    let path = (directory as NSString).appendingPathComponent(file)
+                    if (try? Data(contentsOf: URL(fileURLWithPath: path))) != figure.png {
+                        try figure.png.write(to: URL(fileURLWithPath: path), options: .atomic)
+                    }
+                    blocks.append("![\(alt)](\(relativePath)/\(file))")
+                }
+            }
+        }
+        return blocks.joined(separator: "\n\n")
+    }
+}

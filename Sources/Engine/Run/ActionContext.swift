@@ -1,0 +1,152 @@
+import Foundation
+import Notebook
+
+/// An error an action throws while running, optionally about one of its parameters (so the
+/// message points at the parameter's line in the notebook).
+public struct ActionError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var parameter: String?
+    public var message: String
+
+    public init(_ message: String, parameter: String? = nil) {
+        self.message = message
+        self.parameter = parameter
+    }
+
+    public var description: String { message }
+}
+
+/// What a running action sees: its parameters, its inputs (loaded lazily), progress reporting,
+/// checkpoints, and where its outputs and result go.
+public final class ActionContext: @unchecked Sendable {
+    public let cell: Cell
+    public let notebookPath: String
+    public let parameters: ParameterValues
+    /// The cache key of this cell (unique for its action, parameters and inputs).
+    public let key: String
+    public let progress: CellProgress
+
+    /// Input name → the cache keys of the results it names.
+    let inputKeys: [String: [String]]
+    /// Input name → the result names (or producing actions) of its results, for labels.
+    let inputLabels: [String: [String]]
+    private let store: ResultStore
+    private let lock = NSLock()
+    private(set) var outputs: [OutputItem] = []
+    private(set) var result: (kind: ResultKind, data: Data)?
+    private(set) var seeds: [String] = []
+
+    init(cell: Cell, notebookPath: String, parameters: ParameterValues, key: String, inputKeys: [String: [String]],
+         inputLabels: [String: [String]], store: ResultStore, progress: CellProgress) {
+        self.cell = cell
+        self.notebookPath = notebookPath
+        self.parameters = parameters
+        self.key = key
+        self.inputKeys = inputKeys
+        self.inputLabels = inputLabels
+        self.store = store
+        self.progress = progress
+    }
+
+    // MARK: Inputs
+
+    /// The single result named by input `name`, decoded.
+    public func input<T: ResultValue>(_ name: String, as type: T.Type = T.self) throws -> T {
+        guard let key = inputKeys[name]?.first else {
+            preconditionFailure("action '\(cell.action)' has no resolved input '\(name)'")
+        }
+        return try store.value(key: key, as: T.self)
+    }
+
+    /// The optional single input `name`, or `nil` where the notebook has none.
+    public func optionalInput<T: ResultValue>(_ name: String, as type: T.Type = T.self) throws -> T? {
+        guard let key = inputKeys[name]?.first else { return nil }
+        return try store.value(key: key, as: T.self)
+    }
+
+    /// Every result named by a multiple input, with its label (the result's name or its action).
+    public func inputs<T: ResultValue>(_ name: String, as type: T.Type = T.self) throws -> [(label: String, value: T)] {
+        let keys = inputKeys[name] ?? []
+        let labels = inputLabels[name] ?? []
+        return try zip(keys, labels).map { (label: $1, value: try store.value(key: $0, as: T.self)) }
+    }
+
+    /// The cache key of input `name`; a result may store it to refer to its source (a split to its dataset).
+    public func inputKey(_ name: String) -> String? { inputKeys[name]?.first }
+
+    /// The label of input `name`: its result name, or the action that made it.
+    public func inputLabel(_ name: String) -> String? { inputLabels[name]?.first }
+
+    /// Any cached result by key (a split's dataset, say).
+    public func result<T: ResultValue>(key: String, as type: T.Type = T.self) throws -> T {
+        try store.value(key: key, as: T.self)
+    }
+
+    // MARK: Outputs
+
+    public func emit(_ item: OutputItem) {
+        lock.withLock { outputs.append(item) }
+    }
+    public func emit(_ table: Table) { emit(.table(table)) }
+    public func emit(markdown: String) { emit(.markdown(markdown)) }
+    /// Adds a PNG figure; `name` must be unique within the cell.
+    public func emitFigure(name: String, title: String, png: Data) {
+        emit(.figure(FigureOutput(name: name, title: title, png: png)))
+    }
+
+    /// Sets the cell's result, which later cells read and the cache stores.
+    public func setResult<T: ResultValue>(_ value: T) {
+        let data = value.encoded()
+        lock.withLock { result = (T.kind, data) }
+        store.remember(key: key, value: value)
+    }
+
+    /// Records a seed for the executed notebook's run summary (`split: 42`).
+    public func recordSeed(_ seed: Int, purpose: String? = nil) {
+        lock.withLock { seeds.append(purpose.map { "\($0) \(seed)" } ?? "\(cell.action) \(seed)") }
+    }
+
+    // MARK: Checkpoints
+
+    /// The latest checkpoint saved by an earlier, interrupted run of this same cell.
+    public func latestCheckpoint() throws -> (step: Int, data: Data)? {
+        try store.cache?.checkpoint(key: key)
+    }
+
+    /// Saves a checkpoint (for training: after each epoch), so a killed run resumes here.
+    public func saveCheckpoint(step: Int, data: Data) throws {
+        try store.cache?.saveCheckpoint(key: key, step: step, data: data)
+    }
+
+    /// An error located at a parameter's line.
+    public func error(_ message: String, parameter: String? = nil) -> ActionError {
+        ActionError(message, parameter: parameter)
+    }
+}
+
+/// Decoded results, loaded lazily from the cache and kept for the run.
+final class ResultStore: @unchecked Sendable {
+    let cache: Cache?
+    private var memory: [String: any ResultValue] = [:]
+    private let lock = NSLock()
+
+    init(cache: Cache?) { self.cache = cache }
+
+    func remember(key: String, value: any ResultValue) {
+        lock.withLock { memory[key] = value }
+    }
+
+    func value<T: ResultValue>(key: String, as type: T.Type) throws -> T {
+        if let value = lock.withLock({ memory[key] }) {
+            guard let typed = value as? T else {
+                throw BlobError.wrongKind(expected: T.kind.rawValue, found: "\(Swift.type(of: value).kind)")
+            }
+            return typed
+        }
+        guard let data = try cache?.resultData(key: key) else {
+            throw ActionError("the result \(key.prefix(12)) is missing from the cache; run again with --no-cache")
+        }
+        let value = try T.decoded(from: data)
+        remember(key: key, value: value)
+        return value
+    }
+}

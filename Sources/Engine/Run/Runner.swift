@@ -1,0 +1,157 @@
+import Foundation
+import Notebook
+
+/// What happened to one cell in a run.
+public struct CellReport: Sendable {
+    public var index: Int
+    public var action: String
+    public var resultName: String?
+    public var status: CellStatus
+    /// For a cached cell, the seconds its original run took.
+    public var seconds: Double
+    public var seeds: [String]
+    public var outputs: [OutputItem]
+}
+
+/// The outcome of running one notebook.
+public struct RunReport: Sendable {
+    public var notebook: String
+    public var output: String?
+    public var cells: [CellReport]
+    public var seconds: Double
+
+    public func count(_ word: String) -> Int { cells.filter { $0.status.word == word }.count }
+    public var succeeded: Bool { !cells.contains { if case .failed = $0.status { true } else { false } } }
+}
+
+/// Options of `loom run`.
+public struct RunOptions: Sendable {
+    public var plan: PlanOptions
+    public var figures: FigureMode
+    /// Where the executed notebook goes; `nil` writes nothing (tests, `--dry-run`).
+    public var outputPath: String?
+
+    public init(plan: PlanOptions = PlanOptions(), figures: FigureMode = .embedded, outputPath: String?) {
+        self.plan = plan
+        self.figures = figures
+        self.outputPath = outputPath
+    }
+}
+
+/// Runs checked notebooks: cached cells come from the cache, the rest run in document order.
+///
+/// A failing cell shows its error under the cell, cells that depend on it are skipped, and
+/// independent cells still run. The executed notebook is written atomically at the end, so an
+/// interrupted run leaves the previous one in place; each finished cell is stored in the cache at
+/// once, so the next run picks up where this one stopped.
+public struct NotebookRunner: Sendable {
+    public static let loomVersion = "0.1.0"
+
+    public let registry: ActionRegistry
+    public let cache: Cache?
+    public let progress: any ProgressReporter
+
+    public init(registry: ActionRegistry, cache: Cache?, progress: any ProgressReporter = SilentProgress()) {
+        self.registry = registry
+        self.cache = cache
+        self.progress = progress
+    }
+
+    /// Runs a notebook that passed ``Checker``.
+    ///
+    /// - Precondition: `notebook.errors` is empty (`loom run` checks first and runs nothing otherwise).
+    public func run(_ notebook: CheckedNotebook, options: RunOptions) throws -> RunReport {
+        precondition(notebook.errors.isEmpty, "run a notebook only after it passes the checks")
+        let clock = Date()
+        let planned = Planner(cache: cache).plan(notebook, options: options.plan)
+        let store = ResultStore(cache: cache)
+        let toRun = planned.filter { if case .run = $0.decision { true } else { false } }.count
+        let path = notebook.document.path
+        progress.runStarted(notebook: path, cells: planned.count, toRun: toRun)
+
+        var reports: [CellReport] = []
+        var ordinal = 0
+        var touched: [String] = []
+        for (checked, plan) in zip(notebook.cells, planned) {
+            let cell = checked.cell
+            var report = CellReport(index: cell.index, action: cell.action, resultName: cell.resultName,
+                                    status: .skipped(""), seconds: 0, seeds: [], outputs: [])
+            defer {
+                progress.cellFinished(index: cell.index, action: cell.action, status: report.status,
+                                      seconds: report.seconds)
+                reports.append(report)
+            }
+            if let bad = checked.dependencies.first(where: { reports[$0].status != .ran && reports[$0].status != .cached }) {
+                report.status = .skipped("its input from cell \(bad + 1) (\(notebook.cells[bad].cell.action)) "
+                                         + "\(reports[bad].status.word == "failed" ? "failed" : "was skipped")")
+                continue
+            }
+            guard let action = checked.action, let parameters = checked.parameters, let key = plan.key else {
+                if case .blocked(let reason) = plan.decision { report.status = .failed(reason) }
+                continue
+            }
+            if plan.decision == .cached, let cached = try? cache?.cell(key: key) {
+                report.status = .cached
+                report.seconds = cached.seconds
+                report.seeds = cached.seeds
+                report.outputs = cached.outputs
+                touched.append(key)
+                continue
+            }
+
+            ordinal += 1
+            progress.cellStarted(index: cell.index, ordinal: ordinal, toRun: max(toRun, ordinal), action: cell.action)
+            var inputKeys: [String: [String]] = [:]
+            var inputLabels: [String: [String]] = [:]
+            for (name, indices) in checked.inputs {
+                inputKeys[name] = indices.compactMap { planned[$0].key }
+                inputLabels[name] = indices.map { notebook.cells[$0].cell.resultName ?? notebook.cells[$0].cell.action }
+            }
+            let context = ActionContext(
+                cell: cell, notebookPath: path, parameters: parameters, key: key, inputKeys: inputKeys,
+                inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress))
+            let started = Date()
+            do {
+                try action.run(context)
+                report.seconds = Date().timeIntervalSince(started)
+                report.status = .ran
+                report.outputs = context.outputs
+                report.seeds = context.seeds
+                try cache?.store(key: key, action: action.name, outputs: context.outputs, result: context.result,
+                                 seconds: report.seconds, seeds: context.seeds)
+            } catch {
+                report.seconds = Date().timeIntervalSince(started)
+                report.status = .failed(Self.message(for: error, cell: cell, parameters: parameters, path: path))
+                report.outputs = context.outputs
+            }
+        }
+
+        try? cache?.touch(keys: touched)
+        var fingerprints: [Int: CellFingerprint] = [:]
+        for plan in planned {
+            if let fingerprint = plan.fingerprint { fingerprints[plan.index] = fingerprint }
+        }
+        try? cache?.saveFingerprints(fingerprints, notebook: Planner.notebookID(path))
+
+        let seconds = Date().timeIntervalSince(clock)
+        var runReport = RunReport(notebook: path, output: options.outputPath, cells: reports, seconds: seconds)
+        if let outputPath = options.outputPath {
+            let text = try ExecutedNotebookRenderer.render(notebook.document, report: runReport,
+                                                           figures: options.figures)
+            try writeAtomically(text, to: outputPath)
+        }
+        runReport.seconds = Date().timeIntervalSince(clock)
+        progress.runFinished(notebook: path, ran: runReport.count("ran"), cached: runReport.count("cached"),
+                             failed: runReport.count("failed"), skipped: runReport.count("skipped"),
+                             seconds: runReport.seconds, output: options.outputPath)
+        return runReport
+    }
+
+    /// `notebooks/x.md:23:5: train.cnn: message`, located at the parameter an error is about.
+    static func message(for error: any Error, cell: Cell, parameters: ParameterValues, path: String) -> String {
+        let actionError = error as? ActionError
+        let position = actionError?.parameter.flatMap { parameters.positions[$0] } ?? cell.actionPosition
+        let text = actionError?.message ?? "\(error)"
+        return Diagnostic(path: path, position: position, action: cell.action, message: text).description
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Actions
+import Engine
+import Foundation
+
+extension Loom {
+    /// `loom run NOTEBOOK…`
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Runs notebooks and writes the executed notebooks.",
+            discussion: """
+                Checks every cell first and runs nothing if any check fails. Cells whose inputs and \
+                parameters are unchanged come from the cache. The executed notebook goes to \
+                OUT/NAME.md, written atomically: a failed or interrupted run leaves the previous one.
+                """)
+
+        @Argument(help: "The notebooks to run (Markdown files).")
+        var notebooks: [String]
+
+        @Option(name: .customLong("force"),
+                help: ArgumentHelp("Re-run a cell even if cached: its number, result name or action (repeatable).",
+                                   valueName: "cell"))
+        var force: [String] = []
+
+        @Flag(help: "Ignore the cache and run every cell (results are still cached).")
+        var noCache = false
+
+        @Flag(help: "Write figures as PNG files beside the executed notebook instead of embedding them.")
+        var assets = false
+
+        @Option(help: ArgumentHelp("Where executed notebooks go.", valueName: "dir"))
+        var out = "outputs"
+
+        @Flag(name: .shortAndLong, help: "Print only errors.")
+        var quiet = false
+
+        @OptionGroup var cache: CacheOptions
+
+        func validate() throws {
+            if notebooks.isEmpty { throw ValidationError("Name at least one notebook to run.") }
+        }
+
+        func run() throws {
+            var checked: [CheckedNotebook] = []
+            var failed = false
+            for path in notebooks {
+                let notebook = try loadAndCheck(path)
+                failed = report(notebook.diagnostics) || failed
+                checked.append(notebook)
+            }
+            if failed {
+                printError("loom: nothing was run; fix the errors above ('loom check' lists them).")
+                throw ExitCode.failure
+            }
+            let cacheDatabase = try cache.open()
+            let progress: any ProgressReporter = quiet ? SilentProgress() : StreamProgress.forStandardError()
+            let runner = NotebookRunner(registry: BuiltInActions.registry, cache: cacheDatabase, progress: progress)
+            var allSucceeded = true
+            for notebook in checked {
+                let name = ((notebook.document.path as NSString).lastPathComponent as NSString).deletingPathExtension
+                let output = (out as NSString).appendingPathComponent("\(name).md")
+                let figures: FigureMode = assets
+                    ? .assets(directory: (out as NSString).appendingPathComponent("\(name).assets"),
+                              relativePath: "\(name).assets")
+                    : .embedded
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                let report = try runner.run(notebook, options: RunOptions(
+                    plan: PlanOptions(force: force, ignoreCache: noCache), figures: figures, outputPath: output))
+                for cell in report.cells {
+                    if case .failed(let message) = cell.status { printError(message) }
+                }
+                allSucceeded = allSucceeded && report.succeeded
+            }
+            if !allSucceeded { throw ExitCode.failure }
+        }
+    }
+}

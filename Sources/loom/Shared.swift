@@ -1,0 +1,53 @@
+import ArgumentParser
+import Actions
+import Engine
+import Foundation
+import Notebook
+
+/// Where the cache lives; shared by every command that reads it.
+struct CacheOptions: ParsableArguments {
+    @Option(name: .customLong("cache"), help: ArgumentHelp("The cache database.", valueName: "path"))
+    var path = "cache/loom.sqlite"
+
+    func open() throws -> Cache {
+        do {
+            return try Cache(path: path)
+        } catch let error as CacheError {
+            throw LoomFailure(message: "error: \(error)")
+        }
+    }
+}
+
+/// A failure already explained to the user: printed to standard error, exit status 1.
+struct LoomFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Reads, parses and checks a notebook, printing every diagnostic.
+///
+/// - Returns: the checked notebook, or `nil` (after printing errors) when it has errors.
+func loadAndCheck(_ path: String, registry: ActionRegistry = BuiltInActions.registry) throws -> CheckedNotebook {
+    let text: String
+    do {
+        text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        throw LoomFailure(message: "error: cannot read the notebook '\(path)': "
+            + (FileManager.default.fileExists(atPath: path) ? "it is not UTF-8 text" : "no such file"))
+    }
+    let document = NotebookDocument.parse(path: path, text: text)
+    return Checker.check(document, registry: registry)
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Prints diagnostics to standard error; returns whether there were errors.
+@discardableResult
+func report(_ diagnostics: [Diagnostic]) -> Bool {
+    for diagnostic in diagnostics {
+        printError(diagnostic.severity == .warning ? "\(diagnostic) (warning)" : diagnostic.description)
+    }
+    return diagnostics.contains { $0.severity == .error }
+}
