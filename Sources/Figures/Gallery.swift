@@ -145,9 +145,11 @@ public enum Gallery {
                 let x = i % 28
                 let shifted = index == 1 ? base.pixels[i - x + min(27, x + 3)] : value
                 let flipped = index == 2 ? base.pixels[i - x + (27 - x)] : shifted
-                pixels += index == 4 ? [flipped, UInt8(Double(flipped) * 0.6), 255 - flipped] : [flipped, flipped, flipped]
+                let y = i / 28
+                let erased = index == 3 && (8..<16).contains(x) && (10..<18).contains(y) ? 0 : flipped
+                pixels += index == 4 ? [erased, UInt8(Double(erased) * 0.6), 255 - erased] : [erased, erased, erased]
             }
-            let names = ["original", "shifted", "flipped", "same again", "false colour"]
+            let names = ["original", "shifted", "flipped", "erased", "false colour"]
             return GridImage(pixels: pixels, width: 28, height: 28, channels: 3, caption: names[index])
         }
         add("image-grid-augment", ImageGrid(images: rgb, columns: 5, title: "Augmentations"))

@@ -82,7 +82,9 @@ public struct ImageGrid: Chart {
         let shown = side >= 84 ? min(side, 128) : side * (84 / side).rounded(.down)
         let labelWidth = rowLabels == nil ? 0.0 : 110
         let frameWidth = images.contains { $0.frame != nil } ? 6.0 : 0
-        let caption = hasCaptions ? 32.0 : 0
+        // About 6.3 points per caption character at the standard tick size.
+        let longest = Double(images.map { $0.caption?.count ?? 0 }.max() ?? 0)
+        let caption = hasCaptions ? (longest * 6.3 > shown + frameWidth ? 32.0 : 18) : 0
         let titleHeight = title == nil ? 0.0 : 28
         return Size(width: (24 + labelWidth + Double(columns) * (shown + frameWidth + 10)).rounded(),
                     height: (24 + titleHeight + Double(rows) * (shown + frameWidth + caption + 10)).rounded())
@@ -133,6 +135,8 @@ public struct ImageGrid: Chart {
         let usedWidth = labelWidth + Double(columns) * (side + 2 * frameWidth + gap) - gap
         let left = frame.x + pad + max(0, (frame.width - 2 * pad - usedWidth) / 2) + labelWidth
         let rowHeight = side + 2 * frameWidth + captionHeight + gap
+        // Centre the block vertically in what is left below the title.
+        top += max(0, (frame.maxY - pad - top - (Double(rows) * rowHeight - gap)) / 2)
         let cells = images.indices.map { index -> Cell in
             let row = index / columns, column = index % columns
             let item = images[index].image
