@@ -1,0 +1,186 @@
+/// One picture of an ``ImageGrid``: pixels, an optional caption and an optional coloured frame.
+public struct GridImage: Sendable {
+    /// The pixels.
+    public var image: PNGImage
+    /// Text under the picture (wrapped onto two lines at most), or `nil`.
+    public var caption: String?
+    /// A frame colour, e.g. ``Color/correct`` or ``Color/wrong`` for predictions; `nil` for none.
+    public var frame: Color?
+
+    /// Creates a grid picture from a raster.
+    ///
+    /// - Parameters:
+    ///   - image: A grey or RGB image of any size.
+    ///   - caption: Text under the picture, or `nil`.
+    ///   - frame: A frame colour, or `nil`.
+    public init(image: PNGImage, caption: String? = nil, frame: Color? = nil) {
+        self.image = image
+        self.caption = caption
+        self.frame = frame
+    }
+
+    /// Creates a grid picture from raw samples.
+    ///
+    /// - Parameters:
+    ///   - pixels: `width * height * channels` samples, row by row from the top.
+    ///   - width: Width in pixels.
+    ///   - height: Height in pixels.
+    ///   - channels: 1 (grey) or 3 (RGB).
+    ///   - caption: Text under the picture, or `nil`.
+    ///   - frame: A frame colour, or `nil`.
+    public init(pixels: [UInt8], width: Int, height: Int, channels: Int = 1, caption: String? = nil, frame: Color? = nil) {
+        self.init(image: PNGImage(width: width, height: height, channels: channels, pixels: pixels),
+                  caption: caption, frame: frame)
+    }
+}
+
+/// Pictures in a grid with captions, coloured frames and row labels.
+///
+/// Pictures are upscaled with nearest neighbour by a whole factor where they fit, so every
+/// source pixel is a crisp square of the same size. Captions are wrapped to the cell width;
+/// row labels (class names, augmentation names) are set to the left of each row.
+///
+/// ```swift
+/// let grid = ImageGrid(images: predictions.map { GridImage(pixels: $0.pixels, width: 28, height: 28,
+///                         caption: $0.label, frame: $0.correct ? .correct : .wrong) },
+///                      columns: 8, title: "Predictions")
+/// ```
+public struct ImageGrid: Chart {
+    /// The pictures, row by row.
+    public var images: [GridImage]
+    /// Pictures per row.
+    public var columns: Int
+    /// A label per row, or `nil`.
+    public var rowLabels: [String]?
+    /// The panel title.
+    public var title: String?
+
+    /// Creates an image grid.
+    ///
+    /// - Parameters:
+    ///   - images: The pictures, row by row.
+    ///   - columns: Pictures per row, at least one.
+    ///   - rowLabels: A label per row, or `nil`.
+    ///   - title: Panel title.
+    public init(images: [GridImage], columns: Int, rowLabels: [String]? = nil, title: String? = nil) {
+        precondition(columns > 0, "An image grid needs at least one column.")
+        self.images = images
+        self.columns = columns
+        self.rowLabels = rowLabels
+        self.title = title
+    }
+
+    /// The number of rows.
+    public var rows: Int { max(1, (images.count + columns - 1) / columns) }
+
+    private var largestSide: Int { images.map { max($0.image.width, $0.image.height) }.max() ?? 28 }
+    private var hasCaptions: Bool { images.contains { !($0.caption ?? "").isEmpty } }
+
+    /// Cells about 84 points wide (28-pixel images at 3×), with room for labels and captions.
+    public var preferredSize: Size {
+        let side = Double(largestSide)
+        let shown = side >= 84 ? min(side, 128) : side * (84 / side).rounded(.down)
+        let labelWidth = rowLabels == nil ? 0.0 : 110
+        let frameWidth = images.contains { $0.frame != nil } ? 6.0 : 0
+        // About 6.3 points per caption character at the standard tick size.
+        let longest = Double(images.map { $0.caption?.count ?? 0 }.max() ?? 0)
+        let caption = hasCaptions ? (longest * 6.3 > shown + frameWidth ? 32.0 : 18) : 0
+        let titleHeight = title == nil ? 0.0 : 28
+        return Size(width: (24 + labelWidth + Double(columns) * (shown + frameWidth + 10)).rounded(),
+                    height: (24 + titleHeight + Double(rows) * (shown + frameWidth + caption + 10)).rounded())
+    }
+
+    /// Where each picture goes (its frame excluded) and where its caption starts.
+    struct Cell {
+        var image: Rect
+        var captionTop: Double
+        var captionWidth: Double
+    }
+
+    /// Computes picture rectangles; also returns the row label column's right edge and the
+    /// caption lines per picture.
+    func layout(on canvas: Canvas, in frame: Rect) -> (cells: [Cell], captions: [[String]], labelRight: Double, top: Double) {
+        let theme = canvas.theme
+        let pad = theme.padding
+        let font = Font(size: theme.tickSize)
+        let labelFont = Font(size: theme.labelSize)
+        let lineHeight = canvas.measure("0", font: font).height
+        var top = frame.y + pad
+        if let title, !title.isEmpty {
+            let titleFont = Font(size: theme.titleSize, bold: true)
+            top += Double(canvas.wrap(title, font: titleFont, width: frame.width - 2 * pad).count)
+                * canvas.measure(title, font: titleFont).height + pad * 0.6
+        }
+        var labelWidth = 0.0
+        if let rowLabels {
+            let limit = frame.width * 0.3
+            labelWidth = rowLabels.flatMap { canvas.wrap($0, font: labelFont, width: limit) }
+                .map { canvas.measure($0, font: labelFont).width }.max() ?? 0
+            labelWidth += pad
+        }
+        let gap = 10.0
+        let frameWidth = images.contains { $0.frame != nil } ? 3.0 : 0
+        let availableWidth = frame.width - 2 * pad - labelWidth
+        let cellWidth = availableWidth / Double(columns)
+        let captions = images.map { item in
+            Array(canvas.wrap(item.caption ?? "", font: font, width: cellWidth - 4).prefix(2))
+        }
+        let captionLines = hasCaptions ? (captions.map(\.count).max() ?? 0) : 0
+        let captionHeight = captionLines > 0 ? Double(captionLines) * lineHeight + 4 : 0
+        let cellHeight = (frame.maxY - pad - top) / Double(rows)
+        let boxSide = max(1, min(cellWidth - gap - 2 * frameWidth, cellHeight - gap - captionHeight - 2 * frameWidth))
+        let source = Double(largestSide)
+        // A whole upscaling factor keeps every source pixel the same size.
+        let side = boxSide >= source ? source * (boxSide / source).rounded(.down) : boxSide
+        let usedWidth = labelWidth + Double(columns) * (side + 2 * frameWidth + gap) - gap
+        let left = frame.x + pad + max(0, (frame.width - 2 * pad - usedWidth) / 2) + labelWidth
+        let rowHeight = side + 2 * frameWidth + captionHeight + gap
+        // Centre the block vertically in what is left below the title.
+        top += max(0, (frame.maxY - pad - top - (Double(rows) * rowHeight - gap)) / 2)
+        let cells = images.indices.map { index -> Cell in
+            let row = index / columns, column = index % columns
+            let item = images[index].image
+            let scale = side / Double(max(item.width, item.height))
+            let width = Double(item.width) * scale, height = Double(item.height) * scale
+            let cellX = left + Double(column) * (side + 2 * frameWidth + gap) + frameWidth
+            let cellY = top + Double(row) * rowHeight + frameWidth
+            let image = Rect(x: cellX + (side - width) / 2, y: cellY + (side - height) / 2, width: width, height: height)
+            return Cell(image: image, captionTop: cellY + side + frameWidth + 3, captionWidth: side + 2 * frameWidth)
+        }
+        return (cells, captions, left - (labelWidth > 0 ? pad : 0), top)
+    }
+
+    public func draw(on canvas: Canvas, in frame: Rect) {
+        let theme = canvas.theme
+        let font = Font(size: theme.tickSize)
+        let labelFont = Font(size: theme.labelSize)
+        let lineHeight = canvas.measure("0", font: font).height
+        if let title, !title.isEmpty {
+            canvas.drawTitle(title, font: Font(size: theme.titleSize, bold: true),
+                             in: frame.inset(top: theme.padding, left: theme.padding, right: theme.padding))
+        }
+        let (cells, captions, labelRight, _) = layout(on: canvas, in: frame)
+        for (index, cell) in cells.enumerated() {
+            let item = images[index]
+            canvas.image(item.image, in: cell.image)
+            if let color = item.frame {
+                canvas.stroke(cell.image.inset(top: -1.5, left: -1.5, bottom: -1.5, right: -1.5), color: color, width: 3)
+            }
+            for (line, text) in captions[index].enumerated() {
+                canvas.text(text, at: Point(x: cell.image.midX, y: cell.captionTop + Double(line) * lineHeight), font: font,
+                            color: item.frame.map { $0.mixed(with: .black, fraction: 0.2) }, horizontal: .center, vertical: .top)
+            }
+        }
+        if let rowLabels {
+            for (row, label) in rowLabels.enumerated() where row * columns < cells.count {
+                let image = cells[row * columns].image
+                let lines = canvas.wrap(label, font: labelFont, width: frame.width * 0.3)
+                let height = canvas.measure(label, font: labelFont).height
+                for (index, line) in lines.enumerated() {
+                    let y = image.midY - Double(lines.count) * height / 2 + (Double(index) + 0.5) * height
+                    canvas.text(line, at: Point(x: labelRight, y: y), font: labelFont, horizontal: .trailing, vertical: .center)
+                }
+            }
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import Figures
-@Test func moduleLinks() { #expect(Bool(true)) }
