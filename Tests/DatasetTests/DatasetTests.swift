@@ -1,3 +1,0 @@
-import Testing
-@testable import Dataset
-@Test func moduleLinks() { #expect(Bool(true)) }
