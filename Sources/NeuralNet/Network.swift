@@ -146,13 +146,17 @@ final class Network {
 
     /// Back-propagates ``outputGradient`` through the layers of the last forward pass, writing
     /// every parameter's gradient into `gradients` (the flat layout of the parameters).
+    ///
+    /// - Returns: The gradient with respect to the input when `inputGradient` is true (valid
+    ///   until the next call), else nil.
+    @discardableResult
     func backward(
         input: UnsafePointer<Float>, batch: Int, parameters: UnsafeMutableBufferPointer<Float>,
-        gradients parameterGradients: UnsafeMutableBufferPointer<Float>
-    ) {
+        gradients parameterGradients: UnsafeMutableBufferPointer<Float>, inputGradient: Bool = false
+    ) -> UnsafePointer<Float>? {
         precondition(training, "Only a training network can run backward.")
         var current = 0
-        let firstComputing = kernels.firstIndex { $0 != nil } ?? kernels.count
+        let firstComputing = inputGradient ? -1 : kernels.firstIndex { $0 != nil } ?? kernels.count
         for index in stride(from: kernels.count - 1, through: 0, by: -1) {
             guard let kernel = kernels[index] else { continue }
             let layerInput = index == 0 ? input : pointer(outputSlot[index - 1], input: input)
@@ -166,5 +170,6 @@ final class Network {
                     parameterGradients: base(parameterGradients) + parameterOffsets[index]))
             current = 1 - current
         }
+        return inputGradient ? UnsafePointer(gradients[current].pointer) : nil
     }
 }
