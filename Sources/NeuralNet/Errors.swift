@@ -12,7 +12,7 @@ public enum NeuralNetError: Error, CustomStringConvertible, Equatable, Sendable 
     case needsFlatInput(layer: Int, name: String, shape: [Int])
     /// A layer needs an image input (`[channels, height, width]`) but gets a flat one.
     case needsImageInput(layer: Int, name: String, shape: [Int])
-    /// A pooling or convolution window is larger than its (padded) input.
+    /// A pooling or convolution window is larger than its (padded) input `[C, H, W]`.
     case windowTooLarge(layer: Int, name: String, window: Int, shape: [Int])
     /// A layer parameter is out of range.
     case invalidParameter(layer: Int, name: String, parameter: String, reason: String)
@@ -52,7 +52,7 @@ public enum NeuralNetError: Error, CustomStringConvertible, Equatable, Sendable 
         case .needsImageInput(let layer, let name, let shape):
             return "layer \(layer) '\(name)' needs a channels×height×width input but gets \(formatShape(shape)); remove the 'flatten' before it"
         case .windowTooLarge(let layer, let name, let window, let shape):
-            return "layer \(layer) '\(name)' has a \(window)×\(window) window but its input is only \(formatShape(shape)); use a smaller window, 'same' padding, or fewer pooling layers"
+            return "layer \(layer) '\(name)' has a \(window)×\(window) window but its input is only \(formatShape(Array(shape.suffix(2)))); use a smaller window, 'same' padding, or fewer pooling layers"
         case .invalidParameter(let layer, let name, let parameter, let reason):
             return "layer \(layer) '\(name)' has an invalid '\(parameter)': \(reason)"
         case .notAClassifier(let shape):

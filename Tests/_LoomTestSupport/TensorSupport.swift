@@ -50,5 +50,5 @@ public func spacedTensor(shape: [Int], spacing: Float = 0.05, seed: UInt64) -> T
     var order = Array(0..<count)
     var generator = SeededGenerator(seed: seed)
     generator.shuffle(&order)
-    return Tensor(shape: shape, scalars: order.map { (Float($0) - Float(count) / 2 + 0.5) * spacing })
+    return Tensor(shape: shape, scalars: order.map { (Float($0) - Float(count / 2) + 0.5) * spacing })
 }
