@@ -1,3 +1,159 @@
+import Foundation
 import Testing
+import _LoomTestSupport
 @testable import TensorCore
-@Test func moduleLinks() { #expect(Bool(true)) }
+
+@Suite struct TensorTests {
+    @Test func indexingIsRowMajor() {
+        var t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        #expect(t[1, 0] == 4)
+        t[0, 2] = 30
+        #expect(t.scalars == [1, 2, 30, 4, 5, 6])
+        #expect(t.offset(of: [1, 2]) == 5)
+    }
+
+    @Test func copiesAreIndependent() {
+        let a = Tensor(shape: [3], scalars: [1, 2, 3])
+        var b = a
+        b[0] = 10
+        #expect(a.scalars == [1, 2, 3])
+        #expect(b.scalars == [10, 2, 3])
+    }
+
+    @Test func reshapeInfersOneExtent() {
+        let t = Tensor(shape: [2, 6], repeating: 1).reshaped(to: [3, -1])
+        #expect(t.shape == [3, 4])
+    }
+
+    @Test(arguments: [
+        (false, false), (true, false), (false, true), (true, true),
+    ])
+    func matmulMatchesNaiveProduct(transposeA: Bool, transposeB: Bool) {
+        var generator = SeededGenerator(seed: 3)
+        let (m, k, n) = (5, 7, 4)
+        let a = Tensor.randomNormal(shape: transposeA ? [k, m] : [m, k], using: &generator)
+        let b = Tensor.randomNormal(shape: transposeB ? [n, k] : [k, n], using: &generator)
+        var expected = Tensor.zeros(shape: [m, n])
+        for i in 0..<m {
+            for j in 0..<n {
+                var total: Float = 0
+                for p in 0..<k {
+                    total += (transposeA ? a[p, i] : a[i, p]) * (transposeB ? b[j, p] : b[p, j])
+                }
+                expected[i, j] = total
+            }
+        }
+        expectClose(a.matmul(b, transposeSelf: transposeA, transposeOther: transposeB), expected, tolerance: 1e-5)
+    }
+
+    @Test func elementwiseOperationsAndReductions() {
+        let a = Tensor(shape: [2, 2], scalars: [1, -2, 3, 4])
+        let b = Tensor(shape: [2, 2], scalars: [0.5, 0.5, 2, -1])
+        #expect((a + b).scalars == [1.5, -1.5, 5, 3])
+        #expect((a - b).scalars == [0.5, -2.5, 1, 5])
+        #expect((a * b).scalars == [0.5, -1, 6, -4])
+        #expect((a * 2).scalars == [2, -4, 6, 8])
+        #expect(a.sum() == 6)
+        #expect(a.mean() == 1.5)
+        #expect(a.max() == 4)
+        #expect(abs(a.norm() - Float(30).squareRoot()) < 1e-6)
+        #expect(a.argmaxRows() == [0, 1])
+        #expect(a.transposed().scalars == [1, 3, -2, 4])
+    }
+
+    @Test func largeElementwiseLoopsSplitAcrossThreadsGiveTheSameResult() {
+        var generator = SeededGenerator(seed: 9)
+        let a = Tensor.randomNormal(shape: [200_000], using: &generator)
+        let doubled = a.map { 2 * $0 + 1 }
+        for i in stride(from: 0, to: a.count, by: 997) {
+            #expect(doubled.scalars[i] == 2 * a.scalars[i] + 1)
+        }
+    }
+
+    @Test func softmaxRowsSumToOne() {
+        let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 1000, 1000, 1000])
+        let p = t.softmaxRows()
+        expectClose(p, Tensor(shape: [2, 3], scalars: [0.090_030_57, 0.244_728_47, 0.665_240_96, 1.0 / 3, 1.0 / 3, 1.0 / 3]), tolerance: 1e-6)
+    }
+
+    @Test func parallelForCoversEveryItemOnceInFixedChunks() {
+        var hits = [Int](repeating: 0, count: 1001)
+        hits.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            parallelFor(count: 1001) { _, range in
+                for i in range { base[i] += 1 }
+            }
+        }
+        #expect(hits.allSatisfy { $0 == 1 })
+        #expect(chunkRange(0, of: 2, count: 5) == 0..<2)
+        #expect(chunkRange(1, of: 2, count: 5) == 2..<5)
+    }
+}
+
+@Suite struct SeededGeneratorTests {
+    @Test func equalSeedsGiveEqualStreams() {
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42), c = SeededGenerator(seed: 43)
+        let first = (0..<5).map { _ in a.next() }
+        #expect(first == (0..<5).map { _ in b.next() })
+        #expect(first != (0..<5).map { _ in c.next() })
+    }
+
+    @Test func matchesTheReferenceSplitMixAndXoshiro() {
+        // SplitMix64 from seed 0 gives 0xE220A8397B1DCDAF first (Vigna's reference splitmix64.c).
+        let generator = SeededGenerator(seed: 0)
+        #expect(generator.state[0] == 0xE220_A839_7B1D_CDAF)
+        // xoshiro256** from state {1, 2, 3, 4}: 11520, 0, 1509978240, 1215971899390074240 (reference xoshiro256starstar.c).
+        var reference = SeededGenerator(state: [1, 2, 3, 4])
+        #expect((0..<4).map { _ in reference.next() } == [11520, 0, 1_509_978_240, 1_215_971_899_390_074_240])
+    }
+
+    @Test func savedStateResumesTheStream() {
+        var a = SeededGenerator(seed: 7)
+        _ = a.next()
+        var b = SeededGenerator(state: a.state)
+        #expect((0..<3).map { _ in a.next() } == (0..<3).map { _ in b.next() })
+    }
+
+    @Test func normalSamplesHaveUnitMomentsAndUniformsStayInRange() {
+        var generator = SeededGenerator(seed: 1)
+        let samples = (0..<20_000).map { _ in Double(generator.nextNormal()) }
+        let mean = samples.reduce(0, +) / Double(samples.count)
+        let variance = samples.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(samples.count)
+        #expect(abs(mean) < 0.03)
+        #expect(abs(variance - 1) < 0.04)
+        let uniforms = (0..<1000).map { _ in generator.nextUnitFloat() }
+        #expect(uniforms.allSatisfy { $0 >= 0 && $0 < 1 })
+    }
+
+    @Test func shuffleIsAPermutationFixedBySeed() {
+        var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
+        var x = Array(0..<50), y = Array(0..<50)
+        a.shuffle(&x)
+        b.shuffle(&y)
+        #expect(x == y)
+        #expect(x != Array(0..<50))
+        #expect(x.sorted() == Array(0..<50))
+    }
+}
+
+@Suite struct SerializationTests {
+    @Test func tensorRoundTripsBitForBit() throws {
+        let t = Tensor(shape: [2, 2], scalars: [1.5, -0.0, .nan, .infinity])
+        let back = try Tensor(serializedBytes: t.serializedBytes())
+        #expect(back.shape == t.shape)
+        #expect(back.scalars.map(\.bitPattern) == t.scalars.map(\.bitPattern))
+    }
+
+    @Test(arguments: [
+        (Data("XXXX".utf8), "The data is not a serialised tensor: its first bytes are not 'LTNS'."),
+        (Data("LTNS".utf8) + Data([1, 0]), "The tensor data is truncated: it needs 8 bytes but only 2 remain."),
+    ])
+    func badBytesGiveTheExactMessage(bytes: Data, message: String) {
+        #expect(throws: Error.self) { try Tensor(serializedBytes: bytes) }
+        do {
+            _ = try Tensor(serializedBytes: bytes)
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+}

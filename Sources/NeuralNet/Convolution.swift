@@ -1,0 +1,169 @@
+import TensorCore
+
+/// 2-D convolution (cross-correlation, as in every deep-learning framework) over NCHW images
+/// through im2col and `sgemm`.
+///
+/// For each sample, `im2col` lays the `C·k·k` input values under each of the `P = H'·W'`
+/// output positions out as a `[C·k·k, P]` matrix `X̂`; then `Y = W X̂ + b` with `W` stored
+/// `[filters, C·k·k]` (then `b`) in the parameter vector. Backward: `∂W = Σₙ ∂Yₙ X̂ₙᵀ`,
+/// `∂b = Σₙ,ₚ ∂Yₙ`, `∂X̂ = Wᵀ ∂Y`, and `col2im` adds `∂X̂` back onto the input positions.
+/// The batch is split across threads, each running single-threaded `sgemm` on its samples
+/// with its own scratch; per-thread weight gradients are summed in a fixed order.
+final class ConvolutionKernel: LayerKernel {
+    let channels, height, width, filters, kernel, stride: Int
+    let geometry: ConvolutionGeometry
+    let fusedReLU: Bool
+    let patch: Int
+    let positions: Int
+    private var columns: [Scratch<Float>]
+    private var partialGradients: [Scratch<Float>]
+
+    init(channels: Int, height: Int, width: Int, filters: Int, kernel: Int, stride: Int, padding: Padding, fusedReLU: Bool) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.filters = filters
+        self.kernel = kernel
+        self.stride = stride
+        self.fusedReLU = fusedReLU
+        geometry = ConvolutionGeometry(height: height, width: width, kernel: kernel, stride: stride, padding: padding)
+        patch = channels * kernel * kernel
+        positions = geometry.outputHeight * geometry.outputWidth
+        let threads = ComputeThreads.count
+        let columnCount = patch * positions, gradientCount = filters * (patch + 1)
+        columns = (0..<threads).map { _ in Scratch<Float>(count: columnCount) }
+        partialGradients = (0..<threads).map { _ in Scratch<Float>(count: gradientCount) }
+    }
+
+    private var inputSize: Int { channels * height * width }
+    private var outputSize: Int { filters * positions }
+
+    /// The valid output columns `ox` for kernel column `kx`: those with `0 ≤ ox·s + kx − pad < W`.
+    @inline(__always)
+    private func validRange(offset: Int, extent: Int, outputs: Int) -> Range<Int> {
+        // ox·s + offset ≥ 0  ⇔  ox ≥ ⌈−offset / s⌉ ;  ox·s + offset ≤ extent − 1.
+        let low = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+        let highValue = extent - 1 - offset
+        let high = highValue < 0 ? 0 : min(outputs, highValue / stride + 1)
+        return low..<max(low, high)
+    }
+
+    /// Writes the `[C·k·k, P]` patch matrix of one sample.
+    func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
+        let (outH, outW) = (geometry.outputHeight, geometry.outputWidth)
+        var row = 0
+        for c in 0..<channels {
+            let plane = x + c * height * width
+            for ky in 0..<kernel {
+                let ys = validRange(offset: ky - geometry.padTop, extent: height, outputs: outH)
+                for kx in 0..<kernel {
+                    let xs = validRange(offset: kx - geometry.padLeft, extent: width, outputs: outW)
+                    let dst = cols + row * positions
+                    for oy in 0..<outH {
+                        let line = dst + oy * outW
+                        guard ys.contains(oy) else {
+                            line.update(repeating: 0, count: outW)
+                            continue
+                        }
+                        let source = plane + (oy * stride + ky - geometry.padTop) * width + kx - geometry.padLeft
+                        for ox in 0..<xs.lowerBound { line[ox] = 0 }
+                        if stride == 1 {
+                            (line + xs.lowerBound).update(from: source + xs.lowerBound, count: xs.count)
+                        } else {
+                            for ox in xs { line[ox] = source[ox * stride] }
+                        }
+                        for ox in xs.upperBound..<outW { line[ox] = 0 }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// Overwrites one sample's input gradient with the sum of the patch gradients `cols`.
+    func col2im(_ cols: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        let (outH, outW) = (geometry.outputHeight, geometry.outputWidth)
+        dx.update(repeating: 0, count: inputSize)
+        var row = 0
+        for c in 0..<channels {
+            let plane = dx + c * height * width
+            for ky in 0..<kernel {
+                let ys = validRange(offset: ky - geometry.padTop, extent: height, outputs: outH)
+                for kx in 0..<kernel {
+                    let xs = validRange(offset: kx - geometry.padLeft, extent: width, outputs: outW)
+                    let src = cols + row * positions
+                    for oy in ys {
+                        let line = src + oy * outW
+                        let target = plane + (oy * stride + ky - geometry.padTop) * width + kx - geometry.padLeft
+                        if stride == 1 {
+                            for ox in xs { target[ox] += line[ox] }
+                        } else {
+                            for ox in xs { target[ox * stride] += line[ox] }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
+        let weight = UnsafePointer(a.parameters), bias = a.parameters + filters * patch
+        parallelFor(count: a.batch) { chunk, samples in
+            let cols = columns[chunk].pointer
+            for n in samples {
+                let y = a.output + n * outputSize
+                im2col(a.input + n * inputSize, into: cols)
+                BLAS.sgemm(m: filters, n: positions, k: patch, a: weight, lda: patch, b: cols, ldb: positions, c: y, ldc: positions)
+                for f in 0..<filters {
+                    let row = y + f * positions, b = bias[f]
+                    if fusedReLU {
+                        for p in 0..<positions { row[p] = max(row[p] + b, 0) }
+                    } else {
+                        for p in 0..<positions { row[p] += b }
+                    }
+                }
+            }
+        }
+    }
+
+    func backward(_ a: BackwardArguments) {
+        let weightCount = filters * patch
+        let chunks = parallelChunkCount(count: a.batch)
+        parallelFor(count: a.batch) { chunk, samples in
+            let cols = columns[chunk].pointer
+            let partial = chunk == 0 ? a.parameterGradients : partialGradients[chunk].pointer
+            let biasPartial = partial + weightCount
+            biasPartial.update(repeating: 0, count: filters)
+            for n in samples {
+                let g = a.outputGradient + n * outputSize
+                if fusedReLU {
+                    let y = a.output + n * outputSize
+                    for i in 0..<outputSize where y[i] <= 0 { g[i] = 0 }
+                }
+                for f in 0..<filters {
+                    let row = g + f * positions
+                    var total: Float = 0
+                    for p in 0..<positions { total += row[p] }
+                    biasPartial[f] += total
+                }
+                im2col(a.input + n * inputSize, into: cols)
+                BLAS.sgemm(
+                    transposeB: true, m: filters, n: patch, k: positions,
+                    a: g, lda: positions, b: cols, ldb: positions,
+                    beta: n == samples.lowerBound ? 0 : 1, c: partial, ldc: patch)
+                if let dx = a.inputGradient {
+                    BLAS.sgemm(
+                        transposeA: true, m: patch, n: positions, k: filters,
+                        a: a.parameters, lda: patch, b: g, ldb: positions, c: cols, ldc: positions)
+                    col2im(cols, into: dx + n * inputSize)
+                }
+            }
+        }
+        let total = weightCount + filters
+        for chunk in 1..<max(chunks, 1) {
+            let partial = partialGradients[chunk].pointer
+            for i in 0..<total { a.parameterGradients[i] += partial[i] }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import TensorCore
+
+/// Labelled images kept as bytes: `[N, C, H, W]` pixels (`UInt8`) and one `Int32` label each.
+///
+/// Training converts pixels to `Float` only inside each batch gather (with a ``PixelScaling``),
+/// so a 70,000-image set is never duplicated as `Float`. A ``subset(_:)`` shares the pixels of
+/// the set it comes from, so train/validation/test splits cost only their index lists.
+public struct ImageSet: Sendable, Equatable {
+    /// The pixels of every stored image, `[storedCount, C, H, W]` row-major.
+    public let pixels: [UInt8]
+    /// The label of every stored image.
+    public let labels: [Int32]
+    /// The shape of one image, `[channels, height, width]`.
+    public let imageShape: [Int]
+    /// The stored images this set consists of, in order, or nil for all of them.
+    public let selection: [Int]?
+
+    /// Creates a set from whole arrays.
+    ///
+    /// - Parameters:
+    ///   - pixels: `[N, C, H, W]` bytes.
+    ///   - labels: `N` labels.
+    ///   - imageShape: `[C, H, W]`.
+    /// - Throws: ``NeuralNetError/inconsistentImageSet(pixels:labels:imageShape:)`` if the sizes disagree.
+    public init(pixels: [UInt8], labels: [Int32], imageShape: [Int]) throws(NeuralNetError) {
+        let size = imageShape.reduce(1, *)
+        guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }), pixels.count == size * labels.count else {
+            throw .inconsistentImageSet(pixels: pixels.count, labels: labels.count, imageShape: imageShape)
+        }
+        self.pixels = pixels
+        self.labels = labels
+        self.imageShape = imageShape
+        self.selection = nil
+    }
+
+    private init(pixels: [UInt8], labels: [Int32], imageShape: [Int], selection: [Int]?) {
+        self.pixels = pixels
+        self.labels = labels
+        self.imageShape = imageShape
+        self.selection = selection
+    }
+
+    /// The images at `indices` of this set, sharing its pixel storage.
+    ///
+    /// - Parameter indices: Positions in `0..<count`, in the order wanted.
+    public func subset(_ indices: [Int]) -> ImageSet {
+        precondition(indices.allSatisfy { $0 >= 0 && $0 < count }, "Subset indices must lie in 0..<\(count).")
+        let stored = selection.map { selection in indices.map { selection[$0] } } ?? indices
+        return ImageSet(pixels: pixels, labels: labels, imageShape: imageShape, selection: stored)
+    }
+
+    /// The number of images in the set.
+    public var count: Int { selection?.count ?? labels.count }
+
+    /// The number of values in one image.
+    public var imageSize: Int { imageShape.reduce(1, *) }
+
+    /// The stored index of the set's `index`-th image.
+    @inline(__always)
+    func storedIndex(_ index: Int) -> Int { selection?[index] ?? index }
+
+    /// The label of the set's `index`-th image.
+    ///
+    /// - Parameter index: A position in `0..<count`.
+    public func label(at index: Int) -> Int32 { labels[storedIndex(index)] }
+
+    /// Converts the images at `indices` to `Float`, `value = pixel · scale + offset`, into `output`.
+    func gather(_ indices: some Collection<Int>, scaling: PixelScaling, into output: UnsafeMutablePointer<Float>, labels labelOutput: UnsafeMutablePointer<Int32>?) {
+        let size = imageSize
+        let stored = indices.map { storedIndex($0) }
+        let (scale, offset) = (scaling.scale, scaling.offset)
+        pixels.withUnsafeBufferPointer { source in
+            guard let base = source.baseAddress else { return }
+            stored.withUnsafeBufferPointer { rows in
+                parallelFor(count: rows.count, minimumPerThread: 32) { _, range in
+                    for n in range {
+                        let src = base + rows[n] * size, dst = output + n * size
+                        for j in 0..<size { dst[j] = Float(src[j]) * scale + offset }
+                    }
+                }
+            }
+        }
+        if let labelOutput {
+            for (n, index) in stored.enumerated() { labelOutput[n] = labels[index] }
+        }
+    }
+}
+
+/// How pixels become model inputs: `value = pixel · scale + offset`.
+public struct PixelScaling: Codable, Sendable, Equatable {
+    /// The factor applied to each byte.
+    public var scale: Float
+    /// The value added after scaling.
+    public var offset: Float
+
+    /// Creates a scaling.
+    ///
+    /// - Parameters:
+    ///   - scale: The factor applied to each byte.
+    ///   - offset: The value added after scaling.
+    public init(scale: Float, offset: Float) {
+        self.scale = scale
+        self.offset = offset
+    }
+
+    /// Pixels divided by 255, into `[0, 1]`.
+    public static let unit = PixelScaling(scale: 1 / 255, offset: 0)
+
+    /// Pixels as they are, `0…255`.
+    public static let raw = PixelScaling(scale: 1, offset: 0)
+
+    /// Standardisation of unit-scaled pixels: `(pixel / 255 − mean) / standardDeviation`.
+    ///
+    /// - Parameters:
+    ///   - mean: The mean of the unit-scaled pixels.
+    ///   - standardDeviation: Their standard deviation, positive.
+    public static func standardized(mean: Float, standardDeviation: Float) -> PixelScaling {
+        precondition(standardDeviation > 0, "A standard deviation must be positive, got \(standardDeviation).")
+        return PixelScaling(scale: 1 / (255 * standardDeviation), offset: -mean / standardDeviation)
+    }
+}
