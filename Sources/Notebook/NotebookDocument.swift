@@ -323,7 +323,7 @@ private struct DocumentParser {
         // The info string: loom ACTION [as NAME].
         var action = ""
         var actionPosition = words.count > 1 ? position(ofWord: 1) : SourcePosition(
-            line: fenceLine.originalLine, column: column(ofWord: 0) + "loom".count + 1)
+            line: fenceLine.originalLine, column: column(ofWord: 0) + "loom".count)
         var resultName: String?
         var resultNamePosition: SourcePosition?
         if words.count == 1 {
