@@ -23,10 +23,12 @@ extension NotebookDocument {
     /// block (cells sharing a block have their outputs there in cell order), since a block
     /// written inside the container would need the container's prefix on every line and
     /// would not be a top-level marker any more. A top-level fence that is never closed is
-    /// closed first, so that the output does not render as code. Where a cell's block is
-    /// directly followed by a non-blank line, one blank line is added after the output, so
-    /// the layout is a fixed point of running again. Prose is copied byte for byte, with its
-    /// own line endings; new lines use the notebook's most common line ending.
+    /// closed first, so that the output does not render as code. Each block gets a blank line
+    /// before it (which the parser removes with the block) and, where the source line after
+    /// it is not blank, a blank line after it (which stays: a source whose cell is directly
+    /// followed by text gains that one blank line, and is then a fixed point). Prose is
+    /// copied byte for byte, with its own line endings; new lines use the notebook's most
+    /// common line ending.
     ///
     /// - Parameters:
     ///   - outputs: The output of each cell that has one, by cell index. Attribute keys
@@ -78,10 +80,7 @@ extension NotebookDocument {
             guard !blocks.isEmpty else { continue }
             text += lineEnding
             text += blocks.joined(separator: lineEnding)
-            if index < lastLine {
-                text += lineEnding
-                if !layout.lines[index + 1].isBlank { text += lineEnding }
-            }
+            if index < lastLine && !layout.lines[index + 1].isBlank { text += lineEnding }
         }
         return text
     }

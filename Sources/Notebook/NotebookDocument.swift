@@ -205,7 +205,7 @@ private struct DocumentParser {
 
     // MARK: Output blocks
 
-    /// Removes every output block (and the blank lines the writer put around it) from
+    /// Removes every output block (and the blank line the writer puts before it) from
     /// `kept`, returning the blocks.
     ///
     /// An opening marker counts only where cmark reads it as a top-level HTML block; its
@@ -263,15 +263,16 @@ private struct DocumentParser {
             startLine: kept[start].originalLine, endLine: kept[end].originalLine)
     }
 
-    /// Removes the regions with one blank line before and after each (the writer's padding),
-    /// keeping a blank line where the removal would join two non-blank lines.
+    /// Removes the regions, each with the blank line before it (the writer's padding),
+    /// keeping a blank line where the removal would join two non-blank lines (an output
+    /// block moved by hand between two paragraphs must not merge them).
     private func removing(_ regions: [ClosedRange<Int>], from kept: [KeptLine], lineEnding: String) -> [KeptLine] {
         var removed = [Bool](repeating: false, count: kept.count)
         var padding = [Bool](repeating: false, count: kept.count)
         for region in regions {
             for index in region { removed[index] = true }
-            for neighbour in [region.lowerBound - 1, region.upperBound + 1]
-            where kept.indices.contains(neighbour) && !removed[neighbour] && kept[neighbour].line.isBlank {
+            let neighbour = region.lowerBound - 1
+            if kept.indices.contains(neighbour) && !removed[neighbour] && kept[neighbour].line.isBlank {
                 removed[neighbour] = true
                 padding[neighbour] = true
             }
