@@ -21,9 +21,8 @@ import Darwin
 ///   - path: The file to replace or create. Its directory must exist.
 /// - Throws: ``NotebookError/cannotWrite(path:reason:)`` with the system's reason.
 public func writeAtomically(_ text: String, to path: String) throws(NotebookError) {
-    let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-    let name = path.split(separator: "/").last.map(String.init) ?? path
-    let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).loom-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let (directory, name) = splitDirectory(path)
+    let temporary = directory + "/.\(name).loom-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
 
     func failure(_ what: String) -> NotebookError {
         .cannotWrite(path: path, reason: "\(what) (\(String(cString: strerror(errno))))")
@@ -62,11 +61,21 @@ public func writeAtomically(_ text: String, to path: String) throws(NotebookErro
         throw error
     }
     // Make the rename durable; a directory that cannot be synced is not an error.
-    let directoryDescriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     if directoryDescriptor >= 0 {
         fsync(directoryDescriptor)
         close(directoryDescriptor)
     }
+}
+
+/// Splits a path into its directory (`.` for a bare name, `/` for the root) and its name.
+///
+/// - Parameter path: A file path.
+/// - Returns: The directory, without a trailing slash except for the root, and the name.
+func splitDirectory(_ path: String) -> (directory: String, name: String) {
+    guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+    let directory = String(path[..<slash])
+    return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
 }
 
 /// Reads a whole file.
