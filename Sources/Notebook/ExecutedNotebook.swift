@@ -88,13 +88,13 @@ extension NotebookDocument {
     /// A whole output block, each line ended by the notebook's line ending.
     private func block(_ marker: OutputMarker, _ markdown: String) -> String {
         let lineEnding = layout.lineEnding
-        var lines = SourceLines(markdown).lines.map(\.content)
-        while lines.first?.trimmingBlanks().isEmpty == true { lines.removeFirst() }
-        while lines.last?.trimmingBlanks().isEmpty == true { lines.removeLast() }
+        var lines = SourceLines(markdown).lines[...]
+        while lines.first?.isBlank == true { lines.removeFirst() }
+        while lines.last?.isBlank == true { lines.removeLast() }
         let isSummary: Bool
         if case let .start(summary, _) = marker { isSummary = summary } else { isSummary = false }
         var text = marker.line + lineEnding + lineEnding
-        for line in lines { text += line + lineEnding }
+        for line in lines { text += line.content + lineEnding }
         if !lines.isEmpty { text += lineEnding }
         text += OutputMarker.end(isSummary: isSummary).line + lineEnding
         return text

@@ -69,8 +69,11 @@ enum OutputMarker: Equatable {
 
     /// Reads a marker line (surrounding spaces allowed), or returns `nil` for any other line.
     init?(line: String) {
+        // Most lines are not markers: reject them before copying anything.
+        let bytes = line.utf8.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard bytes.starts(with: "<!--".utf8) else { return nil }
         let trimmed = line.trimmingBlanks()
-        guard trimmed.hasPrefix("<!--"), trimmed.hasSuffix("-->"), trimmed.count >= 7 else { return nil }
+        guard trimmed.hasSuffix("-->"), trimmed.utf8.count >= 7 else { return nil }
         let inner = trimmed.dropFirst(4).dropLast(3).trimmingBlanks()
         if inner == "/" + Self.outputName || inner == "/" + Self.summaryName {
             self = .end(isSummary: inner == "/" + Self.summaryName)

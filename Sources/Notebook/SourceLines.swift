@@ -23,30 +23,34 @@ struct SourceLines: Sendable {
     }
 
     init(_ text: String) {
+        var text = text
+        lines = text.withUTF8(Self.split)
+    }
+
+    private static func split(_ utf8: UnsafeBufferPointer<UInt8>) -> [Line] {
         var lines: [Line] = []
-        let utf8 = Array(text.utf8)
         var start = 0
         var index = 0
         while index < utf8.count {
             let byte = utf8[index]
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                let content = String(decoding: utf8[start..<index], as: UTF8.self)
-                if byte == UInt8(ascii: "\r"), index + 1 < utf8.count, utf8[index + 1] == UInt8(ascii: "\n") {
-                    lines.append(Line(content: content, terminator: "\r\n"))
-                    index += 2
-                } else {
-                    lines.append(Line(content: content, terminator: byte == UInt8(ascii: "\n") ? "\n" : "\r"))
-                    index += 1
-                }
-                start = index
+            guard byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") else {
+                index += 1
+                continue
+            }
+            let content = String(decoding: UnsafeBufferPointer(rebasing: utf8[start..<index]), as: UTF8.self)
+            if byte == UInt8(ascii: "\r"), index + 1 < utf8.count, utf8[index + 1] == UInt8(ascii: "\n") {
+                lines.append(Line(content: content, terminator: "\r\n"))
+                index += 2
             } else {
+                lines.append(Line(content: content, terminator: byte == UInt8(ascii: "\n") ? "\n" : "\r"))
                 index += 1
             }
+            start = index
         }
         if start < utf8.count {
-            lines.append(Line(content: String(decoding: utf8[start...], as: UTF8.self), terminator: ""))
+            lines.append(Line(content: String(decoding: UnsafeBufferPointer(rebasing: utf8[start...]), as: UTF8.self), terminator: ""))
         }
-        self.lines = lines
+        return lines
     }
 
     /// The line ending the text uses most often, `"\n"` for a text without any.

@@ -24,6 +24,10 @@ import Testing
         ("<!--\n```loom commented\n```\n-->\n", []),
         ("<div>\n```loom in.html\n```\n</div>\n", []),
         ("<details>\n<summary>x</summary>\n```loom in.details\n```\n</details>\n", []),
+        ("<!-- a comment\n\nwith blank lines\n\n```loom commented\n```\n\n-->\n", []),
+        // …but an HTML block ends at a blank line, after which GitHub renders a fence as code.
+        ("<div>\n\n```loom in.div\n```\n\n</div>\n", ["in.div"]),
+        ("<details>\n<summary>x</summary>\n\n```loom in.details\n```\n\n</details>\n", ["in.details"]),
         // Only the word `loom` itself.
         ("```loomx a\n```\n", []),
         ("```Loom a\n```\n", []),
@@ -33,6 +37,10 @@ import Testing
         ("```{loom} a\n```\n", []),
         // A backtick fence cannot have a backtick in its info string: that is inline code.
         ("```loom a`b\n```\n", []),
+        // A tilde fence can, and tabs separate words too.
+        ("~~~loom\ta\n~~~\n", ["a"]),
+        // Info strings are unescaped by cmark before the words are read.
+        ("```loom&#32;a\n```\n", ["a"]),
         // Containers.
         ("- item\n\n  ```loom in.list\n  ```\n", ["in.list"]),
         ("- ```loom in.item\n  ```\n", ["in.item"]),
