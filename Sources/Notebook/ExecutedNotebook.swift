@@ -17,7 +17,7 @@ extension NotebookDocument {
     /// <!-- /loom:output -->
     /// ```
     ///
-    /// with `cell=N` first and the caller's attributes after it, and a blank line before and
+    /// with `cell=N` first (N counts cells from 1, as `loom plan` and `--force` do) and the caller's attributes after it, and a blank line before and
     /// after the block. A top-level cell's output goes right after its closing fence. A cell
     /// inside a list, block quote or footnote has its output after that whole top-level
     /// block (cells sharing a block have their outputs there in cell order), since a block
@@ -50,7 +50,7 @@ extension NotebookDocument {
         for (index, placement) in layout.placements.enumerated() {
             if let fence = placement.closingFence { fencesAfter[placement.afterLine] = fence }
             guard let output = outputs[index] else { continue }
-            let attributes = [OutputAttribute(key: "cell", value: String(index))] + output.attributes
+            let attributes = [OutputAttribute(key: "cell", value: String(index + 1))] + output.attributes
             blocksAfter[placement.afterLine, default: []].append(
                 block(.start(isSummary: false, attributes: attributes), output.markdown))
         }

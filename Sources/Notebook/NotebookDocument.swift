@@ -256,7 +256,7 @@ private struct DocumentParser {
         var content = kept[(start + 1)..<end].map(\.line)
         if content.first?.isBlank == true { content.removeFirst() }
         if content.last?.isBlank == true { content.removeLast() }
-        let cellIndex = attributes.first { $0.key == "cell" }.flatMap { Int($0.value) }
+        let cellIndex = attributes.first { $0.key == "cell" }.flatMap { Int($0.value) }.map { $0 - 1 }
         return OutputBlock(
             isSummary: isSummary, cellIndex: isSummary ? nil : cellIndex, attributes: attributes,
             markdown: content.map { $0.content + "\n" }.joined(),

@@ -46,7 +46,7 @@ public struct CellOutput: Sendable, Hashable {
 public struct OutputBlock: Sendable, Hashable {
     /// Whether the block is the summary rather than a cell's output.
     public var isSummary: Bool
-    /// The cell index named by the `cell` attribute, if it has a valid one.
+    /// The 0-based cell index named by the 1-based `cell` attribute, if it has a valid one.
     public var cellIndex: Int?
     /// The attributes of the opening marker, in order (`cell` included).
     public var attributes: [OutputAttribute]

@@ -83,7 +83,7 @@ import Testing
     @Test func sha256OfAMillionAs() {
         var hasher = SHA256()
         for _ in 0..<1000 { hasher.update(Array(repeating: UInt8(ascii: "a"), count: 1000)) }
-        #expect(hasher.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccac7112cd")
+        #expect(hasher.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test func blobsRoundTripAndTruncationIsAnError() throws {

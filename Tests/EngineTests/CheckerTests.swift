@@ -14,8 +14,8 @@ import Testing
         ("optimizer: {learning-rat: 0.1}",
          "nb.md:2:13: number: unknown field 'learning-rat' of 'optimizer'; did you mean 'learning-rate'?"),
         ("optimizer: {learning-rate: 0}", "nb.md:2:28: number: 'learning-rate' must be a number > 0, not 0"),
-        ("value: 1\nvalue: 2", "nb.md:3:1: number: 'value' is given twice (first at line 2)"),
-        ("- value", "nb.md:2:1: number: a cell's body must be a mapping of parameters, not a list"),
+        ("value: 1\nvalue: 2", "nb.md:2:1: number: the key 'value' appears more than once in the same mapping"),
+        ("- value", "nb.md:2:1: number: the cell's body must be a YAML mapping of 'name: value' lines, not a list"),
     ])
     func parameterErrors(body: String, expected: String) {
         let found = messages("```loom number\n\(body)\n```\n")

@@ -140,7 +140,7 @@ let chain = """
         let output = harness.output
         #expect(output.contains("<!-- loom:output cell=1 status=ran"))
         #expect(output.contains("value is 2.0"))
-        #expect(output.contains("| sum |\n|---:|\n| 5.0 |"))
+        #expect(output.contains("| sum |\n|:---|\n| 5.0 |"))
         #expect(output.contains("### Run summary"))
         _ = try harness.run(chain)
         #expect(harness.output.contains("<!-- loom:output cell=1 status=cached"))

@@ -30,7 +30,7 @@ import Testing
             scale: unit
             ```
 
-            <!-- loom:output cell=0 status=ran seconds=41.2 -->
+            <!-- loom:output cell=1 status=ran seconds=41.2 -->
 
             | epoch | loss |
             |---:|---:|
@@ -50,7 +50,7 @@ import Testing
             ```loom a
             ```
 
-            <!-- loom:output cell=0 -->
+            <!-- loom:output cell=1 -->
 
             out
 
@@ -68,12 +68,12 @@ import Testing
 
     @Test func blankLineAddedBeforeFollowingText() {
         let executed = parse("```loom a\n```\nText right after.\n").executed(outputs: [0: CellOutput(markdown: "out")])
-        #expect(executed == "```loom a\n```\n\n<!-- loom:output cell=0 -->\n\nout\n\n<!-- /loom:output -->\n\nText right after.\n")
+        #expect(executed == "```loom a\n```\n\n<!-- loom:output cell=1 -->\n\nout\n\n<!-- /loom:output -->\n\nText right after.\n")
     }
 
     @Test func emptyOutputAndEmptyNotebook() {
         #expect(parse("```loom a\n```").executed(outputs: [0: CellOutput(markdown: "\n\n")])
-            == "```loom a\n```\n\n<!-- loom:output cell=0 -->\n\n<!-- /loom:output -->\n")
+            == "```loom a\n```\n\n<!-- loom:output cell=1 -->\n\n<!-- /loom:output -->\n")
         #expect(parse("").executed(outputs: [:], summary: CellOutput(markdown: "nothing ran"))
             == "<!-- loom:summary -->\n\nnothing ran\n\n<!-- /loom:summary -->\n")
         #expect(parse("").executed(outputs: [:]) == "")
@@ -99,13 +99,13 @@ import Testing
               ```loom b
               ```
 
-            <!-- loom:output cell=0 -->
+            <!-- loom:output cell=1 -->
 
             A
 
             <!-- /loom:output -->
 
-            <!-- loom:output cell=1 -->
+            <!-- loom:output cell=2 -->
 
             B
 
@@ -115,7 +115,7 @@ import Testing
             > ```
             > quoted prose
 
-            <!-- loom:output cell=2 -->
+            <!-- loom:output cell=3 -->
 
             C
 
@@ -126,20 +126,20 @@ import Testing
             """)
         // The outputs render outside the list and the quote.
         let html = renderHTML(markdown: executed)
-        #expect(html.contains("</ul>\n<!-- loom:output cell=0 -->\n<p>A</p>"))
-        #expect(html.contains("</blockquote>\n<!-- loom:output cell=2 -->\n<p>C</p>"))
+        #expect(html.contains("</ul>\n<!-- loom:output cell=1 -->\n<p>A</p>"))
+        #expect(html.contains("</blockquote>\n<!-- loom:output cell=3 -->\n<p>C</p>"))
     }
 
     @Test func outputOfAFootnoteCellFollowsTheFootnote() {
         let text = "See[^n].\n\n[^n]: A note.\n\n    ```loom f\n    ```\n\nMore prose.\n"
         let executed = parse(text).executed(outputs: [0: CellOutput(markdown: "F")])
-        #expect(executed.contains("    ```\n\n<!-- loom:output cell=0 -->\n\nF\n\n<!-- /loom:output -->\n\nMore prose.\n"))
+        #expect(executed.contains("    ```\n\n<!-- loom:output cell=1 -->\n\nF\n\n<!-- /loom:output -->\n\nMore prose.\n"))
     }
 
     @Test func unclosedTopLevelFenceIsClosed() {
         let document = parse("# T\n\n```loom open\nk: 1\n")
         let executed = document.executed(outputs: [0: CellOutput(markdown: "out")])
-        #expect(executed == "# T\n\n```loom open\nk: 1\n```\n\n<!-- loom:output cell=0 -->\n\nout\n\n<!-- /loom:output -->\n")
+        #expect(executed == "# T\n\n```loom open\nk: 1\n```\n\n<!-- loom:output cell=1 -->\n\nout\n\n<!-- /loom:output -->\n")
         let again = parse(executed)
         #expect(again.diagnostics.isEmpty)
         #expect(again.cells.map(CellMeaning.init) == document.cells.map(CellMeaning.init))
@@ -159,7 +159,7 @@ import Testing
     @Test func sourceWithoutFinalNewline() {
         let document = parse("Text\n\n```loom a\n```")
         let executed = document.executed(outputs: [0: CellOutput(markdown: "out")])
-        #expect(executed.hasPrefix("Text\n\n```loom a\n```\n\n<!-- loom:output cell=0 -->"))
+        #expect(executed.hasPrefix("Text\n\n```loom a\n```\n\n<!-- loom:output cell=1 -->"))
         #expect(parse(executed).executed(outputs: [0: CellOutput(markdown: "out")]) == executed)
     }
 
@@ -171,10 +171,10 @@ import Testing
             OutputAttribute(key: "key.hash", value: "sha256:ab12"),
         ], markdown: "x")
         let executed = parse("```loom a\n```\n").executed(outputs: [0: output])
-        #expect(executed.contains(#"<!-- loom:output cell=0 status=failed error="shape \"28x28\" = bad" empty="" key.hash=sha256:ab12 -->"#))
+        #expect(executed.contains(#"<!-- loom:output cell=1 status=failed error="shape \"28x28\" = bad" empty="" key.hash=sha256:ab12 -->"#))
         let block = parse(executed).outputBlocks.first
         #expect(block?.cellIndex == 0)
-        #expect(block?.attributes == [OutputAttribute(key: "cell", value: "0")] + output.attributes)
+        #expect(block?.attributes == [OutputAttribute(key: "cell", value: "1")] + output.attributes)
         #expect(block?.markdown == "x\n")
     }
 }

@@ -64,7 +64,7 @@ import Testing
              markdown: "```loom a\nk: !!int '5'\n```\n",
              expected: "2:4: the YAML tag 'tag:yaml.org,2002:int' is not supported; write the value without a tag"),
         Case(name: "after a previous run's output block",
-             markdown: "<!-- loom:output cell=0 -->\n\nold\n\n<!-- /loom:output -->\n\n```loom a\nk: v\n  z: 1\n```\n",
+             markdown: "<!-- loom:output cell=1 -->\n\nold\n\n<!-- /loom:output -->\n\n```loom a\nk: v\n  z: 1\n```\n",
              expected: "9:4: invalid YAML: mapping values are not allowed in this context"),
     ])
     func yamlProblem(_ testCase: Case) {

@@ -75,7 +75,7 @@ import Testing
         let second = parse(first).executed(outputs: [1: CellOutput(markdown: "only split")])
         #expect(!second.contains("(old)"))
         #expect(second.components(separatedBy: "<!-- loom:output ").count == 2)
-        #expect(second.contains("<!-- loom:output cell=1 -->\n\nonly split\n\n<!-- /loom:output -->"))
+        #expect(second.contains("<!-- loom:output cell=2 -->\n\nonly split\n\n<!-- /loom:output -->"))
     }
 
     @Test func markersShownAsCodeAreProse() {
@@ -83,15 +83,15 @@ import Testing
             How an output looks:
 
             ````markdown
-            <!-- loom:output cell=0 status=ran -->
+            <!-- loom:output cell=1 status=ran -->
             | a |
             <!-- /loom:output -->
             ````
 
-                <!-- loom:output cell=0 -->
+                <!-- loom:output cell=1 -->
                 <!-- /loom:output -->
 
-            - <!-- loom:output cell=0 -->
+            - <!-- loom:output cell=1 -->
               <!-- /loom:output -->
 
             ```loom a
@@ -131,7 +131,7 @@ import Testing
     }
 
     @Test func unmatchedMarkersAreRemovedWithAWarning() {
-        let document = parse("Intro.\n\n<!-- loom:output cell=0 -->\n\nstale\n\n```loom a\n```\n\n<!-- /loom:summary -->\n")
+        let document = parse("Intro.\n\n<!-- loom:output cell=1 -->\n\nstale\n\n```loom a\n```\n\n<!-- /loom:summary -->\n")
         #expect(document.diagnostics.map(\.description) == [
             "n.md:3:1: warning: this output block has no closing '<!-- /loom:output -->'; only its opening marker is removed",
             "n.md:10:1: warning: '<!-- /loom:summary -->' closes no output block; it is removed",
@@ -141,9 +141,9 @@ import Testing
     }
 
     @Test func anOutputMovedBetweenParagraphsDoesNotJoinThem() {
-        let spaced = parse("One.\n\n<!-- loom:output cell=5 -->\n\nx\n\n<!-- /loom:output -->\n\nTwo.\n")
+        let spaced = parse("One.\n\n<!-- loom:output cell=6 -->\n\nx\n\n<!-- /loom:output -->\n\nTwo.\n")
         #expect(spaced.executed(outputs: [:]) == "One.\n\nTwo.\n")
-        let tight = parse("One.\n<!-- loom:output cell=5 -->\nx\n<!-- /loom:output -->\nTwo.\n")
+        let tight = parse("One.\n<!-- loom:output cell=6 -->\nx\n<!-- /loom:output -->\nTwo.\n")
         #expect(tight.executed(outputs: [:]) == "One.\n\nTwo.\n")
         #expect(tight.outputBlocks.first?.cellIndex == 5)
         #expect(tight.outputBlocks.first?.startLine == 2)
