@@ -29,6 +29,11 @@ extension Action {
         ],
         identity: { parameters, files in
             let directory = LoadAction.directory(parameters.string("dataset"))
+            let missing = FashionMNIST.missingFiles(in: directory)
+            guard missing.isEmpty else {
+                throw ActionError("\(DatasetError.fashionMNISTMissing(directory: directory, missing: missing))",
+                                  parameter: "dataset")
+            }
             return try FashionMNIST.fileNames.map { name in
                 try files.identity(ofFile: (directory as NSString).appendingPathComponent(name))
             }.joined(separator: ",")
@@ -87,7 +92,7 @@ enum LoadAction {
             maximum = max(maximum, pixel)
         }
         let scaledRange = "\(Format.decimal(Double(scaling.value(of: minimum)))) … \(Format.decimal(Double(scaling.value(of: maximum))))"
-        var table = Table(columns: ["", "value"], alignments: [.left, .left])
+        var table = Table(columns: ["property", "value"], alignments: [.left, .left])
         table.append(["source", source])
         table.append(["images", Format.count(images.count)
                       + (testStart.map { " (\(Format.count($0)) train + \(Format.count(images.count - $0)) test)" } ?? "")])

@@ -23,8 +23,9 @@ extension Action {
             Parameter("seed", .integer(.atLeast(0)), default: .int(42), doc: "Which images go where."),
         ],
         check: { parameters in
-            let train = parameters.double("train"), validation = parameters.double("validation")
-            let test = parameters.double("test")
+            guard let train = parameters.optionalDouble("train"),
+                  let validation = parameters.optionalDouble("validation"),
+                  let test = parameters.optionalDouble("test") else { return [] }
             let sum = train + validation + test
             guard abs(sum - 1) <= 1e-6 else {
                 let written = ["train", "validation", "test"].last { parameters.positions[$0] != nil }

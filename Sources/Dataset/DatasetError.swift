@@ -55,8 +55,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
         case .fashionMNISTMissing(let directory, let missing):
             let all = FashionMNIST.fileNames.map { "'\($0)'" }.joined(separator: ", ")
             let absent = missing.map { "'\($0)'" }.joined(separator: ", ")
-            return "Fashion-MNIST is not in '\(directory)': expected the files \(all) there, "
-                + "but \(absent) \(missing.count == 1 ? "is" : "are") missing. "
+            let found = missing.count == FashionMNIST.fileNames.count
+                ? "none of them is there"
+                : "but \(absent) \(missing.count == 1 ? "is" : "are") missing"
+            return "Fashion-MNIST is not in '\(directory)': expected the files \(all) there, \(found). "
                 + "On Debian, 'apt-get install dataset-fashion-mnist' provides them in "
                 + "'\(FashionMNIST.defaultDirectory)'."
         case .notGzip(let path):

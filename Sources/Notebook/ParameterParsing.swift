@@ -126,8 +126,13 @@ private func describe(_ error: YamlError, body: String, locator: BodyLocator) ->
             return (locator.position(of: mark),
                     "the cell's body must be a single YAML document; remove the '---' or '...' separator")
         }
-        let suffix = context.map { " (\($0.text))" } ?? ""
-        return (locator.position(of: mark), "invalid YAML: \(problem)\(suffix)")
+        let found = locator.position(of: mark)
+        guard let context else { return (found, "invalid YAML: \(problem)") }
+        // Point at where the unfinished construct starts (an unclosed `[` is noticed only at the
+        // closing fence); say where the problem showed.
+        let start = locator.position(of: context.mark)
+        guard start != found else { return (found, "invalid YAML: \(problem) (\(context.text))") }
+        return (start, "invalid YAML: \(problem) (\(context.text) that starts here; noticed at \(found))")
     case let .reader(problem, offset, _, _):
         // `offset` counts Characters from the start of the body.
         var line = 1

@@ -76,7 +76,7 @@ import Testing
         let document = parse("```loom\n```\n\n```loom b\nk: [unclosed\n```\n\n```loom c\n- not a mapping\n```\n\n```loom d\n```\n")
         #expect(document.cells.map(\.index) == [0, 1, 2, 3])
         #expect(document.cells.map(\.action) == ["", "b", "c", "d"])
-        #expect(document.diagnostics.map(\.position.line) == [1, 6, 9])
+        #expect(document.diagnostics.map(\.position.line) == [1, 5, 9])
         #expect(document.hasErrors)
     }
 

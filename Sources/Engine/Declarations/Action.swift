@@ -61,8 +61,10 @@ public struct Action: Sendable {
     /// The kind of result the action makes, if any.
     public var produces: ResultKind?
     public var parameters: [Parameter]
-    /// Checks that involve several parameters (fractions that must sum to 1), run after each
-    /// parameter passed its own check. Problems name the parameter they are about.
+    /// Checks that involve several parameters (fractions that must sum to 1). They run even when
+    /// other parameters are invalid (so `loom check` reports everything at once): an invalid
+    /// parameter is absent from the values, so checks read them with the optional accessors.
+    /// Problems name the parameter they are about.
     public var check: @Sendable (_ parameters: ParameterValues) -> [NamedProblem]
     /// Extra identity for the cache key beyond parameters and inputs (for `load`: the data files).
     public var identity: (@Sendable (_ parameters: ParameterValues, _ files: FileIdentityProvider) throws -> String)?

@@ -73,7 +73,8 @@ public struct Planner: Sendable {
                 do {
                     identity = try declared(parameters, files)
                 } catch {
-                    entry.decision = .blocked(reason: "\(error)")
+                    entry.decision = .blocked(reason: NotebookRunner.message(
+                        for: error, cell: cell, parameters: parameters, path: notebook.document.path))
                     planned.append(entry)
                     continue
                 }

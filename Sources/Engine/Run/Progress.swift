@@ -24,7 +24,7 @@ public enum CellStatus: Sendable, Equatable {
 
 /// Receives the events of a run, to show them to a person or a log.
 public protocol ProgressReporter: Sendable {
-    func runStarted(notebook: String, cells: Int, toRun: Int)
+    func runStarted(notebook: String, cells: Int, toRun: Int, cached: Int)
     /// A cell starts running; `ordinal` counts the cells that run (1-based) out of `toRun`.
     func cellStarted(index: Int, ordinal: Int, toRun: Int, action: String)
     /// Progress inside a long action.
@@ -72,7 +72,7 @@ public struct CellProgress: Sendable {
 /// Reports nothing (`--quiet`, tests).
 public struct SilentProgress: ProgressReporter {
     public init() {}
-    public func runStarted(notebook: String, cells: Int, toRun: Int) {}
+    public func runStarted(notebook: String, cells: Int, toRun: Int, cached: Int) {}
     public func cellStarted(index: Int, ordinal: Int, toRun: Int, action: String) {}
     public func cellProgress(index: Int, _ update: ProgressUpdate) {}
     public func cellLog(index: Int, _ line: String) {}
@@ -127,9 +127,10 @@ public final class StreamProgress: ProgressReporter, @unchecked Sendable {
         }
     }
 
-    public func runStarted(notebook: String, cells: Int, toRun: Int) {
+    public func runStarted(notebook: String, cells: Int, toRun: Int, cached: Int) {
         lock.withLock {
-            let what = toRun == 0 ? "all \(cells) cells cached" : "\(toRun) of \(cells) cells to run"
+            let what = cached == cells ? "all \(cells) cells cached"
+                : "\(toRun) of \(cells) cells to run, \(cached) cached"
             write("\(paint("loom", "1")) \(notebook): \(what)\n")
         }
     }

@@ -67,7 +67,8 @@ public struct NotebookRunner: Sendable {
         let store = ResultStore(cache: cache)
         let toRun = planned.filter { if case .run = $0.decision { true } else { false } }.count
         let path = notebook.document.path
-        progress.runStarted(notebook: path, cells: planned.count, toRun: toRun)
+        progress.runStarted(notebook: path, cells: planned.count, toRun: toRun,
+                             cached: planned.filter { $0.decision == .cached }.count)
 
         var reports: [CellReport] = []
         var ordinal = 0

@@ -75,10 +75,8 @@ public enum Checker {
             for (name, value) in record.mapValue ?? [] { values[name] = value }
             for problem in problems { report(problem.position, problem.message) }
             let parameters = ParameterValues(values: values, positions: positions)
-            if problems.isEmpty {
-                for problem in action.check(parameters) {
-                    report(problem.parameter.flatMap { positions[$0] }, problem.message)
-                }
+            for problem in action.check(parameters) {
+                report(problem.parameter.flatMap { positions[$0] }, problem.message)
             }
 
             // Result name.

@@ -1,0 +1,220 @@
+import Foundation
+import Testing
+import _LoomTestSupport
+
+/// Runs the built `loom` executable the way a user does.
+struct Loom {
+    /// The `loom` binary beside the test bundle (SwiftPM builds it because this target depends on it).
+    static let executable: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("loom")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/loom")
+    }()
+
+    struct Result {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs `loom ARGUMENTS` in `directory` with NO_COLOR set and no terminal.
+    static func run(_ arguments: [String], in directory: String) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+                      standardError: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// A project folder with `notebooks/`, synthetic data and its own cache.
+final class Project {
+    let root: String
+    let data: SyntheticFashionFolder
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("loom-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/notebooks", withIntermediateDirectories: true)
+        data = try SyntheticFashionFolder()
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+        data.remove()
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: root + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    func read(_ name: String) -> String? { try? String(contentsOfFile: root + "/" + name, encoding: .utf8) }
+
+    func loom(_ arguments: String...) throws -> Loom.Result { try Loom.run(arguments, in: root) }
+
+    /// The quickstart cells on the synthetic data.
+    var quickstart: String {
+        """
+        # Synthetic quickstart
+
+        ```loom load
+        dataset: \(data.directory)
+        ```
+
+        Prose between cells.
+
+        ```loom split
+        train: 0.8
+        validation: 0.1
+        test: 0.1
+        seed: 42
+        ```
+        """
+    }
+}
+
+@Suite struct CLITests {
+    @Test func runThenRerunFromTheCache() throws {
+        let project = try Project()
+        try project.write("notebooks/q.md", project.quickstart)
+        let first = try project.loom("run", "notebooks/q.md")
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardError.contains("2 of 2 cells to run"))
+        let executed = try #require(project.read("outputs/q.md"))
+        #expect(executed.contains("| images | 300 (240 train + 60 test) |"))
+        #expect(executed.contains("| image shape (C×H×W) | 1×12×12 |"))
+        #expect(executed.contains("| **total** | **240** | **30** | **30** | **300** |"))
+        #expect(executed.contains("### Run summary"))
+        #expect(executed.contains("seeds: split 42"))
+
+        let second = try project.loom("run", "notebooks/q.md")
+        #expect(second.status == 0)
+        #expect(second.standardError.contains("all 2 cells cached"))
+        #expect(second.standardError.contains("0 ran, 2 cached"))
+
+        try project.write("notebooks/q.md", project.quickstart.replacingOccurrences(of: "seed: 42", with: "seed: 7"))
+        let plan = try project.loom("plan", "notebooks/q.md")
+        #expect(plan.standardOutput.contains("cached"))
+        #expect(plan.standardOutput.contains("run     parameters changed"))
+        #expect(plan.standardOutput.contains("1 of 2 cells would run."))
+    }
+
+    @Test func checkReportsEveryErrorWithItsPosition() throws {
+        let project = try Project()
+        try project.write("notebooks/bad.md", """
+            ```loom load
+            dataset: \(project.data.directory)
+            sacle: unit
+            ```
+
+            ```loom split
+            train: 0.8
+            test: 0.5
+            seed: -1
+            ```
+
+            ```loom splt
+            ```
+            """)
+        let result = try project.loom("check", "notebooks/bad.md")
+        #expect(result.status == 1)
+        #expect(result.standardError == """
+            notebooks/bad.md:3:1: load: unknown parameter 'sacle'; did you mean 'scale'?
+            notebooks/bad.md:8:1: split: train + validation + test must be 1, but 0.80 + 0.10 + 0.50 = 1.40
+            notebooks/bad.md:9:7: split: 'seed' must be an integer ≥ 0, not -1
+            notebooks/bad.md:12:9: unknown action 'splt'; did you mean 'split'? (see 'loom actions')
+            notebooks/bad.md: 4 errors
+
+            """)
+        let run = try project.loom("run", "notebooks/bad.md")
+        #expect(run.status == 1)
+        #expect(run.standardError.contains("nothing was run"))
+        #expect(project.read("outputs/bad.md") == nil)
+    }
+
+    @Test func aYAMLSyntaxErrorIsLocated() throws {
+        let project = try Project()
+        try project.write("notebooks/yaml.md", "# T\n\n```loom split\ntrain: [0.8\n```\n")
+        let result = try project.loom("check", "notebooks/yaml.md")
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("notebooks/yaml.md:4:"), "\(result.standardError)")
+    }
+
+    @Test func aFailingCellIsShownAndTheExitStatusIsNonZero() throws {
+        let project = try Project()
+        try project.write("notebooks/missing.md", "```loom load\ndataset: \(project.root)/nowhere\n```\n\n```loom split\n```\n")
+        let result = try project.loom("run", "notebooks/missing.md")
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("notebooks/missing.md:2:1: load: Fashion-MNIST is not in"))
+        #expect(result.standardError.contains("apt-get install dataset-fashion-mnist"))
+        let executed = try #require(project.read("outputs/missing.md"))
+        #expect(executed.contains("**Failed:** notebooks/missing.md:2:1: load:"))
+        #expect(executed.contains("*Skipped: its input from cell 1 (load) failed.*"))
+    }
+
+    @Test func aCorruptCacheIsReportedNotUsed() throws {
+        let project = try Project()
+        try project.write("notebooks/q.md", project.quickstart)
+        try FileManager.default.createDirectory(atPath: project.root + "/cache", withIntermediateDirectories: true)
+        try project.write("cache/loom.sqlite", String(repeating: "not a database ", count: 300))
+        let result = try project.loom("run", "notebooks/q.md")
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("'cache/loom.sqlite' is not an SQLite database"))
+        #expect(result.standardError.contains("loom cache clear"))
+        #expect(project.read("cache/loom.sqlite")?.hasPrefix("not a database") == true)
+        #expect(try project.loom("cache", "clear").status == 0)
+        #expect(try project.loom("run", "notebooks/q.md").status == 0)
+    }
+
+    @Test func assetsAndCacheCommands() throws {
+        let project = try Project()
+        try project.write("notebooks/q.md", project.quickstart)
+        #expect(try project.loom("run", "--assets", "--out", "shared", "notebooks/q.md").status == 0)
+        #expect(project.read("shared/q.md") != nil)
+        let stats = try project.loom("cache", "stats")
+        #expect(stats.standardOutput.contains("2 cells, 2 results"))
+        #expect(try project.loom("cache", "prune").standardOutput.contains("removed 0 cells"))
+        let forced = try project.loom("run", "--force", "split", "notebooks/q.md")
+        #expect(forced.standardError.contains("1 of 2 cells to run, 1 cached"))
+    }
+
+    @Test func actionsHelpComesFromTheDeclarations() throws {
+        let project = try Project()
+        let list = try project.loom("actions")
+        #expect(list.standardOutput.contains("load"))
+        #expect(list.standardOutput.contains("split"))
+        let split = try project.loom("actions", "split")
+        #expect(split.standardOutput.contains("train: number in (0, 1] (default 0.8)"))
+        #expect(split.standardOutput.contains("seed: integer ≥ 0 (default 42)"))
+        let unknown = try project.loom("actions", "splt")
+        #expect(unknown.status == 1)
+        #expect(unknown.standardError.contains("unknown action 'splt'; did you mean 'split'?"))
+        #expect(try project.loom("--version").standardOutput == "loom 0.1.0\n")
+    }
+
+    @Test func exportWritesOneSelfContainedPage() throws {
+        let project = try Project()
+        try project.write("notebooks/q.md", project.quickstart)
+        #expect(try project.loom("run", "--assets", "notebooks/q.md").status == 0)
+        #expect(try project.loom("export", "html", "outputs/q.md").status == 0)
+        let page = try #require(project.read("outputs/q.html"))
+        #expect(page.hasPrefix("<!DOCTYPE html>"))
+        #expect(page.contains("<h1 id=\"synthetic-quickstart\">Synthetic quickstart</h1>"))
+        #expect(page.contains("<table>"))
+        #expect(!page.contains("src=\"q.assets/"))
+    }
+}
