@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 //
 // loom: runs Markdown notebooks for image-classification studies.
-// Dependencies point one way: TensorCore <- NeuralNet <- Dataset/Figures <- Notebook <- Engine <- Actions <- loom.
+// Dependencies point one way: TensorCore <- Dataset <- NeuralNet; Figures; Notebook <- Engine; all <- Actions <- loom.
 
 import PackageDescription
 
@@ -29,7 +29,7 @@ let package = Package(
         /// Float32 tensors: shapes, contiguous storage, BLAS-backed maths, parallel loops.
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
         /// Layers, activations, losses, optimizers, schedules and the training loop.
-        .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "Dataset"]),
         /// IDX reading, splits, batching and augmentation.
         .target(name: "Dataset", dependencies: ["TensorCore", "CZlib", "CPNG"]),
         /// Charts, heatmaps, image grids and word clouds, rendered to PNG with Cairo.

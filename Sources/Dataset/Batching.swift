@@ -4,11 +4,27 @@
 /// and divides by a standard deviation, both measured on that `[0, 1]` scale (for
 /// Fashion-MNIST's training images about 0.286 and 0.353; see
 /// ``LabeledImages/pixelStatistics(of:)``).
-public enum PixelScaling: Sendable, Equatable {
+public enum PixelScaling: Sendable, Equatable, Codable {
     /// `p / 255`, in `[0, 1]`.
     case unit
     /// `(p / 255 - mean) / standardDeviation`.
     case standardized(mean: Float, standardDeviation: Float)
+
+    /// The factor in `value = pixel · scale + offset`.
+    public var scale: Float {
+        switch self {
+        case .unit: return 1 / 255
+        case .standardized(_, let standardDeviation): return 1 / (255 * standardDeviation)
+        }
+    }
+
+    /// The offset in `value = pixel · scale + offset`.
+    public var offset: Float {
+        switch self {
+        case .unit: return 0
+        case .standardized(let mean, let standardDeviation): return -mean / standardDeviation
+        }
+    }
 
     /// The scaled value of one pixel.
     ///

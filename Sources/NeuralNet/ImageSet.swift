@@ -1,3 +1,4 @@
+import Dataset
 import TensorCore
 
 /// Labelled images kept as bytes: `[N, C, H, W]` pixels (`UInt8`) and one `Int32` label each.
@@ -83,39 +84,5 @@ public struct ImageSet: Sendable, Equatable {
         if let labelOutput {
             for (n, index) in stored.enumerated() { labelOutput[n] = labels[index] }
         }
-    }
-}
-
-/// How pixels become model inputs: `value = pixel · scale + offset`.
-public struct PixelScaling: Codable, Sendable, Equatable {
-    /// The factor applied to each byte.
-    public var scale: Float
-    /// The value added after scaling.
-    public var offset: Float
-
-    /// Creates a scaling.
-    ///
-    /// - Parameters:
-    ///   - scale: The factor applied to each byte.
-    ///   - offset: The value added after scaling.
-    public init(scale: Float, offset: Float) {
-        self.scale = scale
-        self.offset = offset
-    }
-
-    /// Pixels divided by 255, into `[0, 1]`.
-    public static let unit = PixelScaling(scale: 1 / 255, offset: 0)
-
-    /// Pixels as they are, `0…255`.
-    public static let raw = PixelScaling(scale: 1, offset: 0)
-
-    /// Standardisation of unit-scaled pixels: `(pixel / 255 − mean) / standardDeviation`.
-    ///
-    /// - Parameters:
-    ///   - mean: The mean of the unit-scaled pixels.
-    ///   - standardDeviation: Their standard deviation, positive.
-    public static func standardized(mean: Float, standardDeviation: Float) -> PixelScaling {
-        precondition(standardDeviation > 0, "A standard deviation must be positive, got \(standardDeviation).")
-        return PixelScaling(scale: 1 / (255 * standardDeviation), offset: -mean / standardDeviation)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Dataset
 import TensorCore
 
 /// A trained classifier: its architecture, weights, training history and input scaling.

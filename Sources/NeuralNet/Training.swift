@@ -1,4 +1,5 @@
 import Foundation
+import Dataset
 import TensorCore
 
 /// The settings of a training run; stored in checkpoints and trained models.
@@ -120,7 +121,7 @@ public struct TrainingProgress: Sendable, Equatable {
 /// An augmentation hook: changes a batch of input images (`[N, C, H, W]`, already scaled)
 /// in place, drawing randomness from the training generator so runs stay reproducible.
 /// It must keep the batch's shape.
-public typealias Augmentation = (inout Tensor, inout SeededGenerator) -> Void
+public typealias BatchAugmentation = (inout Tensor, inout SeededGenerator) -> Void
 
 /// Everything needed to continue training exactly where it stopped: the model, the optimiser
 /// state, the generator, the history and the early-stopping state.
@@ -211,7 +212,7 @@ public struct Trainer: Sendable {
     /// - Returns: The trained model (with the best weights restored when early stopping is on).
     /// - Throws: ``NeuralNetError`` if the data does not fit the model, or whatever `epochEnded` throws.
     public mutating func fit(
-        training: ImageSet, validation: ImageSet? = nil, augmentation: Augmentation? = nil,
+        training: ImageSet, validation: ImageSet? = nil, augmentation: BatchAugmentation? = nil,
         progress: ((TrainingProgress) -> Void)? = nil, epochEnded: ((TrainingCheckpoint) throws -> Void)? = nil
     ) throws -> TrainedModel {
         let configuration = checkpoint.configuration
