@@ -219,6 +219,30 @@ public struct Augmentation: Sendable, Equatable {
             .apply(to: pixels, channels: channels, height: height, width: width, background: background)
     }
 
+    /// Draws one transformation per image and applies each to its image of a batch in place.
+    ///
+    /// - Parameters:
+    ///   - batch: `count` images, `[count, channels, height, width]` floats.
+    ///   - count: the number of images.
+    ///   - channels: colour channels.
+    ///   - height: rows.
+    ///   - width: columns.
+    ///   - background: the value of pixels brought in from outside the image and of erased pixels.
+    ///   - generator: the source of randomness.
+    public func apply(
+        toBatch batch: UnsafeMutableBufferPointer<Float>, count: Int, channels: Int, height: Int, width: Int, background: Float = 0,
+        using generator: inout some RandomNumberGenerator
+    ) {
+        let size = channels * height * width
+        precondition(batch.count >= count * size, "The batch buffer is smaller than count x channels x height x width.")
+        guard !isIdentity else { return }
+        for image in 0..<count {
+            apply(
+                to: UnsafeMutableBufferPointer(rebasing: batch[(image * size)..<((image + 1) * size)]),
+                channels: channels, height: height, width: width, background: background, using: &generator)
+        }
+    }
+
     /// Draws a transformation and writes the transformed `source` into `destination`.
     ///
     /// - Parameters:

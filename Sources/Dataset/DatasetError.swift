@@ -44,6 +44,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     /// An augmentation parameter is outside its range.
     case invalidAugmentation(parameter: String, requirement: String, value: String)
 
+    /// The message: a whole sentence naming the file or parameter in single quotes.
     public var description: String {
         switch self {
         case .fileMissing(let path):

@@ -16,7 +16,12 @@
 public struct DatasetSplit: Sendable, Equatable {
     /// One of the three parts of a split.
     public enum Part: String, Sendable, CaseIterable {
-        case train, validation, test
+        /// The images a model learns from.
+        case train
+        /// The images watched during training, to choose epochs and settings.
+        case validation
+        /// The images held back for the final evaluation.
+        case test
     }
 
     /// The fraction of the images that each part gets.

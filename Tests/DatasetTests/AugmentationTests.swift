@@ -161,6 +161,22 @@ struct AugmentationTests {
         #expect(!augmentation.isIdentity)
     }
 
+    @Test("A batch gets one draw per image, the same as applying image by image")
+    func batch() throws {
+        let augmentation = try Augmentation(flip: 0.5, shift: 3)
+        let image = Self.ramp(height: 6, width: 6)
+        var batch = image + image + image
+        var generator = _SplitRandom(seed: 6)
+        batch.withUnsafeMutableBufferPointer { augmentation.apply(toBatch: $0, count: 3, channels: 1, height: 6, width: 6, using: &generator) }
+        var replay = _SplitRandom(seed: 6)
+        var expected: [Float] = []
+        for _ in 0..<3 {
+            expected += Self.applying(augmentation.draw(height: 6, width: 6, using: &replay), to: image, height: 6, width: 6)
+        }
+        #expect(batch == expected)
+        #expect(Array(batch[0..<36]) != Array(batch[36..<72]) || Array(batch[36..<72]) != Array(batch[72..<108]))
+    }
+
     @Test(
         "Parameters out of range are refused with the parameter's notebook name",
         arguments: [
