@@ -215,4 +215,20 @@ let chain = """
         _ = try runner.run(checked, options: RunOptions(outputPath: harness.outputPath))
         #expect(harness.output.contains("![A dot](data:image/png;base64,iVBORw==)"))
     }
+
+    @Test func subResultsAreCachedOneByOne() throws {
+        let harness = Harness()
+        _ = try harness.run("```loom grid\nvalues: [1, 2]\n```\n")
+        #expect(harness.log.all == ["square 1.0", "square 2.0"])
+        harness.log.reset()
+        _ = try harness.run("```loom grid\nvalues: [1, 2, 3]\n```\n")
+        #expect(harness.log.all == ["square 3.0"])
+        #expect(harness.output.contains("| 2.0 | 4.0 | true |"))
+        #expect(harness.output.contains("| 3.0 | 9.0 | false |"))
+        // Pruning keeps the sub-results of the latest run, including those it found cached.
+        _ = try Cache(path: harness.cachePath).prune()
+        harness.log.reset()
+        _ = try harness.run("```loom grid\nvalues: [3, 2, 1, 4]\n```\n")
+        #expect(harness.log.all == ["square 4.0"])
+    }
 }

@@ -64,6 +64,19 @@ func testRegistry(log: RunLog) -> ActionRegistry {
                    log.record("fail")
                    throw context.error("it is \(context.parameters.string("why"))", parameter: "why")
                }),
+        Action(name: "grid", version: 1, summary: "Squares each value, one sub-result each.",
+               parameters: [Parameter("values", .list(.number()), default: .list([1, 2]), doc: "Values.")],
+               run: { context in
+                   var table = Table(columns: ["value", "square", "cached"])
+                   for value in context.parameters.list("values").compactMap(\.doubleValue) {
+                       let (square, cached) = try context.memoized("square", identity: "\(value)") {
+                           log.record("square \(value)")
+                           return NumberValue(value * value)
+                       }
+                       table.append(["\(value)", "\(square.value)", "\(cached)"])
+                   }
+                   context.emit(table)
+               }),
         Action(name: "resume", version: 1, summary: "Counts to a total, checkpointing each step.",
                produces: "number",
                parameters: [

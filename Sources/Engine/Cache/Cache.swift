@@ -105,7 +105,8 @@ public final class Cache: Sendable {
                 seconds REAL NOT NULL,
                 seeds TEXT NOT NULL,
                 created_at REAL NOT NULL,
-                used_at REAL NOT NULL
+                used_at REAL NOT NULL,
+                parent TEXT
             );
             CREATE TABLE IF NOT EXISTS results (
                 key TEXT PRIMARY KEY REFERENCES cells(key) ON DELETE CASCADE,
@@ -169,15 +170,19 @@ public final class Cache: Sendable {
     }
 
     /// Stores a finished cell in one transaction, and drops its checkpoint.
+    ///
+    /// - Parameter parent: for a sub-result (see ``ActionContext/memoized(_:identity:compute:)``),
+    ///   the key of the cell that made it; `loom cache prune` keeps it while the parent lives.
     public func store(key: String, action: String, outputs: [OutputItem], result: (kind: ResultKind, data: Data)?,
-                      seconds: Double, seeds: [String]) throws {
+                      seconds: Double, seeds: [String], parent: String? = nil) throws {
         let encoded = try JSONEncoder().encode(outputs)
         let now = Date().timeIntervalSince1970
         try pool.write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO cells (key, action, outputs, result_kind, seconds, seeds, created_at, used_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [key, action, encoded, result?.kind.rawValue, seconds, seeds.joined(separator: "\n"), now, now])
+                INSERT OR REPLACE INTO cells (key, action, outputs, result_kind, seconds, seeds, created_at, used_at, parent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [key, action, encoded, result?.kind.rawValue, seconds, seeds.joined(separator: "\n"),
+                                 now, now, parent])
             if let result {
                 try db.execute(sql: "INSERT OR REPLACE INTO results (key, kind, data) VALUES (?, ?, ?)",
                                arguments: [key, result.kind.rawValue, result.data])
@@ -194,6 +199,14 @@ public final class Cache: Sendable {
             for key in keys {
                 try db.execute(sql: "UPDATE cells SET used_at = ? WHERE key = ?", arguments: [now, key])
             }
+        }
+    }
+
+    /// Makes a sub-result belong to `parent` now (the cell that last used it), so pruning keeps it.
+    public func adopt(key: String, parent: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE cells SET parent = ?, used_at = ? WHERE key = ?",
+                           arguments: [parent, Date().timeIntervalSince1970, key])
         }
     }
 
@@ -315,12 +328,13 @@ public final class Cache: Sendable {
         }.compactMap { try? JSONDecoder().decode(CellFingerprint.self, from: Data($0.utf8)).key })
         let cutoff = seconds.map { Date().timeIntervalSince1970 - $0 }
         let removed = try pool.write { db -> Int in
-            let all = try Row.fetchAll(db, sql: "SELECT key, used_at FROM cells")
+            let all = try Row.fetchAll(db, sql: "SELECT key, used_at, parent FROM cells")
             var removed = 0
             for row in all {
                 let key: String = row["key"]
                 let usedAt: Double = row["used_at"]
-                let stale = !live.contains(key) || (cutoff.map { usedAt < $0 } ?? false)
+                let owner: String = row["parent"] ?? key
+                let stale = !live.contains(owner) || (cutoff.map { usedAt < $0 } ?? false)
                 if stale {
                     try db.execute(sql: "DELETE FROM results WHERE key = ?", arguments: [key])
                     try db.execute(sql: "DELETE FROM cells WHERE key = ?", arguments: [key])

@@ -115,10 +115,14 @@ public struct ParameterValues: Sendable {
     public var values: [String: Value]
     /// Where each parameter was written, for errors found while running.
     public var positions: [String: SourcePosition]
+    /// The YAML as written, for actions that point errors at a part of a parameter (layer 9 of `layers`).
+    public var nodes: [String: ParameterNode]
 
-    public init(values: [String: Value], positions: [String: SourcePosition] = [:]) {
+    public init(values: [String: Value], positions: [String: SourcePosition] = [:],
+                nodes: [String: ParameterNode] = [:]) {
         self.values = values
         self.positions = positions
+        self.nodes = nodes
     }
 
     public subscript(name: String) -> Value? { values[name] }

@@ -5,11 +5,14 @@ import Notebook
 /// message points at the parameter's line in the notebook).
 public struct ActionError: Error, Sendable, CustomStringConvertible, Equatable {
     public var parameter: String?
+    /// An exact position (an item inside a parameter), which wins over `parameter`'s position.
+    public var position: SourcePosition?
     public var message: String
 
-    public init(_ message: String, parameter: String? = nil) {
+    public init(_ message: String, parameter: String? = nil, position: SourcePosition? = nil) {
         self.message = message
         self.parameter = parameter
+        self.position = position
     }
 
     public var description: String { message }
@@ -34,10 +37,12 @@ public final class ActionContext: @unchecked Sendable {
     private(set) var outputs: [OutputItem] = []
     private(set) var result: (kind: ResultKind, data: Data)?
     private(set) var seeds: [String] = []
+    let actionVersion: Int
 
-    init(cell: Cell, notebookPath: String, parameters: ParameterValues, key: String, inputKeys: [String: [String]],
-         inputLabels: [String: [String]], store: ResultStore, progress: CellProgress) {
+    init(cell: Cell, actionVersion: Int, notebookPath: String, parameters: ParameterValues, key: String,
+         inputKeys: [String: [String]], inputLabels: [String: [String]], store: ResultStore, progress: CellProgress) {
         self.cell = cell
+        self.actionVersion = actionVersion
         self.notebookPath = notebookPath
         self.parameters = parameters
         self.key = key
@@ -117,9 +122,39 @@ public final class ActionContext: @unchecked Sendable {
         try store.cache?.saveCheckpoint(key: key, step: step, data: data)
     }
 
-    /// An error located at a parameter's line.
-    public func error(_ message: String, parameter: String? = nil) -> ActionError {
-        ActionError(message, parameter: parameter)
+    /// An error located at a parameter's line, or at an exact position inside it.
+    public func error(_ message: String, parameter: String? = nil, position: SourcePosition? = nil) -> ActionError {
+        ActionError(message, parameter: parameter, position: position)
+    }
+
+    // MARK: Sub-results
+
+    /// A value computed once per `identity` and cached on its own, apart from the cell's result.
+    ///
+    /// `sweep` trains each variant through this, so adding one value to a grid trains only the
+    /// new variant. The sub-result's key hashes this cell's action and version, its inputs, the
+    /// label and the identity (not the cell's other parameters); it is kept by `loom cache prune`
+    /// as long as a cell that used it is.
+    ///
+    /// - Parameters:
+    ///   - label: what the value is (`variant`), for `loom cache stats`.
+    ///   - identity: a canonical description of everything the value depends on besides the inputs.
+    ///   - compute: makes the value when it is not cached.
+    /// - Returns: the value, and whether it came from the cache.
+    public func memoized<T: ResultValue>(_ label: String, identity: String,
+                                         compute: () throws -> T) throws -> (value: T, cached: Bool) {
+        let inputText = inputKeys.keys.sorted().map { "\($0)=\(inputKeys[$0] ?? [])" }.joined(separator: ";")
+        let subkey = SHA256.hex("sub|\(cell.action)|\(actionVersion)|\(label)|\(identity)|\(inputText)")
+        if let data = try store.cache?.resultData(key: subkey), let value = try? T.decoded(from: data) {
+            try store.cache?.adopt(key: subkey, parent: key)
+            return (value, true)
+        }
+        let started = Date()
+        let value = try compute()
+        try store.cache?.store(key: subkey, action: "\(cell.action):\(label)", outputs: [],
+                               result: (kind: T.kind, data: value.encoded()),
+                               seconds: Date().timeIntervalSince(started), seeds: [], parent: key)
+        return (value, false)
     }
 }
 

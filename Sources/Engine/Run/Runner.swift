@@ -109,7 +109,7 @@ public struct NotebookRunner: Sendable {
                 inputLabels[name] = indices.map { notebook.cells[$0].cell.resultName ?? notebook.cells[$0].cell.action }
             }
             let context = ActionContext(
-                cell: cell, notebookPath: path, parameters: parameters, key: key, inputKeys: inputKeys,
+                cell: cell, actionVersion: action.version, notebookPath: path, parameters: parameters, key: key, inputKeys: inputKeys,
                 inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress))
             let started = Date()
             do {
@@ -151,7 +151,8 @@ public struct NotebookRunner: Sendable {
     /// `notebooks/x.md:23:5: train.cnn: message`, located at the parameter an error is about.
     static func message(for error: any Error, cell: Cell, parameters: ParameterValues, path: String) -> String {
         let actionError = error as? ActionError
-        let position = actionError?.parameter.flatMap { parameters.positions[$0] } ?? cell.actionPosition
+        let position = actionError?.position ?? actionError?.parameter.flatMap { parameters.positions[$0] }
+            ?? cell.actionPosition
         let text = actionError?.message ?? "\(error)"
         return Diagnostic(path: path, position: position, action: cell.action, message: text).description
     }

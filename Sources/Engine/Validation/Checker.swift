@@ -68,13 +68,17 @@ public enum Checker {
             let record = ParameterValidator.validateRecord(
                 ParameterNodeReader(cell.parameters), fields: action.allParameters, owner: nil, problems: &problems)
             var positions: [String: SourcePosition] = [:]
+            var nodes: [String: ParameterNode] = [:]
             if case .mapping(let entries, _) = cell.parameters {
-                for entry in entries where positions[entry.key] == nil { positions[entry.key] = entry.keyPosition }
+                for entry in entries where positions[entry.key] == nil {
+                    positions[entry.key] = entry.keyPosition
+                    nodes[entry.key] = entry.value
+                }
             }
             var values: [String: Value] = [:]
             for (name, value) in record.mapValue ?? [] { values[name] = value }
             for problem in problems { report(problem.position, problem.message) }
-            let parameters = ParameterValues(values: values, positions: positions)
+            let parameters = ParameterValues(values: values, positions: positions, nodes: nodes)
             for problem in action.check(parameters) {
                 report(problem.parameter.flatMap { positions[$0] }, problem.message)
             }
