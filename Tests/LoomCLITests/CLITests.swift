@@ -217,4 +217,57 @@ final class Project {
         #expect(page.contains("<table>"))
         #expect(!page.contains("src=\"q.assets/"))
     }
+
+    @Test func twoRunsOnOneCacheAtOnceBothFinish() throws {
+        let project = try Project()
+        try project.write("notebooks/q.md", project.quickstart)
+        try project.write("notebooks/r.md", project.quickstart.replacingOccurrences(of: "seed: 42", with: "seed: 3"))
+        let results = try [("notebooks/q.md", "a"), ("notebooks/r.md", "b"), ("notebooks/q.md", "c")]
+            .map { notebook, out -> Process in
+                let process = Process()
+                process.executableURL = Loom.executable
+                process.arguments = ["run", "-q", "--out", out, notebook]
+                process.currentDirectoryURL = URL(fileURLWithPath: project.root)
+                try process.run()
+                return process
+            }
+            .map { process -> Int32 in
+                process.waitUntilExit()
+                return process.terminationStatus
+            }
+        #expect(results == [0, 0, 0])
+        for output in ["a/q.md", "b/r.md", "c/q.md"] {
+            #expect(project.read(output)?.contains("### Run summary") == true, "\(output)")
+        }
+        #expect(try project.loom("run", "notebooks/q.md").standardError.contains("all 2 cells cached"))
+    }
+
+    /// `kill -9` in the middle of a run leaves the previous executed notebook and a usable cache.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+                   "needs Debian's dataset-fashion-mnist (70,000 images make the run long enough to interrupt)"))
+    func aKilledRunLosesNothing() throws {
+        let project = try Project()
+        let text = "```loom load\n```\n\n```loom split\nseed: 1\n```\n"
+        try project.write("notebooks/k.md", "# Old\n\n" + text)
+        #expect(try project.loom("run", "--cache", "k.sqlite", "notebooks/k.md").status == 0)
+        let before = try #require(project.read("outputs/k.md"))
+        try project.write("notebooks/k.md", "# New\n\n" + text.replacingOccurrences(of: "seed: 1", with: "seed: 2"))
+        for delay in [0.05, 0.15, 0.3] {
+            try project.write("notebooks/k.md", "# New \(delay)\n\n" + text + "\n```loom split\nseed: \(Int(delay * 100))\n```\n")
+            let process = Process()
+            process.executableURL = Loom.executable
+            process.arguments = ["run", "-q", "--no-cache", "--cache", "k.sqlite", "notebooks/k.md"]
+            process.currentDirectoryURL = URL(fileURLWithPath: project.root)
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let after = try #require(project.read("outputs/k.md"))
+            #expect(after == before || after.hasPrefix("# New \(delay)"), "a killed run must leave a whole notebook")
+            #expect(try project.loom("cache", "stats", "--cache", "k.sqlite").status == 0)
+        }
+        let final = try project.loom("run", "--cache", "k.sqlite", "notebooks/k.md")
+        #expect(final.status == 0, "\(final.standardError)")
+        #expect(project.read("outputs/k.md")?.contains("### Run summary") == true)
+    }
 }
