@@ -113,6 +113,25 @@ final class Project {
         #expect(plan.standardOutput.contains("1 of 2 cells would run."))
     }
 
+    @Test func changingADataFileRerunsLoadAndEverythingBelow() throws {
+        let project = try Project()
+        try project.write("notebooks/q.md", project.quickstart)
+        #expect(try project.loom("run", "notebooks/q.md").status == 0)
+        // Same size, new content: the content hash tells.
+        let labels = project.data.directory + "/t10k-labels-idx1-ubyte.gz"
+        let replacement = try SyntheticFashionFolder(seed: 99)
+        defer { replacement.remove() }
+        try FileManager.default.removeItem(atPath: labels)
+        try FileManager.default.copyItem(atPath: replacement.directory + "/t10k-labels-idx1-ubyte.gz", toPath: labels)
+        try FileManager.default.removeItem(atPath: project.data.directory + "/t10k-images-idx3-ubyte.gz")
+        try FileManager.default.copyItem(atPath: replacement.directory + "/t10k-images-idx3-ubyte.gz",
+                                         toPath: project.data.directory + "/t10k-images-idx3-ubyte.gz")
+        let plan = try project.loom("plan", "notebooks/q.md")
+        #expect(plan.standardOutput.contains("data files changed"), "\(plan.standardOutput)")
+        #expect(plan.standardOutput.contains("input 'data' changed"))
+        #expect(plan.standardOutput.contains("2 of 2 cells would run."))
+    }
+
     @Test func checkReportsEveryErrorWithItsPosition() throws {
         let project = try Project()
         try project.write("notebooks/bad.md", """
