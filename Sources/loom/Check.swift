@@ -15,10 +15,12 @@ extension Loom {
         @Argument(help: "The notebooks to check.")
         var notebooks: [String]
 
+        @OptionGroup var notebookParameters: NotebookParameterOptions
+
         func run() throws {
             var failed = false
             for path in notebooks {
-                let checked = try loadAndCheck(path)
+                let checked = try loadAndCheck(path, overrides: notebookParameters.overrides)
                 failed = report(checked.diagnostics) || failed
                 if !checked.errors.isEmpty {
                     printError("\(path): \(checked.errors.count) error\(checked.errors.count == 1 ? "" : "s")")

@@ -18,10 +18,12 @@ extension Loom {
         @Flag(help: "As for 'loom run'.")
         var noCache = false
 
+        @OptionGroup var notebookParameters: NotebookParameterOptions
+
         @OptionGroup var cache: CacheOptions
 
         func run() throws {
-            let checked = try loadAndCheck(notebook)
+            let checked = try loadAndCheck(notebook, overrides: notebookParameters.overrides)
             if report(checked.diagnostics) { throw ExitCode.failure }
             let planned = Planner(cache: try cache.open())
                 .plan(checked, options: PlanOptions(force: force, ignoreCache: noCache))

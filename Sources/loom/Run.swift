@@ -34,6 +34,8 @@ extension Loom {
         @Flag(name: .shortAndLong, help: "Print only errors.")
         var quiet = false
 
+        @OptionGroup var notebookParameters: NotebookParameterOptions
+
         @OptionGroup var cache: CacheOptions
 
         func validate() throws {
@@ -44,7 +46,7 @@ extension Loom {
             var checked: [CheckedNotebook] = []
             var failed = false
             for path in notebooks {
-                let notebook = try loadAndCheck(path)
+                let notebook = try loadAndCheck(path, overrides: notebookParameters.overrides)
                 failed = report(notebook.diagnostics) || failed
                 checked.append(notebook)
             }

@@ -18,6 +18,29 @@ struct CacheOptions: ParsableArguments {
     }
 }
 
+/// Notebook parameters from the command line: `-p epochs=10 -p seed=3`.
+struct NotebookParameterOptions: ParsableArguments {
+    @Option(name: .customShort("p"),
+            help: ArgumentHelp("Override a notebook parameter declared in a 'loom params' cell (repeatable).",
+                               valueName: "name=value"))
+    var parameters: [String] = []
+
+    func validate() throws {
+        for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
+            throw ValidationError("'-p \(parameter)' must be written as NAME=VALUE, for example '-p epochs=10'.")
+        }
+    }
+
+    var overrides: [String: String] {
+        var result: [String: String] = [:]
+        for parameter in parameters {
+            guard let equals = parameter.firstIndex(of: "=") else { continue }
+            result[String(parameter[..<equals])] = String(parameter[parameter.index(after: equals)...])
+        }
+        return result
+    }
+}
+
 /// A failure already explained to the user: printed to standard error, exit status 1.
 struct LoomFailure: Error, CustomStringConvertible {
     var message: String
@@ -27,7 +50,8 @@ struct LoomFailure: Error, CustomStringConvertible {
 /// Reads, parses and checks a notebook, printing every diagnostic.
 ///
 /// - Returns: the checked notebook, or `nil` (after printing errors) when it has errors.
-func loadAndCheck(_ path: String, registry: ActionRegistry = BuiltInActions.registry) throws -> CheckedNotebook {
+func loadAndCheck(_ path: String, overrides: [String: String] = [:],
+                  registry: ActionRegistry = BuiltInActions.registry) throws -> CheckedNotebook {
     let text: String
     do {
         text = try String(contentsOfFile: path, encoding: .utf8)
@@ -36,7 +60,7 @@ func loadAndCheck(_ path: String, registry: ActionRegistry = BuiltInActions.regi
             + (FileManager.default.fileExists(atPath: path) ? "it is not UTF-8 text" : "no such file"))
     }
     let document = NotebookDocument.parse(path: path, text: text)
-    return Checker.check(document, registry: registry)
+    return Checker.check(document, registry: registry, overrides: overrides)
 }
 
 func printError(_ text: String) {

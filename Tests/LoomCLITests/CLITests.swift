@@ -132,6 +132,23 @@ final class Project {
         #expect(plan.standardOutput.contains("2 of 2 cells would run."))
     }
 
+    @Test func notebookParametersFromTheCommandLine() throws {
+        let project = try Project()
+        try project.write("notebooks/p.md", "```loom params\nseed: 42\n```\n\n" + project.quickstart
+            .replacingOccurrences(of: "seed: 42", with: "seed: $seed"))
+        #expect(try project.loom("run", "notebooks/p.md").status == 0)
+        let overridden = try project.loom("run", "-p", "seed=3", "notebooks/p.md")
+        #expect(overridden.status == 0)
+        #expect(overridden.standardError.contains("2 of 3 cells to run, 1 cached"))
+        #expect(project.read("outputs/p.md")?.contains("| seed | 3 | command line (-p) |") == true)
+        #expect(project.read("outputs/p.md")?.contains("seeds: split 3") == true)
+        let malformed = try project.loom("run", "-p", "seed", "notebooks/p.md")
+        #expect(malformed.status == 64)
+        #expect(malformed.standardError.contains("'-p seed' must be written as NAME=VALUE"))
+        let unknown = try project.loom("check", "-p", "sed=1", "notebooks/p.md")
+        #expect(unknown.standardError.contains("notebooks/p.md:1:9: params: -p sed=1: no such notebook parameter; did you mean 'seed'?"))
+    }
+
     @Test func checkReportsEveryErrorWithItsPosition() throws {
         let project = try Project()
         try project.write("notebooks/bad.md", """

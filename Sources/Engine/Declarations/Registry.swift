@@ -4,8 +4,11 @@ public struct ActionRegistry: Sendable {
     public let actions: [Action]
     private let byName: [String: Action]
 
+    /// Every registry also knows ``Action/params`` (notebook parameters).
+    ///
     /// - Precondition: names are unique.
     public init(_ actions: [Action]) {
+        let actions = actions.contains { $0.name == Action.params.name } ? actions : actions + [.params]
         self.actions = actions
         var byName: [String: Action] = [:]
         for action in actions {

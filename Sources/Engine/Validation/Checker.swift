@@ -22,11 +22,13 @@ public struct CheckedCell: Sendable {
 public struct CheckedNotebook: Sendable {
     public var document: NotebookDocument
     public var cells: [CheckedCell]
+    /// Problems that belong to no cell (a `-p` override of an undeclared parameter).
+    public var notebookDiagnostics: [Diagnostic] = []
 
     /// Every diagnostic, in document order.
     public var diagnostics: [Diagnostic] {
         let inCells = Set(cells.flatMap(\.diagnostics))
-        return (document.diagnostics.filter { !inCells.contains($0) } + cells.flatMap(\.diagnostics))
+        return (document.diagnostics.filter { !inCells.contains($0) } + notebookDiagnostics + cells.flatMap(\.diagnostics))
             .sorted { ($0.position, $0.message) < ($1.position, $1.message) }
     }
 
@@ -38,7 +40,12 @@ public struct CheckedNotebook: Sendable {
 /// It finds unknown actions and parameters (with suggestions), type and range errors, an action's
 /// own cross-parameter checks, and references to undefined, later or wrongly typed results.
 public enum Checker {
-    public static func check(_ document: NotebookDocument, registry: ActionRegistry) -> CheckedNotebook {
+    ///
+    /// - Parameter overrides: notebook parameters given on the command line (`-p name=value`).
+    public static func check(_ document: NotebookDocument, registry: ActionRegistry,
+                             overrides: [String: String] = [:]) -> CheckedNotebook {
+        var notebookDiagnostics: [Diagnostic] = []
+        let declared = NotebookParameters.collect(document, overrides: overrides, diagnostics: &notebookDiagnostics)
         var checked: [CheckedCell] = []
         /// Result name → index of the cell that defines it, for names defined so far.
         var namesAbove: [String: Int] = [:]
@@ -63,10 +70,36 @@ public enum Checker {
                 continue
             }
 
-            // Parameters.
+            if action.name == NotebookParameters.actionName {
+                var values: [String: Value] = [:]
+                var overridden: [Value] = []
+                if case .mapping(let entries, _) = cell.parameters {
+                    for entry in entries {
+                        let parameter = declared[entry.key]
+                        values[entry.key] = ParameterNodeReader(parameter?.node ?? entry.value).plainValue
+                        if parameter?.overridden == true { overridden.append(.string(entry.key)) }
+                    }
+                } else if !ParameterNodeReader(cell.parameters).isNull {
+                    report(cell.parameters.position, "a 'params' cell must be a mapping of names to default values")
+                }
+                values["--overridden"] = .list(overridden)
+                checked.append(CheckedCell(cell: cell, action: action, parameters: ParameterValues(values: values),
+                                           inputs: [:], diagnostics: diagnostics))
+                continue
+            }
+
+            // Notebook parameters ($name), then the action's own parameters.
+            var cell = cell
+            let before = diagnostics.count
+            cell.parameters = NotebookParameters.substitute(cell.parameters, declared: declared, path: document.path,
+                                                            action: action.name, diagnostics: &diagnostics)
+            let unresolved = Set(diagnostics[before...].map(\.position))
             var problems: [ParameterProblem] = []
             let record = ParameterValidator.validateRecord(
                 ParameterNodeReader(cell.parameters), fields: action.allParameters, owner: nil, problems: &problems)
+            // An unknown `$name` is reported once, not again as a wrongly typed value.
+            problems.removeAll { $0.position.map(unresolved.contains) ?? false }
+            let hasUnresolved = !unresolved.isEmpty
             var positions: [String: SourcePosition] = [:]
             var nodes: [String: ParameterNode] = [:]
             if case .mapping(let entries, _) = cell.parameters {
@@ -137,11 +170,11 @@ public enum Checker {
                     }
                 }
             }
-            let isValid = problems.isEmpty
+            let isValid = problems.isEmpty && !hasUnresolved
             checked.append(CheckedCell(cell: cell, action: action, parameters: isValid ? parameters : nil,
                                        inputs: inputs, diagnostics: diagnostics))
             if let name = cell.resultName, namesAbove[name] == nil { namesAbove[name] = cell.index }
         }
-        return CheckedNotebook(document: document, cells: checked)
+        return CheckedNotebook(document: document, cells: checked, notebookDiagnostics: notebookDiagnostics)
     }
 }
