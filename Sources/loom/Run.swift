@@ -42,16 +42,50 @@ extension Loom {
             if notebooks.isEmpty { throw ValidationError("Name at least one notebook to run.") }
         }
 
+        @Flag(help: "Keep running: re-run a notebook whenever its file is saved (stop with Ctrl-C).")
+        var watch = false
+
         func run() throws {
+            let succeeded = try runAll(notebooks)
+            guard watch else {
+                if !succeeded { throw ExitCode.failure }
+                return
+            }
+            var stamps = notebooks.map(modificationDate)
+            printError("loom: watching \(notebooks.joined(separator: ", ")) for changes (Ctrl-C stops)")
+            while true {
+                Thread.sleep(forTimeInterval: 0.3)
+                let now = notebooks.map(modificationDate)
+                let changed = zip(notebooks, zip(stamps, now)).filter { $1.0 != $1.1 }.map(\.0)
+                guard !changed.isEmpty else { continue }
+                stamps = now
+                // An editor may still be writing: wait for the file to settle.
+                Thread.sleep(forTimeInterval: 0.1)
+                stamps = notebooks.map(modificationDate)
+                do {
+                    _ = try runAll(changed)
+                } catch {
+                    printError("\(error)")
+                }
+            }
+        }
+
+        private func modificationDate(_ path: String) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        }
+
+        /// Checks, then runs, each notebook; returns whether every cell of every notebook succeeded.
+        private func runAll(_ paths: [String]) throws -> Bool {
             var checked: [CheckedNotebook] = []
             var failed = false
-            for path in notebooks {
+            for path in paths {
                 let notebook = try loadAndCheck(path, overrides: notebookParameters.overrides)
                 failed = report(notebook.diagnostics) || failed
                 checked.append(notebook)
             }
             if failed {
                 printError("loom: nothing was run; fix the errors above ('loom check' lists them).")
+                if watch { return false }
                 throw ExitCode.failure
             }
             let cacheDatabase = try cache.open()
@@ -73,7 +107,7 @@ extension Loom {
                 }
                 allSucceeded = allSucceeded && report.succeeded
             }
-            if !allSucceeded { throw ExitCode.failure }
+            return allSucceeded
         }
     }
 }

@@ -149,6 +149,34 @@ final class Project {
         #expect(unknown.standardError.contains("notebooks/p.md:1:9: params: -p sed=1: no such notebook parameter; did you mean 'seed'?"))
     }
 
+    @Test func watchRerunsWhenTheNotebookIsSaved() throws {
+        let project = try Project()
+        try project.write("notebooks/w.md", project.quickstart)
+        let process = Process()
+        process.executableURL = Loom.executable
+        process.arguments = ["run", "--watch", "-q", "notebooks/w.md"]
+        process.currentDirectoryURL = URL(fileURLWithPath: project.root)
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        func waitFor(_ text: String) -> Bool {
+            for _ in 0..<100 {
+                if project.read("outputs/w.md")?.contains(text) == true { return true }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            return false
+        }
+        #expect(waitFor("seeds: split 42"))
+        Thread.sleep(forTimeInterval: 0.05)
+        try project.write("notebooks/w.md", project.quickstart.replacingOccurrences(of: "seed: 42", with: "seed: 5")
+            .replacingOccurrences(of: "Prose between cells.", with: "Edited prose."))
+        #expect(waitFor("Edited prose."))
+        #expect(project.read("outputs/w.md")?.contains("seeds: split 5") == true)
+        #expect(project.read("outputs/w.md")?.contains("<!-- loom:output cell=1 status=cached") == true)
+    }
+
     @Test func checkReportsEveryErrorWithItsPosition() throws {
         let project = try Project()
         try project.write("notebooks/bad.md", """
