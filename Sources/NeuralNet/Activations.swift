@@ -71,7 +71,8 @@ final class ActivationKernel: LayerKernel {
         let function = function
         parallelFor(count: a.batch * size, minimumPerThread: 16_384) { _, range in
             if case .relu = function {
-                for i in range { a.output[i] = max(a.input[i], 0) }
+                (a.output + range.lowerBound).update(from: a.input + range.lowerBound, count: range.count)
+                maskByPositive(a.output + range.lowerBound, output: a.input + range.lowerBound, count: range.count)
                 return
             }
             for i in range { a.output[i] = function.value(a.input[i]) }
@@ -83,7 +84,8 @@ final class ActivationKernel: LayerKernel {
         let function = function
         parallelFor(count: a.batch * size, minimumPerThread: 16_384) { _, range in
             if case .relu = function {
-                for i in range { dx[i] = a.input[i] > 0 ? a.outputGradient[i] : 0 }
+                (dx + range.lowerBound).update(from: a.outputGradient + range.lowerBound, count: range.count)
+                maskByPositive(dx + range.lowerBound, output: a.input + range.lowerBound, count: range.count)
                 return
             }
             for i in range { dx[i] = a.outputGradient[i] * function.derivative(x: a.input[i], y: a.output[i]) }

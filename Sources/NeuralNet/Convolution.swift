@@ -48,9 +48,52 @@ final class ConvolutionKernel: LayerKernel {
         return low..<max(low, high)
     }
 
+    /// Whether each patch-matrix row is the input plane shifted by `(ky − pad, kx − pad)`, so it
+    /// can be copied as one contiguous block (stride 1 with the output as wide as the input).
+    private var isShiftedPlane: Bool { stride == 1 && geometry.outputWidth == width && geometry.outputHeight == height }
+
+    /// For patch row `(ky, kx)` of a shifted-plane convolution: the flat output range
+    /// `[start, end)` that maps onto the input plane by adding `shift`, the valid output rows,
+    /// and the valid output columns (outside them, within each valid row, the flat copy wraps
+    /// into a neighbouring row and must be zeroed).
+    @inline(__always)
+    private func shiftedBlock(ky: Int, kx: Int) -> (start: Int, end: Int, shift: Int, rows: Range<Int>, columns: Range<Int>) {
+        let dy = ky - geometry.padTop, dx = kx - geometry.padLeft
+        let ys = validRange(offset: dy, extent: height, outputs: height)
+        let xs = validRange(offset: dx, extent: width, outputs: width)
+        guard !ys.isEmpty, !xs.isEmpty else { return (0, 0, 0, 0..<0, 0..<0) }
+        return (ys.lowerBound * width + xs.lowerBound, (ys.upperBound - 1) * width + xs.upperBound, dy * width + dx, ys, xs)
+    }
+
     /// Writes the `[C·k·k, P]` patch matrix of one sample.
     func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
         let (outH, outW) = (geometry.outputHeight, geometry.outputWidth)
+        if isShiftedPlane {
+            var row = 0
+            for c in 0..<channels {
+                let plane = x + c * height * width
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel {
+                        let dst = cols + row * positions
+                        let block = shiftedBlock(ky: ky, kx: kx)
+                        if block.end > block.start {
+                            dst.update(repeating: 0, count: block.start)
+                            (dst + block.start).update(from: plane + block.start + block.shift, count: block.end - block.start)
+                            (dst + block.end).update(repeating: 0, count: positions - block.end)
+                            for oy in block.rows {
+                                let line = dst + oy * width
+                                for ox in 0..<block.columns.lowerBound { line[ox] = 0 }
+                                for ox in block.columns.upperBound..<width { line[ox] = 0 }
+                            }
+                        } else {
+                            dst.update(repeating: 0, count: positions)
+                        }
+                        row += 1
+                    }
+                }
+            }
+            return
+        }
         var row = 0
         for c in 0..<channels {
             let plane = x + c * height * width
@@ -68,7 +111,7 @@ final class ConvolutionKernel: LayerKernel {
                         let source = plane + (oy * stride + ky - geometry.padTop) * width + kx - geometry.padLeft
                         for ox in 0..<xs.lowerBound { line[ox] = 0 }
                         if stride == 1 {
-                            (line + xs.lowerBound).update(from: source + xs.lowerBound, count: xs.count)
+                            for ox in xs { line[ox] = source[ox] }
                         } else {
                             for ox in xs { line[ox] = source[ox * stride] }
                         }
@@ -81,9 +124,34 @@ final class ConvolutionKernel: LayerKernel {
     }
 
     /// Overwrites one sample's input gradient with the sum of the patch gradients `cols`.
-    func col2im(_ cols: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+    ///
+    /// On the shifted-plane path it zeroes the entries of `cols` that fall outside the input
+    /// (they are scratch), then adds each row to the input plane as one contiguous block.
+    func col2im(_ cols: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let (outH, outW) = (geometry.outputHeight, geometry.outputWidth)
         dx.update(repeating: 0, count: inputSize)
+        if isShiftedPlane {
+            var row = 0
+            for c in 0..<channels {
+                let plane = dx + c * height * width
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel {
+                        let src = cols + row * positions
+                        let block = shiftedBlock(ky: ky, kx: kx)
+                        if block.end > block.start {
+                            for oy in block.rows {
+                                let line = src + oy * width
+                                for ox in 0..<block.columns.lowerBound { line[ox] = 0 }
+                                for ox in block.columns.upperBound..<width { line[ox] = 0 }
+                            }
+                            accumulate(plane + block.start + block.shift, src + block.start, count: block.end - block.start)
+                        }
+                        row += 1
+                    }
+                }
+            }
+            return
+        }
         var row = 0
         for c in 0..<channels {
             let plane = dx + c * height * width
@@ -115,14 +183,7 @@ final class ConvolutionKernel: LayerKernel {
                 let y = a.output + n * outputSize
                 im2col(a.input + n * inputSize, into: cols)
                 BLAS.sgemm(m: filters, n: positions, k: patch, a: weight, lda: patch, b: cols, ldb: positions, c: y, ldc: positions)
-                for f in 0..<filters {
-                    let row = y + f * positions, b = bias[f]
-                    if fusedReLU {
-                        for p in 0..<positions { row[p] = max(row[p] + b, 0) }
-                    } else {
-                        for p in 0..<positions { row[p] += b }
-                    }
-                }
+                for f in 0..<filters { addBias(y + f * positions, count: positions, bias: bias[f], relu: fusedReLU) }
             }
         }
     }
@@ -137,16 +198,8 @@ final class ConvolutionKernel: LayerKernel {
             biasPartial.update(repeating: 0, count: filters)
             for n in samples {
                 let g = a.outputGradient + n * outputSize
-                if fusedReLU {
-                    let y = a.output + n * outputSize
-                    for i in 0..<outputSize where y[i] <= 0 { g[i] = 0 }
-                }
-                for f in 0..<filters {
-                    let row = g + f * positions
-                    var total: Float = 0
-                    for p in 0..<positions { total += row[p] }
-                    biasPartial[f] += total
-                }
+                if fusedReLU { maskByPositive(g, output: a.output + n * outputSize, count: outputSize) }
+                for f in 0..<filters { biasPartial[f] += laneSum(g + f * positions, count: positions) }
                 im2col(a.input + n * inputSize, into: cols)
                 BLAS.sgemm(
                     transposeB: true, m: filters, n: patch, k: positions,

@@ -27,11 +27,8 @@ final class DenseKernel: LayerKernel {
                 a: a.input + rows.lowerBound * inputs, lda: inputs, b: weight, ldb: inputs, c: y, ldc: units)
             for r in 0..<rows.count {
                 let row = y + r * units
-                if relu {
-                    for j in 0..<units { row[j] = max(row[j] + bias[j], 0) }
-                } else {
-                    for j in 0..<units { row[j] += bias[j] }
-                }
+                for j in 0..<units { row[j] += bias[j] }
+                if relu { maskByPositive(row, output: row, count: units) }
             }
         }
     }
@@ -41,7 +38,7 @@ final class DenseKernel: LayerKernel {
         let g = a.outputGradient
         if fusedReLU {
             parallelFor(count: batch * units, minimumPerThread: 16_384) { _, range in
-                for i in range where a.output[i] <= 0 { g[i] = 0 }
+                maskByPositive(g + range.lowerBound, output: a.output + range.lowerBound, count: range.count)
             }
         }
         let weightGradient = a.parameterGradients, biasGradient = a.parameterGradients + units * inputs
