@@ -177,7 +177,7 @@ final class ConvolutionKernel: LayerKernel {
 
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
         let weight = UnsafePointer(a.parameters), bias = a.parameters + filters * patch
-        parallelFor(count: a.batch) { chunk, samples in
+        parallelFor(count: a.batch, maximumChunks: columns.count) { chunk, samples in
             let cols = columns[chunk].pointer
             for n in samples {
                 let y = a.output + n * outputSize
@@ -190,8 +190,8 @@ final class ConvolutionKernel: LayerKernel {
 
     func backward(_ a: BackwardArguments) {
         let weightCount = filters * patch
-        let chunks = parallelChunkCount(count: a.batch)
-        parallelFor(count: a.batch) { chunk, samples in
+        let chunks = min(columns.count, parallelChunkCount(count: a.batch))
+        parallelFor(count: a.batch, maximumChunks: columns.count) { chunk, samples in
             let cols = columns[chunk].pointer
             let partial = chunk == 0 ? a.parameterGradients : partialGradients[chunk].pointer
             let biasPartial = partial + weightCount
