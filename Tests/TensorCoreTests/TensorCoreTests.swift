@@ -85,6 +85,12 @@ import _LoomTestSupport
             }
         }
         #expect(hits.allSatisfy { $0 == 1 })
+        var chunksSeen = [Int](repeating: 0, count: 8)
+        chunksSeen.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            parallelFor(count: 100, maximumChunks: 1) { chunk, range in base[chunk] += range.count }
+        }
+        #expect(chunksSeen[0] == 100)
         #expect(chunkRange(0, of: 2, count: 5) == 0..<2)
         #expect(chunkRange(1, of: 2, count: 5) == 2..<5)
     }
