@@ -9,16 +9,30 @@ import TensorCore
 /// `∂b = Σₙ,ₚ ∂Yₙ`, `∂X̂ = Wᵀ ∂Y`, and `col2im` adds `∂X̂` back onto the input positions.
 /// The batch is split across threads, each running single-threaded `sgemm` on its samples
 /// with its own scratch; per-thread weight gradients are summed in a fixed order.
+///
+/// A following ReLU and a following 2×2, stride-2 max pool can be fused in: each sample's
+/// convolution output then stays in per-thread scratch, the kernel writes only the pooled output
+/// and each window's winner, and backward routes the pooled gradient straight back into scratch
+/// (masked by `pooled > 0` for the ReLU: the winner is positive exactly when the pooled value is).
 final class ConvolutionKernel: LayerKernel {
     let channels, height, width, filters, kernel, stride: Int
     let geometry: ConvolutionGeometry
     let fusedReLU: Bool
+    let fusedPool: Bool
     let patch: Int
     let positions: Int
+    let pooledHeight: Int
+    let pooledWidth: Int
     private var columns: [Scratch<Float>]
     private var partialGradients: [Scratch<Float>]
+    /// Per-thread room for one sample's unpooled output (fused pooling only).
+    private var planes: [Scratch<Float>]
+    private let codes = Scratch<UInt8>()
 
-    init(channels: Int, height: Int, width: Int, filters: Int, kernel: Int, stride: Int, padding: Padding, fusedReLU: Bool) {
+    init(
+        channels: Int, height: Int, width: Int, filters: Int, kernel: Int, stride: Int, padding: Padding,
+        fusedReLU: Bool, fusedPool: Bool = false
+    ) {
         self.channels = channels
         self.height = height
         self.width = width
@@ -26,17 +40,56 @@ final class ConvolutionKernel: LayerKernel {
         self.kernel = kernel
         self.stride = stride
         self.fusedReLU = fusedReLU
+        self.fusedPool = fusedPool
         geometry = ConvolutionGeometry(height: height, width: width, kernel: kernel, stride: stride, padding: padding)
         patch = channels * kernel * kernel
         positions = geometry.outputHeight * geometry.outputWidth
+        pooledHeight = geometry.outputHeight / 2
+        pooledWidth = geometry.outputWidth / 2
         let threads = ComputeThreads.count
-        let columnCount = patch * positions, gradientCount = filters * (patch + 1)
+        let columnCount = patch * positions, gradientCount = filters * (patch + 1), planeCount = fusedPool ? filters * positions : 0
         columns = (0..<threads).map { _ in Scratch<Float>(count: columnCount) }
         partialGradients = (0..<threads).map { _ in Scratch<Float>(count: gradientCount) }
+        planes = (0..<threads).map { _ in Scratch<Float>(count: planeCount) }
     }
 
     private var inputSize: Int { channels * height * width }
-    private var outputSize: Int { filters * positions }
+    /// The values of one unpooled output sample.
+    private var convolutionSize: Int { filters * positions }
+    /// The values of one output sample as the network stores it (pooled when pooling is fused).
+    private var outputSize: Int { fusedPool ? filters * pooledHeight * pooledWidth : convolutionSize }
+
+    func reserve(batch: Int) {
+        if fusedPool { codes.reserve(batch * outputSize) }
+    }
+
+    /// Max-pools one sample's convolution output `y` (2×2, stride 2) into `pooled`, recording winners.
+    private func pool(_ y: UnsafePointer<Float>, into pooled: UnsafeMutablePointer<Float>, codes: UnsafeMutablePointer<UInt8>) {
+        let (w, oh, ow) = (geometry.outputWidth, pooledHeight, pooledWidth)
+        for f in 0..<filters {
+            let plane = y + f * positions, out = pooled + f * oh * ow, code = codes + f * oh * ow
+            for oy in 0..<oh {
+                maxPool2x2Row(top: plane + 2 * oy * w, bottom: plane + (2 * oy + 1) * w, output: out + oy * ow, codes: code + oy * ow, count: ow)
+            }
+        }
+    }
+
+    /// Routes one sample's pooled gradient back to the winners of each window in `g` (zero elsewhere).
+    private func unpool(_ pooledGradient: UnsafePointer<Float>, codes: UnsafePointer<UInt8>, into g: UnsafeMutablePointer<Float>) {
+        let (h, w, oh, ow) = (geometry.outputHeight, geometry.outputWidth, pooledHeight, pooledWidth)
+        for f in 0..<filters {
+            let plane = g + f * positions, gradient = pooledGradient + f * oh * ow, code = codes + f * oh * ow
+            for oy in 0..<oh {
+                let top = plane + 2 * oy * w, bottom = top + w
+                maxPool2x2BackwardRow(top: top, bottom: bottom, gradient: gradient + oy * ow, codes: code + oy * ow, count: ow)
+                if w > 2 * ow {
+                    top[w - 1] = 0
+                    bottom[w - 1] = 0
+                }
+            }
+            if h > 2 * oh { (plane + (h - 1) * w).update(repeating: 0, count: w) }
+        }
+    }
 
     /// The valid output columns `ox` for kernel column `kx`: those with `0 ≤ ox·s + kx − pad < W`.
     @inline(__always)
@@ -177,13 +230,15 @@ final class ConvolutionKernel: LayerKernel {
 
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
         let weight = UnsafePointer(a.parameters), bias = a.parameters + filters * patch
+        if fusedPool { codes.reserve(a.batch * outputSize) }
         parallelFor(count: a.batch, maximumChunks: columns.count) { chunk, samples in
             let cols = columns[chunk].pointer
             for n in samples {
-                let y = a.output + n * outputSize
+                let y = fusedPool ? planes[chunk].pointer : a.output + n * outputSize
                 im2col(a.input + n * inputSize, into: cols)
                 BLAS.sgemm(m: filters, n: positions, k: patch, a: weight, lda: patch, b: cols, ldb: positions, c: y, ldc: positions)
                 for f in 0..<filters { addBias(y + f * positions, count: positions, bias: bias[f], relu: fusedReLU) }
+                if fusedPool { pool(y, into: a.output + n * outputSize, codes: codes.pointer + n * outputSize) }
             }
         }
     }
@@ -197,8 +252,13 @@ final class ConvolutionKernel: LayerKernel {
             let biasPartial = partial + weightCount
             biasPartial.update(repeating: 0, count: filters)
             for n in samples {
-                let g = a.outputGradient + n * outputSize
+                var g = a.outputGradient + n * outputSize
                 if fusedReLU { maskByPositive(g, output: a.output + n * outputSize, count: outputSize) }
+                if fusedPool {
+                    let unpooled = planes[chunk].pointer
+                    unpool(g, codes: codes.pointer + n * outputSize, into: unpooled)
+                    g = unpooled
+                }
                 for f in 0..<filters { biasPartial[f] += laneSum(g + f * positions, count: positions) }
                 im2col(a.input + n * inputSize, into: cols)
                 BLAS.sgemm(
