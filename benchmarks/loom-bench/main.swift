@@ -1,14 +1,36 @@
 // loom-bench: training and inference speed of loom's reference models.
 //
-// Usage: loom-bench [--model cnn|mlp|all] [--data auto|real|synthetic] [--batches N]
-//                   [--threads N] [--no-sgemm]
+// Training and inference speed of loom's two reference models (see the training issue):
 //
-// For each model it prints training img/s (one epoch over `batches × 128` images, after a
-// warm-up), inference img/s (batches of 1000), peak RSS, the sgemm GFLOP/s on the model's own
-// matrix shapes (run the way loom runs them: the work split across the threads, single-threaded
-// sgemm inside), the model's training FLOPs per image, and from those the sgemm-bound img/s
-// limit and loom's share of it. Each model also gets one machine-readable line starting with
-// `{"bench":"loom"` for the runner script.
+// - **ref-cnn**: conv 32 3×3 same → relu → maxpool 2 → conv 64 3×3 same → relu → maxpool 2 →
+//   flatten → dense 128 → relu → dropout 0.3 → dense 10; Adam 1e-3; batch 128; input 1×28×28.
+// - **ref-mlp**: flatten → dense 256 → relu → dropout 0.2 → dense 128 → relu → dense 10; Adam 1e-3; batch 128.
+//
+// ```
+// swift build -c release --product loom-bench
+// .build/release/loom-bench [--model cnn|mlp|all] [--data auto|real|synthetic] [--batches N] [--threads N] [--no-sgemm]
+// ```
+//
+// `--data auto` (the default) reads Fashion-MNIST from `/usr/share/datasets/fashion-mnist` when it
+// is there and falls back to seeded synthetic images. Training runs one epoch of `--batches`
+// batches (default 60 for the CNN, 300 for the MLP) after a 5-batch warm-up; inference runs
+// 10,000 images in batches of 1000.
+//
+// Each model ends with one JSON line starting `{"bench":"loom"`:
+//
+// | field | meaning |
+// |---|---|
+// | `train_img_s`, `infer_img_s` | images per second, wall clock |
+// | `train_cpu_us_per_img`, `infer_cpu_us_per_img` | process CPU time per image (robust when the machine is shared) |
+// | `sgemm_gflops` | GFLOP/s of each of the model's own matrix products, run as loom runs them (the work split across the threads, single-threaded sgemm in each) |
+// | `batched_gflops_convN_fwd` | the same convolution product as one multi-threaded sgemm over the whole batch, for comparison |
+// | `train_flops_per_img` | FLOPs of the matrix products of one training image (forward and backward) |
+// | `sgemm_bound_img_s`, `pct_of_sgemm_bound` | the img/s if training did nothing but those products at the measured rates, and loom's share of it |
+// | `peak_rss_mb` | peak resident memory of the whole run |
+// | `openblas_core` | the kernel set OpenBLAS chose (`OPENBLAS_CORETYPE` overrides it) |
+//
+// Compare with PyTorch only within one run on one machine: rates move a lot with the CPU drawn
+// and with other load on it.
 
 import CBLAS
 import Foundation
@@ -269,19 +291,21 @@ for name in options.models {
 
     let evaluation = images.subset(Array(0..<10_000))
     _ = try! trained.logits(for: images.subset(Array(0..<1000)))
-    let inferenceStart = now()
+    let inferenceStart = now(), inferenceCPU = cpuSeconds()
     _ = try! trained.logits(for: evaluation)
     let inferenceRate = Double(evaluation.count) / (now() - inferenceStart)
+    let inferenceCPUPerImage = (cpuSeconds() - inferenceCPU) / Double(evaluation.count)
 
     var line: [String: Any] = [
         "bench": "loom", "model": name, "data": dataKind, "openblas_core": coreName, "threads": options.threads, "batch": batch,
         "train_batches": batches, "train_img_s": trainRate.rounded(), "infer_img_s": inferenceRate.rounded(),
         "infer_batch": Sequential.inferenceBatch, "train_loss": Double(record.trainLoss),
         "parameters": model.parameterCount, "train_cpu_us_per_img": (cpuPerImage * 1e7).rounded() / 10,
+        "infer_cpu_us_per_img": (inferenceCPUPerImage * 1e7).rounded() / 10,
     ]
     print("\n\(name): \(model.parameterCount) parameters")
     print("  training   \(format(trainRate)) img/s  (\(batches) batches of \(batch), loss \(format(Double(record.trainLoss), 3)), \(format(cpuPerImage * 1e6, 1)) CPU µs/img)")
-    print("  inference  \(format(inferenceRate)) img/s  (batches of \(Sequential.inferenceBatch))")
+    print("  inference  \(format(inferenceRate)) img/s  (batches of \(Sequential.inferenceBatch), \(format(inferenceCPUPerImage * 1e6, 1)) CPU µs/img)")
 
     if options.sgemm {
         let shapes = gemmShapes(model, batch: batch, threads: options.threads)
