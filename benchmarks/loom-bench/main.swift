@@ -1,6 +1,4 @@
-// loom-bench: training and inference speed of loom's reference models.
-//
-// Training and inference speed of loom's two reference models (see the training issue):
+// loom-bench: training and inference speed of loom's two reference models (see the training issue):
 //
 // - **ref-cnn**: conv 32 3×3 same → relu → maxpool 2 → conv 64 3×3 same → relu → maxpool 2 →
 //   flatten → dense 128 → relu → dropout 0.3 → dense 10; Adam 1e-3; batch 128; input 1×28×28.
