@@ -24,6 +24,7 @@
 // | `batched_gflops_convN_fwd` | the same convolution product as one multi-threaded sgemm over the whole batch, for comparison |
 // | `train_flops_per_img` | FLOPs of the matrix products of one training image (forward and backward) |
 // | `sgemm_bound_img_s`, `pct_of_sgemm_bound` | the img/s if training did nothing but those products at the measured rates, and loom's share of it |
+// | `sgemm_cpu_us_per_img`, `pct_of_sgemm_bound_cpu` | the same in CPU time: the products' CPU µs per image, and their share of loom's (steadier on a shared machine) |
 // | `peak_rss_mb` | peak resident memory of the whole run |
 // | `openblas_core` | the kernel set OpenBLAS chose (`OPENBLAS_CORETYPE` overrides it) |
 //
@@ -183,8 +184,9 @@ func gemmShapes(_ model: Sequential, batch: Int, threads: Int) -> [GemmShape] {
     return shapes
 }
 
-/// The aggregate GFLOP/s of `threads` threads each running single-threaded sgemm on `shape`.
-func measureGemm(_ shape: GemmShape, threads: Int) -> Double {
+/// The aggregate GFLOP/s of `threads` threads each running single-threaded sgemm on `shape`
+/// (wall clock), and the GFLOP per CPU-second (robust when other processes share the cores).
+func measureGemm(_ shape: GemmShape, threads: Int) -> (wall: Double, perCPU: Double) {
     BLAS.setThreads(1)
     let aRows = shape.transposeA ? shape.k : shape.m, aColumns = shape.transposeA ? shape.m : shape.k
     let bRows = shape.transposeB ? shape.n : shape.k, bColumns = shape.transposeB ? shape.k : shape.n
@@ -193,9 +195,9 @@ func measureGemm(_ shape: GemmShape, threads: Int) -> Double {
     var buffers = (0..<threads).map { _ in
         (a: [Float](repeating: 0.5, count: aRows * aColumns), b: [Float](repeating: 0.25, count: bRows * bColumns), c: [Float](repeating: 0, count: shape.m * shape.n))
     }
-    var best = Double.infinity
+    var best = Double.infinity, bestCPU = Double.infinity
     for _ in 0..<3 {
-        let start = now()
+        let start = now(), startCPU = cpuSeconds()
         buffers.withUnsafeMutableBufferPointer { all in
             let base = all.baseAddress!
             parallelFor(count: threads) { _, range in
@@ -215,9 +217,11 @@ func measureGemm(_ shape: GemmShape, threads: Int) -> Double {
             }
         }
         best = min(best, now() - start)
+        bestCPU = min(bestCPU, cpuSeconds() - startCPU)
     }
     BLAS.setThreads(ComputeThreads.count)
-    return flops * Double(repeats * threads) / best / 1e9
+    let total = flops * Double(repeats * threads) / 1e9
+    return (total / best, total / bestCPU)
 }
 
 /// The GFLOP/s of one multi-threaded sgemm over the whole batch for a convolution's forward
@@ -307,13 +311,14 @@ for name in options.models {
 
     if options.sgemm {
         let shapes = gemmShapes(model, batch: batch, threads: options.threads)
-        var seconds = 0.0, flops = 0.0
+        var seconds = 0.0, cpuSecondsPerImage = 0.0, flops = 0.0
         var rates = [String: Double]()
         print("  sgemm on the model's shapes (\(options.threads) threads, single-threaded sgemm each):")
         for shape in shapes {
-            let rate = measureGemm(shape, threads: options.threads)
+            let (rate, perCPU) = measureGemm(shape, threads: options.threads)
             rates[shape.name] = (rate * 10).rounded() / 10
             seconds += shape.flopsPerImage / (rate * 1e9)
+            cpuSecondsPerImage += shape.flopsPerImage / (perCPU * 1e9)
             flops += shape.flopsPerImage
             print("    \(shape.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(shape.m)×\(shape.k) · \(shape.k)×\(shape.n)  \(format(rate, 1)) GFLOP/s")
         }
@@ -325,6 +330,9 @@ for name in options.models {
         let limit = 1 / seconds
         print("  training FLOPs per image (matrix products): \(format(flops / 1e6, 2)) MFLOP")
         print("  sgemm-bound limit \(format(limit)) img/s; loom reaches \(format(100 * trainRate / limit, 1))% of it")
+        print("  in CPU time: the products alone take \(format(cpuSecondsPerImage * 1e6, 1)) µs/img, \(format(100 * cpuSecondsPerImage / cpuPerImage, 1))% of loom's \(format(cpuPerImage * 1e6, 1))")
+        line["sgemm_cpu_us_per_img"] = (cpuSecondsPerImage * 1e7).rounded() / 10
+        line["pct_of_sgemm_bound_cpu"] = (1000 * cpuSecondsPerImage / cpuPerImage).rounded() / 10
         line["sgemm_gflops"] = rates
         line["train_flops_per_img"] = flops.rounded()
         line["sgemm_bound_img_s"] = limit.rounded()
