@@ -69,9 +69,10 @@ final class ActivationKernel: LayerKernel {
 
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
         let function = function
-        parallelFor(count: a.batch * size, minimumPerThread: 16_384) { _, range in
+        parallelFor(count: a.batch * size, minimumPerThread: 65_536) { _, range in
             if case .relu = function {
-                for i in range { a.output[i] = max(a.input[i], 0) }
+                (a.output + range.lowerBound).update(from: a.input + range.lowerBound, count: range.count)
+                maskByPositive(a.output + range.lowerBound, output: a.input + range.lowerBound, count: range.count)
                 return
             }
             for i in range { a.output[i] = function.value(a.input[i]) }
@@ -81,9 +82,10 @@ final class ActivationKernel: LayerKernel {
     func backward(_ a: BackwardArguments) {
         guard let dx = a.inputGradient else { return }
         let function = function
-        parallelFor(count: a.batch * size, minimumPerThread: 16_384) { _, range in
+        parallelFor(count: a.batch * size, minimumPerThread: 65_536) { _, range in
             if case .relu = function {
-                for i in range { dx[i] = a.input[i] > 0 ? a.outputGradient[i] : 0 }
+                (dx + range.lowerBound).update(from: a.outputGradient + range.lowerBound, count: range.count)
+                maskByPositive(dx + range.lowerBound, output: a.input + range.lowerBound, count: range.count)
                 return
             }
             for i in range { dx[i] = a.outputGradient[i] * function.derivative(x: a.input[i], y: a.output[i]) }

@@ -9,16 +9,30 @@ import TensorCore
 /// `∂b = Σₙ,ₚ ∂Yₙ`, `∂X̂ = Wᵀ ∂Y`, and `col2im` adds `∂X̂` back onto the input positions.
 /// The batch is split across threads, each running single-threaded `sgemm` on its samples
 /// with its own scratch; per-thread weight gradients are summed in a fixed order.
+///
+/// A following ReLU and a following 2×2, stride-2 max pool can be fused in: each sample's
+/// convolution output then stays in per-thread scratch, the kernel writes only the pooled output
+/// and each window's winner, and backward routes the pooled gradient straight back into scratch
+/// (masked by `pooled > 0` for the ReLU: the winner is positive exactly when the pooled value is).
 final class ConvolutionKernel: LayerKernel {
     let channels, height, width, filters, kernel, stride: Int
     let geometry: ConvolutionGeometry
     let fusedReLU: Bool
+    let fusedPool: Bool
     let patch: Int
     let positions: Int
+    let pooledHeight: Int
+    let pooledWidth: Int
     private var columns: [Scratch<Float>]
     private var partialGradients: [Scratch<Float>]
+    /// Per-thread room for one sample's unpooled output (fused pooling only).
+    private var planes: [Scratch<Float>]
+    private let codes = Scratch<UInt8>()
 
-    init(channels: Int, height: Int, width: Int, filters: Int, kernel: Int, stride: Int, padding: Padding, fusedReLU: Bool) {
+    init(
+        channels: Int, height: Int, width: Int, filters: Int, kernel: Int, stride: Int, padding: Padding,
+        fusedReLU: Bool, fusedPool: Bool = false
+    ) {
         self.channels = channels
         self.height = height
         self.width = width
@@ -26,17 +40,56 @@ final class ConvolutionKernel: LayerKernel {
         self.kernel = kernel
         self.stride = stride
         self.fusedReLU = fusedReLU
+        self.fusedPool = fusedPool
         geometry = ConvolutionGeometry(height: height, width: width, kernel: kernel, stride: stride, padding: padding)
         patch = channels * kernel * kernel
         positions = geometry.outputHeight * geometry.outputWidth
+        pooledHeight = geometry.outputHeight / 2
+        pooledWidth = geometry.outputWidth / 2
         let threads = ComputeThreads.count
-        let columnCount = patch * positions, gradientCount = filters * (patch + 1)
+        let columnCount = patch * positions, gradientCount = filters * (patch + 1), planeCount = fusedPool ? filters * positions : 0
         columns = (0..<threads).map { _ in Scratch<Float>(count: columnCount) }
         partialGradients = (0..<threads).map { _ in Scratch<Float>(count: gradientCount) }
+        planes = (0..<threads).map { _ in Scratch<Float>(count: planeCount) }
     }
 
     private var inputSize: Int { channels * height * width }
-    private var outputSize: Int { filters * positions }
+    /// The values of one unpooled output sample.
+    private var convolutionSize: Int { filters * positions }
+    /// The values of one output sample as the network stores it (pooled when pooling is fused).
+    private var outputSize: Int { fusedPool ? filters * pooledHeight * pooledWidth : convolutionSize }
+
+    func reserve(batch: Int) {
+        if fusedPool { codes.reserve(batch * outputSize) }
+    }
+
+    /// Max-pools one sample's convolution output `y` (2×2, stride 2) into `pooled`, recording winners.
+    private func pool(_ y: UnsafePointer<Float>, into pooled: UnsafeMutablePointer<Float>, codes: UnsafeMutablePointer<UInt8>) {
+        let (w, oh, ow) = (geometry.outputWidth, pooledHeight, pooledWidth)
+        for f in 0..<filters {
+            let plane = y + f * positions, out = pooled + f * oh * ow, code = codes + f * oh * ow
+            for oy in 0..<oh {
+                maxPool2x2Row(top: plane + 2 * oy * w, bottom: plane + (2 * oy + 1) * w, output: out + oy * ow, codes: code + oy * ow, count: ow)
+            }
+        }
+    }
+
+    /// Routes one sample's pooled gradient back to the winners of each window in `g` (zero elsewhere).
+    private func unpool(_ pooledGradient: UnsafePointer<Float>, codes: UnsafePointer<UInt8>, into g: UnsafeMutablePointer<Float>) {
+        let (h, w, oh, ow) = (geometry.outputHeight, geometry.outputWidth, pooledHeight, pooledWidth)
+        for f in 0..<filters {
+            let plane = g + f * positions, gradient = pooledGradient + f * oh * ow, code = codes + f * oh * ow
+            for oy in 0..<oh {
+                let top = plane + 2 * oy * w, bottom = top + w
+                maxPool2x2BackwardRow(top: top, bottom: bottom, gradient: gradient + oy * ow, codes: code + oy * ow, count: ow)
+                if w > 2 * ow {
+                    top[w - 1] = 0
+                    bottom[w - 1] = 0
+                }
+            }
+            if h > 2 * oh { (plane + (h - 1) * w).update(repeating: 0, count: w) }
+        }
+    }
 
     /// The valid output columns `ox` for kernel column `kx`: those with `0 ≤ ox·s + kx − pad < W`.
     @inline(__always)
@@ -48,9 +101,52 @@ final class ConvolutionKernel: LayerKernel {
         return low..<max(low, high)
     }
 
+    /// Whether each patch-matrix row is the input plane shifted by `(ky − pad, kx − pad)`, so it
+    /// can be copied as one contiguous block (stride 1 with the output as wide as the input).
+    private var isShiftedPlane: Bool { stride == 1 && geometry.outputWidth == width && geometry.outputHeight == height }
+
+    /// For patch row `(ky, kx)` of a shifted-plane convolution: the flat output range
+    /// `[start, end)` that maps onto the input plane by adding `shift`, the valid output rows,
+    /// and the valid output columns (outside them, within each valid row, the flat copy wraps
+    /// into a neighbouring row and must be zeroed).
+    @inline(__always)
+    private func shiftedBlock(ky: Int, kx: Int) -> (start: Int, end: Int, shift: Int, rows: Range<Int>, columns: Range<Int>) {
+        let dy = ky - geometry.padTop, dx = kx - geometry.padLeft
+        let ys = validRange(offset: dy, extent: height, outputs: height)
+        let xs = validRange(offset: dx, extent: width, outputs: width)
+        guard !ys.isEmpty, !xs.isEmpty else { return (0, 0, 0, 0..<0, 0..<0) }
+        return (ys.lowerBound * width + xs.lowerBound, (ys.upperBound - 1) * width + xs.upperBound, dy * width + dx, ys, xs)
+    }
+
     /// Writes the `[C·k·k, P]` patch matrix of one sample.
     func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
         let (outH, outW) = (geometry.outputHeight, geometry.outputWidth)
+        if isShiftedPlane {
+            var row = 0
+            for c in 0..<channels {
+                let plane = x + c * height * width
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel {
+                        let dst = cols + row * positions
+                        let block = shiftedBlock(ky: ky, kx: kx)
+                        if block.end > block.start {
+                            dst.update(repeating: 0, count: block.start)
+                            (dst + block.start).update(from: plane + block.start + block.shift, count: block.end - block.start)
+                            (dst + block.end).update(repeating: 0, count: positions - block.end)
+                            for oy in block.rows {
+                                let line = dst + oy * width
+                                for ox in 0..<block.columns.lowerBound { line[ox] = 0 }
+                                for ox in block.columns.upperBound..<width { line[ox] = 0 }
+                            }
+                        } else {
+                            dst.update(repeating: 0, count: positions)
+                        }
+                        row += 1
+                    }
+                }
+            }
+            return
+        }
         var row = 0
         for c in 0..<channels {
             let plane = x + c * height * width
@@ -68,7 +164,7 @@ final class ConvolutionKernel: LayerKernel {
                         let source = plane + (oy * stride + ky - geometry.padTop) * width + kx - geometry.padLeft
                         for ox in 0..<xs.lowerBound { line[ox] = 0 }
                         if stride == 1 {
-                            (line + xs.lowerBound).update(from: source + xs.lowerBound, count: xs.count)
+                            for ox in xs { line[ox] = source[ox] }
                         } else {
                             for ox in xs { line[ox] = source[ox * stride] }
                         }
@@ -81,9 +177,34 @@ final class ConvolutionKernel: LayerKernel {
     }
 
     /// Overwrites one sample's input gradient with the sum of the patch gradients `cols`.
-    func col2im(_ cols: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+    ///
+    /// On the shifted-plane path it zeroes the entries of `cols` that fall outside the input
+    /// (they are scratch), then adds each row to the input plane as one contiguous block.
+    func col2im(_ cols: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let (outH, outW) = (geometry.outputHeight, geometry.outputWidth)
         dx.update(repeating: 0, count: inputSize)
+        if isShiftedPlane {
+            var row = 0
+            for c in 0..<channels {
+                let plane = dx + c * height * width
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel {
+                        let src = cols + row * positions
+                        let block = shiftedBlock(ky: ky, kx: kx)
+                        if block.end > block.start {
+                            for oy in block.rows {
+                                let line = src + oy * width
+                                for ox in 0..<block.columns.lowerBound { line[ox] = 0 }
+                                for ox in block.columns.upperBound..<width { line[ox] = 0 }
+                            }
+                            accumulate(plane + block.start + block.shift, src + block.start, count: block.end - block.start)
+                        }
+                        row += 1
+                    }
+                }
+            }
+            return
+        }
         var row = 0
         for c in 0..<channels {
             let plane = dx + c * height * width
@@ -109,44 +230,36 @@ final class ConvolutionKernel: LayerKernel {
 
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
         let weight = UnsafePointer(a.parameters), bias = a.parameters + filters * patch
-        parallelFor(count: a.batch) { chunk, samples in
+        if fusedPool { codes.reserve(a.batch * outputSize) }
+        parallelFor(count: a.batch, maximumChunks: columns.count) { chunk, samples in
             let cols = columns[chunk].pointer
             for n in samples {
-                let y = a.output + n * outputSize
+                let y = fusedPool ? planes[chunk].pointer : a.output + n * outputSize
                 im2col(a.input + n * inputSize, into: cols)
                 BLAS.sgemm(m: filters, n: positions, k: patch, a: weight, lda: patch, b: cols, ldb: positions, c: y, ldc: positions)
-                for f in 0..<filters {
-                    let row = y + f * positions, b = bias[f]
-                    if fusedReLU {
-                        for p in 0..<positions { row[p] = max(row[p] + b, 0) }
-                    } else {
-                        for p in 0..<positions { row[p] += b }
-                    }
-                }
+                for f in 0..<filters { addBias(y + f * positions, count: positions, bias: bias[f], relu: fusedReLU) }
+                if fusedPool { pool(y, into: a.output + n * outputSize, codes: codes.pointer + n * outputSize) }
             }
         }
     }
 
     func backward(_ a: BackwardArguments) {
         let weightCount = filters * patch
-        let chunks = parallelChunkCount(count: a.batch)
-        parallelFor(count: a.batch) { chunk, samples in
+        let chunks = min(columns.count, parallelChunkCount(count: a.batch))
+        parallelFor(count: a.batch, maximumChunks: columns.count) { chunk, samples in
             let cols = columns[chunk].pointer
             let partial = chunk == 0 ? a.parameterGradients : partialGradients[chunk].pointer
             let biasPartial = partial + weightCount
             biasPartial.update(repeating: 0, count: filters)
             for n in samples {
-                let g = a.outputGradient + n * outputSize
-                if fusedReLU {
-                    let y = a.output + n * outputSize
-                    for i in 0..<outputSize where y[i] <= 0 { g[i] = 0 }
+                var g = a.outputGradient + n * outputSize
+                if fusedReLU { maskByPositive(g, output: a.output + n * outputSize, count: outputSize) }
+                if fusedPool {
+                    let unpooled = planes[chunk].pointer
+                    unpool(g, codes: codes.pointer + n * outputSize, into: unpooled)
+                    g = unpooled
                 }
-                for f in 0..<filters {
-                    let row = g + f * positions
-                    var total: Float = 0
-                    for p in 0..<positions { total += row[p] }
-                    biasPartial[f] += total
-                }
+                for f in 0..<filters { biasPartial[f] += laneSum(g + f * positions, count: positions) }
                 im2col(a.input + n * inputSize, into: cols)
                 BLAS.sgemm(
                     transposeB: true, m: filters, n: patch, k: positions,

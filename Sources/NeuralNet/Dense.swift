@@ -27,11 +27,8 @@ final class DenseKernel: LayerKernel {
                 a: a.input + rows.lowerBound * inputs, lda: inputs, b: weight, ldb: inputs, c: y, ldc: units)
             for r in 0..<rows.count {
                 let row = y + r * units
-                if relu {
-                    for j in 0..<units { row[j] = max(row[j] + bias[j], 0) }
-                } else {
-                    for j in 0..<units { row[j] += bias[j] }
-                }
+                for j in 0..<units { row[j] += bias[j] }
+                if relu { maskByPositive(row, output: row, count: units) }
             }
         }
     }
@@ -39,13 +36,17 @@ final class DenseKernel: LayerKernel {
     func backward(_ a: BackwardArguments) {
         let (inputs, units, batch) = (inputs, units, a.batch)
         let g = a.outputGradient
-        if fusedReLU {
-            parallelFor(count: batch * units, minimumPerThread: 16_384) { _, range in
-                for i in range where a.output[i] <= 0 { g[i] = 0 }
-            }
-        }
+        let relu = fusedReLU
         let weightGradient = a.parameterGradients, biasGradient = a.parameterGradients + units * inputs
+        // Each thread owns a range of output units: it masks those columns of ∂Y (fused ReLU),
+        // then computes their rows of ∂W and their biases. ∂X needs every column, so it waits.
         parallelFor(count: units, minimumPerThread: 8) { _, outputs in
+            if relu {
+                for n in 0..<batch {
+                    let offset = n * units + outputs.lowerBound
+                    maskByPositive(g + offset, output: a.output + offset, count: outputs.count)
+                }
+            }
             BLAS.sgemm(
                 transposeA: true, m: outputs.count, n: inputs, k: batch,
                 a: g + outputs.lowerBound, lda: units, b: a.input, ldb: inputs,

@@ -27,7 +27,7 @@ final class DropoutKernel: LayerKernel {
         let keep = 1 / (1 - rate)
         let threshold = UInt64(Double(rate) * 18_446_744_073_709_551_616.0)
         for i in 0..<count { m[i] = generator.next() < threshold ? 0 : keep }
-        parallelFor(count: count, minimumPerThread: 16_384) { _, range in
+        parallelFor(count: count, minimumPerThread: 65_536) { _, range in
             for i in range { a.output[i] = a.input[i] * m[i] }
         }
     }
@@ -35,7 +35,7 @@ final class DropoutKernel: LayerKernel {
     func backward(_ a: BackwardArguments) {
         guard let dx = a.inputGradient else { return }
         let m = mask.pointer
-        parallelFor(count: a.batch * size, minimumPerThread: 16_384) { _, range in
+        parallelFor(count: a.batch * size, minimumPerThread: 65_536) { _, range in
             for i in range { dx[i] = a.outputGradient[i] * m[i] }
         }
     }

@@ -65,24 +65,26 @@ public struct ImageSet: Sendable, Equatable {
     /// - Parameter index: A position in `0..<count`.
     public func label(at index: Int) -> Int32 { labels[storedIndex(index)] }
 
-    /// Converts the images at `indices` to `Float`, `value = pixel · scale + offset`, into `output`.
-    func gather(_ indices: some Collection<Int>, scaling: PixelScaling, into output: UnsafeMutablePointer<Float>, labels labelOutput: UnsafeMutablePointer<Int32>?) {
+    /// Converts images to `Float`, `value = pixel · scale + offset`, into `output`, and copies
+    /// their labels: the set's images `order[p]` for `p` in `positions` (or the images at
+    /// `positions` themselves without an order). Allocates nothing.
+    func gather(
+        _ positions: Range<Int>, order: [Int]? = nil, scaling: PixelScaling, into output: UnsafeMutablePointer<Float>,
+        labels labelOutput: UnsafeMutablePointer<Int32>
+    ) {
         let size = imageSize
-        let stored = indices.map { storedIndex($0) }
         let (scale, offset) = (scaling.scale, scaling.offset)
         pixels.withUnsafeBufferPointer { source in
             guard let base = source.baseAddress else { return }
-            stored.withUnsafeBufferPointer { rows in
-                parallelFor(count: rows.count, minimumPerThread: 32) { _, range in
-                    for n in range {
-                        let src = base + rows[n] * size, dst = output + n * size
-                        for j in 0..<size { dst[j] = Float(src[j]) * scale + offset }
-                    }
+            parallelFor(count: positions.count, minimumPerThread: 32) { _, range in
+                for n in range {
+                    let position = positions.lowerBound + n
+                    let stored = storedIndex(order?[position] ?? position)
+                    let src = base + stored * size, dst = output + n * size
+                    for j in 0..<size { dst[j] = Float(src[j]) * scale + offset }
+                    labelOutput[n] = labels[stored]
                 }
             }
-        }
-        if let labelOutput {
-            for (n, index) in stored.enumerated() { labelOutput[n] = labels[index] }
         }
     }
 }

@@ -5,8 +5,8 @@ import TensorCore
 ///
 /// In training mode every layer keeps its output (backward needs it); in inference mode the
 /// outputs alternate between two buffers. Layers that do not change values share their input's
-/// buffer: `flatten`, a `relu` fused into the `conv` or `dense` before it, and, in inference,
-/// `dropout`.
+/// buffer: `flatten`, a `relu` fused into the `conv` or `dense` before it, a 2×2 stride-2
+/// `maxpool` fused into the `conv` (and `relu`) before it, and, in inference, `dropout`.
 final class Network {
     let plans: [LayerPlan]
     let kernels: [LayerKernel?]
@@ -30,20 +30,36 @@ final class Network {
         outputSize = plans.last.map { $0.outputShape.reduce(1, *) } ?? inputSize
         var kernels = [LayerKernel?]()
         var fused = Set<Int>()
+        /// For a layer whose kernel also computes the layers after it, the last layer it covers.
+        var covers = [Int: Int]()
+        func isPairwisePool(_ index: Int) -> Bool {
+            guard index < layers.count, case .maxPool(let size, let stride) = layers[index] else { return false }
+            return size == 2 && (stride ?? size) == 2
+        }
         for (index, spec) in layers.enumerated() {
             let plan = plans[index]
             let fuseNext = index + 1 < layers.count && layers[index + 1] == .relu
             let input = plan.inputShape
             switch spec {
             case .conv(let filters, let kernel, let stride, let padding):
+                let poolIndex = fuseNext ? index + 2 : index + 1
+                let fusePool = isPairwisePool(poolIndex)
                 kernels.append(ConvolutionKernel(
                     channels: input[0], height: input[1], width: input[2], filters: filters, kernel: kernel,
-                    stride: stride, padding: padding, fusedReLU: fuseNext))
+                    stride: stride, padding: padding, fusedReLU: fuseNext, fusedPool: fusePool))
                 if fuseNext { fused.insert(index + 1) }
+                if fusePool {
+                    fused.insert(poolIndex)
+                    covers[index] = poolIndex
+                }
             case .dense(let units):
                 kernels.append(DenseKernel(inputs: input[0], units: units, fusedReLU: fuseNext))
                 if fuseNext { fused.insert(index + 1) }
             case .maxPool(let size, let stride):
+                if fused.contains(index) {
+                    kernels.append(nil)
+                    continue
+                }
                 kernels.append(MaxPoolKernel(channels: input[0], height: input[1], width: input[2], size: size, stride: stride ?? size))
             case .avgPool(let size, let stride):
                 kernels.append(AveragePoolKernel(channels: input[0], height: input[1], width: input[2], size: size, stride: stride ?? size))
@@ -83,7 +99,7 @@ final class Network {
                 outputSlot.append(previous)
                 continue
             }
-            let size = capacity * plans[index].outputShape.reduce(1, *)
+            let size = capacity * plans[covers[index] ?? index].outputShape.reduce(1, *)
             let slot: Int
             if training {
                 slot = slotSizes.count

@@ -245,11 +245,11 @@ public struct Trainer: Sendable {
             var rate: Float = 0
             let start = DispatchTime.now().uptimeNanoseconds
             for batch in 0..<batches {
-                let rows = order[(batch * configuration.batchSize)..<min((batch + 1) * configuration.batchSize, training.count)]
+                let rows = (batch * configuration.batchSize)..<min((batch + 1) * configuration.batchSize, training.count)
                 if input.shape[0] != rows.count { input = Tensor.zeros(shape: [rows.count] + model.inputShape) }
                 input.withUnsafeMutableBufferPointer { buffer in
                     labels.withUnsafeMutableBufferPointer { l in
-                        training.gather(rows, scaling: configuration.pixelScaling, into: buffer.baseAddress!, labels: l.baseAddress!)
+                        training.gather(rows, order: order, scaling: configuration.pixelScaling, into: buffer.baseAddress!, labels: l.baseAddress!)
                     }
                 }
                 if let augmentation {

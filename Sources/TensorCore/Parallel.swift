@@ -34,12 +34,13 @@ public enum ComputeThreads {
 /// - Parameters:
 ///   - count: The number of items.
 ///   - minimumPerThread: The least number of items worth a thread of their own.
+///   - maximumChunks: The most chunks to use, for callers that hold one scratch buffer per chunk.
 ///   - body: Called once per chunk with the chunk's index and its item range.
 @inlinable
 public func parallelFor(
-    count: Int, minimumPerThread: Int = 1, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void
+    count: Int, minimumPerThread: Int = 1, maximumChunks: Int = .max, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void
 ) {
-    let chunks = parallelChunkCount(count: count, minimumPerThread: minimumPerThread)
+    let chunks = min(maximumChunks, parallelChunkCount(count: count, minimumPerThread: minimumPerThread))
     if chunks <= 1 {
         if count > 0 { body(0, 0..<count) }
         return

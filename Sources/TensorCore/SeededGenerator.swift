@@ -16,8 +16,10 @@ import Foundation
 /// let z = rng.nextNormal()
 /// ```
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Hashable, Codable {
+    @usableFromInline var s0, s1, s2, s3: UInt64
+
     /// The four words of xoshiro256** state.
-    public private(set) var state: [UInt64]
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     /// Creates a generator whose state is filled from `seed` by SplitMix64.
     ///
@@ -32,7 +34,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Hasha
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             words.append(z ^ (z >> 31))
         }
-        state = words
+        (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
     }
 
     /// Restores a generator from a saved ``state``.
@@ -40,23 +42,48 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Hasha
     /// - Parameter state: Four words, not all zero.
     public init(state: [UInt64]) {
         precondition(state.count == 4 && state.contains { $0 != 0 }, "A SeededGenerator state is four words, not all zero.")
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
 
     /// Returns the next 64 random bits (xoshiro256**).
+    @inlinable
     public mutating func next() -> UInt64 {
-        let result = rotateLeft(state[1] &* 5, by: 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotateLeft(state[3], by: 45)
+        let product = s1 &* 5
+        let result = ((product << 7) | (product >> 57)) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = (s3 << 45) | (s3 >> 19)
         return result
     }
 
+    private enum CodingKeys: String, CodingKey { case state }
+
+    /// Decodes a generator from its `state` array.
+    ///
+    /// - Parameter decoder: The decoder to read from.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let words = try container.decode([UInt64].self, forKey: .state)
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else {
+            throw DecodingError.dataCorruptedError(forKey: .state, in: container, debugDescription: "A generator state is four words, not all zero.")
+        }
+        self.init(state: words)
+    }
+
+    /// Encodes the generator as its `state` array.
+    ///
+    /// - Parameter encoder: The encoder to write to.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+    }
+
     /// Returns a uniform sample from [0, 1) with 24 random bits.
+    @inlinable
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
@@ -83,9 +110,5 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Hasha
             let j = Int(next() % UInt64(i + 1))
             values.swapAt(i, j)
         }
-    }
-
-    private func rotateLeft(_ x: UInt64, by k: UInt64) -> UInt64 {
-        (x << k) | (x >> (64 - k))
     }
 }

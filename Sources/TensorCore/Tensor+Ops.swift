@@ -70,13 +70,28 @@ extension Tensor {
         self = zipMap(other) { $0 + alpha * $1 }
     }
 
-    /// The sum of all elements, accumulated in `Double` in a fixed order.
-    public func sum() -> Float {
+    /// Sums `term(x)` over all elements in `Double`: one partial sum per thread chunk, combined
+    /// in chunk order, so the result depends only on the thread count.
+    private func reduce(_ term: (Float) -> Double) -> Double {
         withUnsafeBufferPointer { buffer in
-            var total = 0.0
-            for value in buffer { total += Double(value) }
-            return Float(total)
+            guard let base = buffer.baseAddress else { return 0 }
+            let chunks = parallelChunkCount(count: buffer.count, minimumPerThread: Tensor.parallelGrain)
+            var partial = [Double](repeating: 0, count: chunks)
+            partial.withUnsafeMutableBufferPointer { sums in
+                let s = sums.baseAddress!
+                parallelFor(count: buffer.count, minimumPerThread: Tensor.parallelGrain, maximumChunks: chunks) { chunk, range in
+                    var total = 0.0
+                    for i in range { total += term(base[i]) }
+                    s[chunk] = total
+                }
+            }
+            return partial.reduce(0, +)
         }
+    }
+
+    /// The sum of all elements, accumulated in `Double` per thread chunk, chunks added in order.
+    public func sum() -> Float {
+        Float(reduce { Double($0) })
     }
 
     /// The mean of all elements.
@@ -91,13 +106,9 @@ extension Tensor {
         return scalars.max() ?? 0
     }
 
-    /// The Euclidean norm of all elements, `√(Σ xᵢ²)`, accumulated in `Double`.
+    /// The Euclidean norm of all elements, `√(Σ xᵢ²)`, accumulated like ``sum()``.
     public func norm() -> Float {
-        withUnsafeBufferPointer { buffer in
-            var total = 0.0
-            for value in buffer { total += Double(value) * Double(value) }
-            return Float(total.squareRoot())
-        }
+        Float(reduce { Double($0) * Double($0) }.squareRoot())
     }
 
     /// For a matrix `[rows, columns]`, the column index of each row's largest element.

@@ -12,8 +12,10 @@
 public struct Tensor: Sendable, Equatable, Hashable {
     /// The extent of each axis; the product of its entries is ``count``.
     public private(set) var shape: [Int]
-    /// The elements in row-major order.
-    public var scalars: [Float]
+    /// The elements in row-major order; their number must stay ``count``.
+    public var scalars: [Float] {
+        didSet { precondition(scalars.count == shape.reduce(1, *), "A tensor of shape \(shape) keeps \(shape.reduce(1, *)) scalars.") }
+    }
 
     /// Creates a tensor from a shape and its elements in row-major order.
     ///

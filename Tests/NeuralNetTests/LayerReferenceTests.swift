@@ -102,6 +102,17 @@ import _LoomTestSupport
         expectClose(avgPool(input), expectedMean, tolerance: 1e-6)
     }
 
+    @Test(arguments: [[1, 6, 6], [2, 7, 5]])
+    func fusedConvReLUPoolMatchesTheLayersRunSeparately(inputShape: [Int]) throws {
+        let fused = try Sequential(inputShape: inputShape, layers: [.conv(filters: 4, kernel: 3), .relu, .maxPool(size: 2)], seed: 5)
+        let convolution = try Sequential(
+            inputShape: inputShape, layers: [.conv(filters: 4, kernel: 3), .relu], parameters: fused.parameters, buffers: fused.buffers)
+        let pooling = try Sequential(inputShape: convolution.outputShape, layers: [.maxPool(size: 2)], seed: 0)
+        var generator = SeededGenerator(seed: 6)
+        let input = Tensor.randomNormal(shape: [5] + inputShape, using: &generator)
+        #expect(fused(input) == pooling(convolution(input)))
+    }
+
     @Test func batchNormInEvaluationUsesRunningStatistics() throws {
         var model = try Sequential(inputShape: [2], layers: [.batchNorm], seed: 0)
         model.parameters = Tensor(shape: [4], scalars: [2, 3, 1, -1])  // γ = (2, 3), β = (1, −1)

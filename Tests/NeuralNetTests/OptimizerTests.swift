@@ -66,6 +66,20 @@ import _LoomTestSupport
         #expect(parameters.scalars == [0.5, 1, 1.5])
     }
 
+    @Test(arguments: [OptimizerKind.sgd(momentum: 0.9), .adam(), .adamW(), .rmsprop(momentum: 0.5)])
+    func vectorLanesAndTheScalarTailAgreeBitForBit(kind: OptimizerKind) {
+        // 19 = two vectors of eight plus a tail of three, all with the same inputs.
+        var parameters = Tensor(shape: [19], repeating: 0.75)
+        var state = OptimizerState(parameterCount: 19)
+        for step in 0..<3 {
+            state.apply(kind, parameters: &parameters, gradients: Tensor(shape: [19], repeating: 0.1 * Float(step + 1)), learningRate: 0.01)
+        }
+        #expect(Set(parameters.scalars.map(\.bitPattern)).count == 1)
+        #expect(Set(state.first.map(\.bitPattern)).count == 1)
+        #expect(Set(state.second.map(\.bitPattern)).count == 1)
+        #expect(parameters.scalars[0] != 0.75)
+    }
+
     @Test(arguments: [(Float(1), [Float(0.6), 0.8]), (Float(10), [Float(3), 4])] as [(Float, [Float])])
     func clippingScalesToTheGlobalNorm(maximum: Float, expected: [Float]) {
         var gradients: [Float] = [3, 4]

@@ -68,6 +68,11 @@ import _LoomTestSupport
         for i in stride(from: 0, to: a.count, by: 997) {
             #expect(doubled.scalars[i] == 2 * a.scalars[i] + 1)
         }
+        let serial = a.scalars.reduce(0.0) { $0 + Double($1) }
+        #expect(abs(Double(a.sum()) - serial) < 1e-3)
+        let ones = Tensor(shape: [100_001], repeating: 1)
+        #expect(ones.sum() == 100_001)
+        #expect(ones.norm() == Float(100_001).squareRoot())
     }
 
     @Test func softmaxRowsSumToOne() {
@@ -85,6 +90,12 @@ import _LoomTestSupport
             }
         }
         #expect(hits.allSatisfy { $0 == 1 })
+        var chunksSeen = [Int](repeating: 0, count: 8)
+        chunksSeen.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            parallelFor(count: 100, maximumChunks: 1) { chunk, range in base[chunk] += range.count }
+        }
+        #expect(chunksSeen[0] == 100)
         #expect(chunkRange(0, of: 2, count: 5) == 0..<2)
         #expect(chunkRange(1, of: 2, count: 5) == 2..<5)
     }
