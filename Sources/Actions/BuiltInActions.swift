@@ -5,6 +5,11 @@ public enum BuiltInActions {
     public static let all: [Action] = [
         .load,
         .split,
+        .edaClasses,
+        .edaPixels,
+        .edaDimensions,
+        .edaSamples,
+        .edaHeatmap,
     ]
 
     public static let registry = ActionRegistry(all)
