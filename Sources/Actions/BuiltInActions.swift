@@ -10,6 +10,7 @@ public enum BuiltInActions {
         .edaDimensions,
         .edaSamples,
         .edaHeatmap,
+        .edaAnomalies,
     ]
 
     public static let registry = ActionRegistry(all)
