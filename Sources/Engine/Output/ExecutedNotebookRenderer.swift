@@ -4,7 +4,7 @@ import Notebook
 /// Turns a run report into the executed notebook's Markdown.
 enum ExecutedNotebookRenderer {
     static func render(_ document: NotebookDocument, report: RunReport, figures: FigureMode) throws -> String {
-        var blocks: [Int: ExecutedCellOutput] = [:]
+        var blocks: [Int: CellOutput] = [:]
         for cell in report.cells {
             var parts: [String] = []
             let rendered = try cell.outputs.markdown(figures: figures, prefix: String(format: "cell-%02d", cell.index + 1))
@@ -17,12 +17,12 @@ enum ExecutedNotebookRenderer {
             case .ran, .cached:
                 break
             }
-            blocks[cell.index] = ExecutedCellOutput(
-                attributes: [("cell", String(cell.index + 1)), ("status", cell.status.word),
-                             ("seconds", String(format: "%.2f", cell.seconds))],
+            blocks[cell.index] = CellOutput(
+                attributes: [OutputAttribute(key: "status", value: cell.status.word),
+                             OutputAttribute(key: "seconds", value: String(format: "%.2f", cell.seconds))],
                 markdown: parts.joined(separator: "\n\n"))
         }
-        return renderExecutedNotebook(document, outputs: blocks, summary: summary(report))
+        return document.executed(outputs: blocks, summary: CellOutput(markdown: summary(report)))
     }
 
     /// The run summary: each cell, its status and time, and the seeds and loom version behind it.

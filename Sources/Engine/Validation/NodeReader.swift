@@ -23,7 +23,7 @@ public struct ParameterNodeReader: Sendable {
     }
 
     /// The mapping's entries in source order, or `nil`.
-    public var entries: [ParameterNode.Entry]? {
+    public var entries: [ParameterEntry]? {
         if case .mapping(let entries, _) = node { return entries }
         return nil
     }
@@ -37,7 +37,7 @@ public struct ParameterNodeReader: Sendable {
     /// The value of the scalar in the YAML 1.2 core schema.
     public var scalarValue: Value? {
         guard case .scalar = node, let text = node.scalarText else { return nil }
-        if node.isQuotedScalar { return .string(text) }
+        if case .scalar(_, _, let style) = node, style != .plain { return .string(text) }
         return Self.coreSchemaValue(text)
     }
 

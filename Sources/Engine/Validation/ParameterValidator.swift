@@ -16,7 +16,7 @@ public enum ParameterValidator {
     /// - Returns: a `.map` in declaration order, with absent optional parameters left out.
     public static func validateRecord(_ node: ParameterNodeReader, fields: [Parameter], owner: String?,
                                       problems: inout [ParameterProblem]) -> Value {
-        var entries: [ParameterNode.Entry] = []
+        var entries: [ParameterEntry] = []
         if let mapping = node.entries {
             entries = mapping
         } else if !node.isNull {
@@ -25,7 +25,7 @@ public enum ParameterValidator {
             return .map([])
         }
         var seen: [String: SourcePosition] = [:]
-        var given: [String: ParameterNode.Entry] = [:]
+        var given: [String: ParameterEntry] = [:]
         let names = fields.map(\.name)
         for entry in entries {
             if let first = seen[entry.key] {
