@@ -11,6 +11,10 @@ public enum BuiltInActions {
         .edaSamples,
         .edaHeatmap,
         .edaAnomalies,
+        .edaFeatures,
+        .edaAugment,
+        .edaWordCloud,
+        .edaEmbedding,
     ]
 
     public static let registry = ActionRegistry(all)

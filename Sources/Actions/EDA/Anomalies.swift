@@ -270,7 +270,7 @@ enum AnomaliesAction {
 
         // Summary.
         var summary = Table(columns: ["finding", "criterion", "images or pairs"], alignments: [.left, .left, .right],
-                            caption: "Anomalies among \(Format.count(indices.count)) \(part) images")
+                            caption: "Anomalies among \(EDAData.describe(part: part, count: indices.count))")
         summary.append(["blank", "every pixel is 0", Format.count(allZero)])
         summary.append(["near-blank", "< \(Format.percent(blankLimit)) of pixels above 0.1", Format.count(blank.count)])
         summary.append(["saturated", "> \(Format.percent(saturatedLimit)) of pixels at 255", Format.count(saturated.count)])
@@ -322,14 +322,23 @@ enum AnomaliesAction {
             let pictures = positions.prefix(show).map { position in
                 data.picture(ofImage: Int(indices[position]), caption: caption(position))
             }
-            try emitGrid(context, data: data, pictures: pictures, columns: columns, name: name, title: title)
+            try emitGrid(context, data: data, pictures: pictures, columns: columns, captionLines: 2, name: name, title: title)
         }
-        try grid(blank, name: "near-blank", title: "Near-blank images (fewest pixels above 0.1)") { position in
-            "\(names[Int(images.labels[Int(indices[position])])]) \(Format.percent(inkShare[position], 1))"
+        // The extremes, flagged or not: the fewest ink pixels and the most saturated pixels.
+        let fewestInk = indices.indices.sorted { (inkShare[$0], $0) < (inkShare[$1], $1) }.prefix(columns)
+        let mostSaturated = indices.indices.sorted { (-fullShare[$0], $0) < (-fullShare[$1], $1) }.prefix(columns)
+        var extremes: [GridImage] = []
+        for position in fewestInk {
+            extremes.append(data.picture(ofImage: Int(indices[position]), caption: "\(names[Int(images.labels[Int(indices[position])])]) "
+                                         + Format.percent(inkShare[position], 1), frame: inkShare[position] < blankLimit ? .wrong : nil))
         }
-        try grid(saturated, name: "saturated", title: "Saturated images (most pixels at 255)") { position in
-            "\(names[Int(images.labels[Int(indices[position])])]) \(Format.percent(fullShare[position], 0))"
+        for position in mostSaturated {
+            extremes.append(data.picture(ofImage: Int(indices[position]), caption: "\(names[Int(images.labels[Int(indices[position])])]) "
+                                         + Format.percent(fullShare[position], 1), frame: fullShare[position] > saturatedLimit ? .wrong : nil))
         }
+        try emitGrid(context, data: data, pictures: extremes, columns: columns, captionLines: 2,
+                     rowLabels: ["fewest pixels > 0.1", "most pixels at 255"], framed: true, name: "extremes",
+                     title: "The images with the fewest pixels above 0.1 and with the most pixels at 255 (share in the caption; red frame: flagged)")
         let worst = indices.indices.sorted { zScores[$0] > zScores[$1] }
         try grid(Array(worst.prefix(show)), name: "atypical",
                  title: "The \(min(show, worst.count)) images farthest from their class (class, robust z)") { position in
@@ -350,17 +359,18 @@ enum AnomaliesAction {
                                                  frame: frame))
                 }
             }
-            try emitGrid(context, data: data, pictures: pictures, columns: 8, name: "duplicates",
+            try emitGrid(context, data: data, pictures: pictures, columns: 8, captionLines: 2, framed: true, name: "duplicates",
                          title: "Duplicate pairs side by side, pairs across parts first (red frame: the two labels differ)")
         }
     }
 
-    static func emitGrid(_ context: ActionContext, data: EDAData, pictures: [GridImage], columns: Int, name: String,
-                         title: String) throws {
-        let side = SamplesAction.shownSide(max(data.height, data.width), target: 64)
+    static func emitGrid(_ context: ActionContext, data: EDAData, pictures: [GridImage], columns: Int, captionLines: Int,
+                         rowLabels: [String]? = nil, framed: Bool = false, name: String, title: String) throws {
         let rows = (pictures.count + columns - 1) / columns
-        try context.emitFigure(name: name, title: title, chart: ImageGrid(images: pictures, columns: columns),
-                               size: Size(width: max(360, Double(columns) * (max(side, 90) + 10) + 30),
-                                          height: Double(rows) * (side + 50) + 30))
+        try context.emitFigure(name: name, title: title,
+                               chart: ImageGrid(images: pictures, columns: columns, rowLabels: rowLabels),
+                               size: EDAPictures.gridSize(columns: columns, rows: rows, imageSide: max(data.height, data.width),
+                                                          target: 84, captionLines: captionLines, rowLabels: rowLabels,
+                                                          framed: framed))
     }
 }

@@ -119,7 +119,8 @@ enum DimensionsAction {
             }
         }
 
-        context.emit(markdown: "All \(Format.count(indices.count)) \(part) images have the same size, "
+        context.emit(markdown: (part == "all" ? "All \(Format.count(indices.count)) images have" : "All \(Format.count(indices.count)) \(part) images have")
+                     + " the same size, "
                      + "\(data.channels)×\(height)×\(width) (channels × height × width): the IDX format stores one "
                      + "shape for the whole file, so no image needs resizing or padding."
                      + (empty > 0 ? " \(Format.count(empty)) images have no content at all (every pixel is background)." : ""))

@@ -77,6 +77,26 @@ enum HeatmapAction {
         return PixelAlgebra.correlation(fromCovariance: covariance, dimension: plane)
     }
 
+    /// A matrix ready to draw: averaged over `factor × factor` blocks so it has at most `largest`
+    /// rows (nearest-neighbour scaling of a larger one would alias into moiré), and rounded to
+    /// steps of 0.05 (a colour bar cannot show finer steps, and the PNG stays small). NaN counts as 0.
+    static func displayed(_ matrix: [Double], dimension: Int, largest: Int = 400) -> (values: [Double], dimension: Int, factor: Int) {
+        let factor = max(1, (dimension + largest - 1) / largest)
+        let size = (dimension + factor - 1) / factor
+        var sums = [Double](repeating: 0, count: size * size)
+        var counts = [Int](repeating: 0, count: size * size)
+        for i in 0..<dimension {
+            for j in 0..<dimension {
+                let target = (i / factor) * size + j / factor
+                let value = matrix[i * dimension + j]
+                sums[target] += value.isFinite ? value : 0
+                counts[target] += 1
+            }
+        }
+        let values = zip(sums, counts).map { sum, count in ((sum / Double(max(1, count))) * 20).rounded() / 20 }
+        return (values, size, factor)
+    }
+
     static func run(_ context: ActionContext) throws {
         let data = try EDAData.load(context)
         let part = context.parameters.string("part")
@@ -108,17 +128,19 @@ enum HeatmapAction {
 
         var table = Table(columns: ["distance (px)", "pairs", "mean r", "10th percentile", "90th percentile"],
                           caption: "Correlation against distance between pixels")
-        let shown: Set<Int> = [1, 2, 3, 4, 6, 8, 10, 14, 20, 28, 40, 56, 80, 112]
+        let listed: Set<Int> = [1, 2, 3, 4, 6, 8, 10, 14, 20, 28, 40, 56, 80, 112]
         for (position, distance) in byDistance.distances.enumerated()
-        where shown.contains(distance) || position == byDistance.distances.count - 1 {
+        where listed.contains(distance) || position == byDistance.distances.count - 1 {
             table.append(["\(distance)", Format.count(byDistance.pairs[position]), Format.decimal(byDistance.mean[position]),
                           Format.decimal(byDistance.lower[position]), Format.decimal(byDistance.upper[position])])
         }
         context.emit(table)
 
-        let heatmap = Heatmap(values: matrix, rows: plane, columns: plane, colorMap: .coolwarm, range: -1...1,
-                              title: "\(plane)×\(plane) pixel correlations", xLabel: "pixel (row-major)",
-                              yLabel: "pixel (row-major)", colorBarLabel: "Pearson r")
+        let shown = displayed(matrix, dimension: plane)
+        let axis = shown.factor == 1 ? "pixel (row-major index)" : "pixel (row-major index ÷ \(shown.factor))"
+        let heatmap = Heatmap(values: shown.values, rows: shown.dimension, columns: shown.dimension, colorMap: .coolwarm,
+                              range: -1...1, title: "\(plane)×\(plane) pixel correlations", xLabel: axis, yLabel: axis,
+                              colorBarLabel: "Pearson r")
         try context.emitFigure(name: "correlation", title: "Pixel-pixel correlation matrix (\(part) images)",
                                chart: heatmap, size: Size(width: 560, height: 500))
 
@@ -138,7 +160,7 @@ enum HeatmapAction {
 
         var series: [LineChart.Series] = [
             .init(name: "mean", x: byDistance.distances.map(Double.init), y: byDistance.mean),
-            .init(name: "10th percentile", x: byDistance.distances.map(Double.init), y: byDistance.lower, style: .dashed,
+            .init(name: "10th percentile", x: byDistance.distances.map(Double.init), y: byDistance.lower, style: .dotted,
                   color: Theme.colorblindPalette[0]),
             .init(name: "90th percentile", x: byDistance.distances.map(Double.init), y: byDistance.upper, style: .dashed,
                   color: Theme.colorblindPalette[0]),
@@ -155,8 +177,9 @@ enum HeatmapAction {
                 let curve = CorrelationByDistance(correlation: classMatrix, height: height, width: width)
                 series.append(.init(name: name, x: curve.distances.map(Double.init), y: curve.mean,
                                     color: Theme.colorblindPalette[label % Theme.colorblindPalette.count]))
-                classMatrices.append(Heatmap(values: classMatrix, rows: plane, columns: plane, colorMap: .coolwarm,
-                                             range: -1...1, title: name))
+                let small = displayed(classMatrix, dimension: plane, largest: 200)
+                classMatrices.append(Heatmap(values: small.values, rows: small.dimension, columns: small.dimension,
+                                             colorMap: .coolwarm, range: -1...1, title: name))
             }
         }
         let distanceChart = LineChart(series: series, title: "Correlation against distance", xLabel: "distance between pixels (px)",

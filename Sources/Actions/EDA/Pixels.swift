@@ -148,7 +148,7 @@ enum PixelsAction {
 
         let overallMean = stats.channelMean.reduce(0, +) / Double(stats.channelMean.count)
         let overallStd = stats.channelStd.reduce(0, +) / Double(stats.channelStd.count)
-        var intro = "Over the \(Format.count(indices.count)) \(part) images, pixel values (pixel / 255) have mean "
+        var intro = "Over \(EDAData.describe(part: part, count: indices.count)), pixel values (pixel / 255) have mean "
             + "\(Format.decimal(overallMean)) and standard deviation \(Format.decimal(overallStd)); "
             + "\(Format.percent(stats.backgroundShare[classes])) of all pixel values are exactly 0 (background)."
         if data.channels > 1 {
@@ -188,12 +188,12 @@ enum PixelsAction {
                                                 map: .viridis, range: 0...stdHigh, caption: captions[position]))
         }
         let grid = ImageGrid(images: pictures, columns: order.count, rowLabels: ["mean", "std"])
-        let cell = 64.0
         try context.emitFigure(
             name: "mean-std-images",
             title: "Mean image (grey, 0…\(Format.decimal(Double(meanHigh), 2))) and std image (viridis, 0…\(Format.decimal(Double(stdHigh), 2))) of all \(part) images and of each class",
             chart: grid,
-            size: Size(width: 80 + Double(order.count) * (cell + 14), height: 2 * (cell + 50) + 30))
+            size: EDAPictures.gridSize(columns: order.count, rows: 2, imageSide: max(data.height, data.width), target: 56,
+                                       captionLines: 1, rowLabels: ["mean", "std"]))
 
         // Histogram: bands of values, then the distribution of non-zero values level by level.
         let total = Double(max(1, stats.histogram.reduce(0, +)))

@@ -73,12 +73,10 @@ enum SamplesAction {
                          + short.map { "'\(data.classNames[$0.offset])' (\($0.element.count))" }.joined(separator: ", ")
                          + "; their rows end in blank cells.")
         }
-        let side = shownSide(max(data.height, data.width))
-        let labelWidth = Double(data.classNames.map(\.count).max() ?? 8) * 7.5 + 20
         let grid = ImageGrid(images: pictures, columns: perClass, rowLabels: data.classNames)
         try context.emitFigure(
             name: "samples", title: "\(perClass) random \(part) images of each class (seed \(seed))", chart: grid,
-            size: Size(width: (labelWidth + 24 + Double(perClass) * (side + 10)).rounded(),
-                       height: (24 + Double(data.classCount) * (side + 10)).rounded()))
+            size: EDAPictures.gridSize(columns: perClass, rows: data.classCount, imageSide: max(data.height, data.width),
+                                       rowLabels: data.classNames))
     }
 }
