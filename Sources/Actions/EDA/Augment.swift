@@ -79,7 +79,8 @@ enum AugmentAction {
         if draw.degrees != 0 { parts.append(String(format: "%.0f°", draw.degrees)) }
         if let crop = draw.crop, crop.scale != 1 { parts.append(String(format: "×%.2f", 1 / crop.scale)) }
         if draw.erase != nil { parts.append("erase") }
-        return parts.isEmpty ? "unchanged" : parts.joined(separator: " ")
+        if parts.isEmpty { return draw.noise > 0 ? "noise only" : "unchanged" }
+        return parts.joined(separator: " ")
     }
 
     /// The single augmentations that are switched on, each with a short label.
@@ -133,6 +134,19 @@ enum AugmentAction {
         guard !augmentation.isIdentity else {
             throw context.error("Every augmentation is off: set at least one of 'flip', 'shift', 'rotate', 'crop', 'erase' or 'noise'.")
         }
+        var settings = Table(columns: ["augmentation", "setting", "what one draw does"], alignments: [.left, .left, .left],
+                             caption: "The augmentation shown (the same values in a training cell's 'augment:' give the same distribution)")
+        settings.append(["flip", Format.decimal(augmentation.flip, 2), "mirrors left to right with this probability"])
+        settings.append(["shift", "\(augmentation.shift)", "moves by whole pixels, uniform in ±shift on each axis"])
+        settings.append(["rotate", Format.decimal(augmentation.rotate, 1), "turns by a uniform angle in ±rotate degrees"])
+        settings.append(["crop", augmentation.crop.map { "[\(Format.decimal($0.lower, 2)), \(Format.decimal($0.upper, 2))]" } ?? "off",
+                         "keeps a window of this area fraction and scales it back up"])
+        settings.append(["erase", augmentation.erase.map {
+            "p \(Format.decimal($0.probability, 2)), area [\(Format.decimal($0.area.lower, 2)), \(Format.decimal($0.area.upper, 2))]"
+        } ?? "off", "sets a random rectangle to the background"])
+        settings.append(["noise", Format.decimal(augmentation.noise, 3), "adds Gaussian noise of this standard deviation"])
+        context.emit(settings)
+
         let part = parameters.string("part")
         let count = parameters.int("samples"), variants = parameters.int("variants")
         let seed = parameters.int("seed")

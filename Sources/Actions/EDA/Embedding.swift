@@ -70,7 +70,7 @@ enum EmbeddingAction {
         try context.emitFigure(name: "pca", title: "\(Format.count(picks.count)) \(part) images on the first two principal components",
                                chart: scatter, size: Size(width: 760, height: 540))
 
-        // Where each class sits: its centroid on the first two components, as small multiples of the components.
+        // The components themselves, as images of their pixel weights (first channel).
         let componentPictures = (0..<min(components, 8)).map { k -> GridImage in
             let vector = Array(vectors[(k * size)..<(k * size + data.plane)])
             let extent = vector.map { abs($0) }.max() ?? 1
@@ -80,6 +80,7 @@ enum EmbeddingAction {
         try context.emitFigure(name: "components", title: "The first principal components as images (red: positive, blue: negative weight)",
                                chart: ImageGrid(images: componentPictures, columns: componentPictures.count),
                                size: EDAPictures.gridSize(columns: componentPictures.count, rows: 1,
-                                                          imageSide: max(data.height, data.width), captionLines: 1))
+                                                          imageSide: max(data.height, data.width), target: 84,
+                                                          captionLines: 1))
     }
 }
