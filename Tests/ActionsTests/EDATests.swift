@@ -165,6 +165,7 @@ func imbalanceRatioIsLargestOverSmallest(counts: [Int], expected: Double) {
                                                                           "crop 0.80–1.00", "erase p=0.25"])
     #expect(AugmentAction.describe(Augmentation.Draw(flip: true, shiftX: 2, shiftY: -1, degrees: 7.4)) == "flip →2 ↓-1 7°")
     #expect(AugmentAction.describe(Augmentation.Draw()) == "unchanged")
+    #expect(AugmentAction.describe(Augmentation.Draw(noise: 0.1)) == "noise only")
 }
 
 @Test func samplesAreDrawnPerClassWithoutRepeats() {
