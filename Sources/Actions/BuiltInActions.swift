@@ -5,6 +5,16 @@ public enum BuiltInActions {
     public static let all: [Action] = [
         .load,
         .split,
+        .edaClasses,
+        .edaPixels,
+        .edaDimensions,
+        .edaSamples,
+        .edaHeatmap,
+        .edaAnomalies,
+        .edaFeatures,
+        .edaAugment,
+        .edaWordCloud,
+        .edaEmbedding,
     ]
 
     public static let registry = ActionRegistry(all)

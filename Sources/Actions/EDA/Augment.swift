@@ -1,0 +1,197 @@
+import Dataset
+import Engine
+import Figures
+import Foundation
+import TensorCore
+
+extension Action {
+    /// `eda.augment`: what training's augmentations do to real images.
+    public static let edaAugment = Action(
+        name: "eda.augment",
+        version: 1,
+        summary: "Shows originals next to augmented variants, made by the same augmentation code training uses.",
+        discussion: """
+            The parameters 'flip', 'shift', 'rotate', 'crop', 'erase' and 'noise' are those of a \
+            training cell's 'augment:' mapping, with the same meaning and checks (Dataset's \
+            Augmentation): copy the mapping's lines here to see what the network will be shown. \
+            Left out, an augmentation is off. The first figure shows sample images with variants \
+            drawn from all augmentations together (each caption lists the draw); the second applies \
+            each augmentation alone to one image. Pixels are pixel / 255; noise is not clipped, so \
+            the pictures clamp to [0, 1].
+            """,
+        inputs: [EDAParameters.data],
+        parameters: [
+            Parameter("flip", .number(.closed(0, 1)), default: .double(0), doc: "Probability of a horizontal (left-right) flip."),
+            Parameter("shift", .integer(.atLeast(0)), default: .int(0),
+                      doc: "Largest shift in pixels along each axis (uniform whole pixels in -shift…shift)."),
+            Parameter("rotate", .number(.closed(0, 180)), default: .double(0),
+                      doc: "Largest rotation in degrees (uniform in -rotate…rotate)."),
+            Parameter("crop", .list(.number(.openClosed(0, 1))),
+                      doc: "[lower, upper]: range of the area fraction kept by crop-and-resize."),
+            Parameter("erase", .record([
+                Parameter("probability", .number(.closed(0, 1)), default: .double(0.5), doc: "How often a rectangle is erased."),
+                Parameter("area", .list(.number(.openClosed(0, 1))), default: .list([.double(0.02), .double(0.2)]),
+                          doc: "[lower, upper]: range of the erased fraction of the image area."),
+            ]), doc: "Random erasing: a rectangle set to the background."),
+            Parameter("noise", .number(.atLeast(0)), default: .double(0),
+                      doc: "Standard deviation of Gaussian noise added to every pixel (pixel / 255 units)."),
+            EDAParameters.part(),
+            Parameter("samples", .integer(.closed(1, 20)), default: .int(5), doc: "Original images shown (one row each)."),
+            Parameter("variants", .integer(.closed(1, 20)), default: .int(7), doc: "Augmented variants per image."),
+            Parameter("seed", .integer(.atLeast(0)), default: .int(0), doc: "Which images, and which draws."),
+        ],
+        check: { parameters in
+            var problems: [NamedProblem] = []
+            if let crop = parameters["crop"]?.listValue, crop.count != 2 {
+                problems.append(NamedProblem(parameter: "crop", "'crop' needs two numbers, [lower, upper], but has \(crop.count)."))
+            }
+            if let area = parameters["erase"]?["area"]?.listValue, area.count != 2 {
+                problems.append(NamedProblem(parameter: "erase", "'erase.area' needs two numbers, [lower, upper], but has \(area.count)."))
+            }
+            return problems
+        },
+        run: AugmentAction.run)
+}
+
+enum AugmentAction {
+    /// The augmentation a cell's parameters describe, checked by ``Augmentation``'s own initialiser.
+    static func augmentation(from parameters: ParameterValues) throws(DatasetError) -> Augmentation {
+        func interval(_ value: Value?) -> Augmentation.Interval? {
+            guard let list = value?.listValue, list.count == 2, let lower = list[0].doubleValue, let upper = list[1].doubleValue
+            else { return nil }
+            return Augmentation.Interval(lower, upper)
+        }
+        var erase: Augmentation.Erase?
+        if let record = parameters["erase"], record.mapValue != nil {
+            erase = Augmentation.Erase(probability: record["probability"]?.doubleValue ?? 0.5,
+                                       area: interval(record["area"]) ?? Augmentation.Interval(0.02, 0.2))
+        }
+        return try Augmentation(flip: parameters.double("flip"), shift: parameters.int("shift"),
+                                rotate: parameters.double("rotate"), crop: interval(parameters["crop"]), erase: erase,
+                                noise: parameters.double("noise"))
+    }
+
+    /// `flip →2 ↓-1 7° ×1.10 erase`: what one draw does.
+    static func describe(_ draw: Augmentation.Draw) -> String {
+        var parts: [String] = []
+        if draw.flip { parts.append("flip") }
+        if draw.shiftX != 0 || draw.shiftY != 0 { parts.append("→\(draw.shiftX) ↓\(draw.shiftY)") }
+        if draw.degrees != 0 { parts.append(String(format: "%.0f°", draw.degrees)) }
+        if let crop = draw.crop, crop.scale != 1 { parts.append(String(format: "×%.2f", 1 / crop.scale)) }
+        if draw.erase != nil { parts.append("erase") }
+        if parts.isEmpty { return draw.noise > 0 ? "noise only" : "unchanged" }
+        return parts.joined(separator: " ")
+    }
+
+    /// The single augmentations that are switched on, each with a short label.
+    static func singles(of augmentation: Augmentation) throws(DatasetError) -> [(label: String, augmentation: Augmentation)] {
+        var result: [(String, Augmentation)] = []
+        if augmentation.flip > 0 { result.append(("flip p=\(Format.decimal(augmentation.flip, 2))", try Augmentation(flip: augmentation.flip))) }
+        if augmentation.shift > 0 { result.append(("shift ±\(augmentation.shift)", try Augmentation(shift: augmentation.shift))) }
+        if augmentation.rotate > 0 {
+            result.append(("rotate ±\(Format.decimal(augmentation.rotate, 0))°", try Augmentation(rotate: augmentation.rotate)))
+        }
+        if let crop = augmentation.crop {
+            result.append(("crop \(Format.decimal(crop.lower, 2))–\(Format.decimal(crop.upper, 2))", try Augmentation(crop: crop)))
+        }
+        if let erase = augmentation.erase, erase.probability > 0 {
+            result.append(("erase p=\(Format.decimal(erase.probability, 2))", try Augmentation(erase: erase)))
+        }
+        if augmentation.noise > 0 { result.append(("noise σ=\(Format.decimal(augmentation.noise, 2))", try Augmentation(noise: augmentation.noise))) }
+        return result
+    }
+
+    /// A picture of one augmented variant of image `index`, and the description of its draw.
+    static func variant(data: EDAData, image index: Int, augmentation: Augmentation,
+                        generator: inout SeededGenerator) -> (picture: [Float], caption: String) {
+        let size = data.images.pixelsPerImage
+        let source = data.unitRows([Int32(index)][...])
+        var output = [Float](repeating: 0, count: size)
+        let draw = augmentation.draw(height: data.height, width: data.width, using: &generator)
+        source.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                draw.apply(from: input, to: out, channels: data.channels, height: data.height, width: data.width)
+            }
+        }
+        // Grey for display: the mean over channels.
+        var grey = [Float](repeating: 0, count: data.plane)
+        for channel in 0..<data.channels {
+            for pixel in 0..<data.plane { grey[pixel] += output[channel * data.plane + pixel] / Float(data.channels) }
+        }
+        return (grey, describe(draw))
+    }
+
+    static func run(_ context: ActionContext) throws {
+        let data = try EDAData.load(context)
+        let parameters = context.parameters
+        let augmentation: Augmentation
+        do {
+            augmentation = try Self.augmentation(from: parameters)
+        } catch {
+            let parameter = ["flip", "shift", "rotate", "crop", "erase", "noise"].first { "\(error)".contains("'\($0)") }
+            throw context.error("\(error)", parameter: parameter)
+        }
+        guard !augmentation.isIdentity else {
+            throw context.error("Every augmentation is off: set at least one of 'flip', 'shift', 'rotate', 'crop', 'erase' or 'noise'.")
+        }
+        var settings = Table(columns: ["augmentation", "setting", "what one draw does"], alignments: [.left, .left, .left],
+                             caption: "The augmentation shown (the same values in a training cell's 'augment:' give the same distribution)")
+        settings.append(["flip", Format.decimal(augmentation.flip, 2), "mirrors left to right with this probability"])
+        settings.append(["shift", "\(augmentation.shift)", "moves by whole pixels, uniform in ±shift on each axis"])
+        settings.append(["rotate", Format.decimal(augmentation.rotate, 1), "turns by a uniform angle in ±rotate degrees"])
+        settings.append(["crop", augmentation.crop.map { "[\(Format.decimal($0.lower, 2)), \(Format.decimal($0.upper, 2))]" } ?? "off",
+                         "keeps a window of this area fraction and scales it back up"])
+        settings.append(["erase", augmentation.erase.map {
+            "p \(Format.decimal($0.probability, 2)), area [\(Format.decimal($0.area.lower, 2)), \(Format.decimal($0.area.upper, 2))]"
+        } ?? "off", "sets a random rectangle to the background"])
+        settings.append(["noise", Format.decimal(augmentation.noise, 3), "adds Gaussian noise of this standard deviation"])
+        context.emit(settings)
+
+        let part = parameters.string("part")
+        let count = parameters.int("samples"), variants = parameters.int("variants")
+        let seed = parameters.int("seed")
+        context.recordSeed(seed, purpose: "eda.augment")
+        let drawn = SamplesAction.draw(labels: data.images.labels, classCount: data.classCount, from: data.indices(part),
+                                       count: count, seed: UInt64(seed))
+        var picks: [Int] = []
+        var round = 0
+        while picks.count < count && round < count {
+            for group in drawn where round < group.count && picks.count < count { picks.append(Int(group[round])) }
+            round += 1
+        }
+        guard let first = picks.first else { throw context.error("The part '\(part)' has no images.", parameter: "part") }
+
+        var generator = SeededGenerator(seed: UInt64(seed) &+ 1)
+        var pictures: [GridImage] = []
+        for image in picks {
+            pictures.append(data.picture(ofImage: image, caption: "original"))
+            for _ in 0..<variants {
+                let (pixels, caption) = variant(data: data, image: image, augmentation: augmentation, generator: &generator)
+                pictures.append(EDAPictures.grey(pixels, width: data.width, height: data.height, range: 0...1, caption: caption))
+            }
+        }
+        let rowLabels = picks.map { data.classNames[Int(data.images.labels[$0])] }
+        try context.emitFigure(
+            name: "variants", title: "Originals (left) and \(variants) augmented variants each; captions list each draw",
+            chart: ImageGrid(images: pictures, columns: variants + 1, rowLabels: rowLabels),
+            size: EDAPictures.gridSize(columns: variants + 1, rows: picks.count, imageSide: max(data.height, data.width),
+                                       target: 84, captionLines: 2, rowLabels: rowLabels))
+
+        let single = try singles(of: augmentation)
+        var singlePictures: [GridImage] = []
+        for (_, alone) in single {
+            singlePictures.append(data.picture(ofImage: first, caption: "original"))
+            for _ in 0..<variants {
+                let (pixels, caption) = variant(data: data, image: first, augmentation: alone, generator: &generator)
+                singlePictures.append(EDAPictures.grey(pixels, width: data.width, height: data.height, range: 0...1,
+                                                       caption: caption))
+            }
+        }
+        let singleLabels = single.map(\.label)
+        try context.emitFigure(
+            name: "one-at-a-time", title: "Each augmentation alone, applied to one image",
+            chart: ImageGrid(images: singlePictures, columns: variants + 1, rowLabels: singleLabels),
+            size: EDAPictures.gridSize(columns: variants + 1, rows: single.count, imageSide: max(data.height, data.width),
+                                       target: 84, captionLines: 2, rowLabels: singleLabels))
+    }
+}
