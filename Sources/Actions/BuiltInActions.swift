@@ -5,6 +5,9 @@ public enum BuiltInActions {
     public static let all: [Action] = [
         .load,
         .split,
+        .evaluate,
+        .predict,
+        .compare,
     ]
 
     public static let registry = ActionRegistry(all)
