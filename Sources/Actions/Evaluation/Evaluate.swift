@@ -61,6 +61,9 @@ enum EvaluateAction {
                          name: "confusion-matrix",
                          title: "Confusion matrix of \(label) on the \(set.part.rawValue) part")
 
+        context.emit(.details(summary: "The confusion matrix as a table (rows: true class, columns: predicted)",
+                              body: confusionTable(confusion, names: names).markdown))
+
         let limit = context.parameters.int("mistakes")
         let mistakes = ClassifierMaths.confidentMistakes(predicted: predictions.predicted, actual: actual,
                                                          confidence: predictions.confidence, limit: limit)
@@ -120,6 +123,15 @@ enum EvaluateAction {
             text += " The weakest class is \(names[weakest]) (F1 \(Format.decimal(report.perClass[weakest].f1)))."
         }
         return text
+    }
+
+    /// The counts with the true classes as rows and the predictions as columns.
+    static func confusionTable(_ confusion: ConfusionMatrix, names: [String]) -> Table {
+        var table = Table(columns: ["true \\ predicted"] + names)
+        for (row, name) in names.enumerated() {
+            table.append([name] + (0..<names.count).map { Format.count(confusion[actual: row, predicted: $0]) })
+        }
+        return table
     }
 
     /// The confusion matrix as an annotated heatmap, true classes down, predictions across.
