@@ -164,6 +164,38 @@ private func expectClose(_ a: Double, _ b: Double, tolerance: Double = 1e-9,
         for figure in cell.figures { #expect(figure.png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47])) }
     }
 
+    @Test func evaluatingOnAnotherSplitThanTheTrainingOneSaysSo() throws {
+        let harness = try EvaluationHarness()
+        let text = harness.notebook("""
+            ```loom test.model as m
+            kind: perfect
+            ```
+
+            ```loom split as other
+            seed: 2
+            ```
+
+            ```loom evaluate
+            model: m
+            data: DATA
+            ```
+            """)
+        let note = "Note: 'm' was trained on another split than this one, so these images may include images it was trained on."
+        let onOther = try harness.run(text.replacingOccurrences(of: "DATA", with: "other")).cells[4]
+        #expect(onOther.status == .ran && onOther.markdown.contains(note))
+        let harness2 = try EvaluationHarness()
+        let own = try harness2.run(harness2.notebook("""
+            ```loom test.model as m
+            kind: perfect
+            ```
+
+            ```loom evaluate
+            model: m
+            ```
+            """)).cells[3]
+        #expect(own.status == .ran && !own.markdown.contains(note))
+    }
+
     @Test func aModelForOtherImagesIsRejectedAtTheModelParameter() throws {
         let harness = try EvaluationHarness()
         let other = try EvaluationHarness(side: 10)

@@ -71,7 +71,7 @@ enum EvaluateAction {
             let pictures = mistakes.map { index in
                 GridImage(image: set.picture(index),
                           caption: "\(names[actual[index]]) → \(names[predictions.predicted[index]]) "
-                              + Format.percent(Double(predictions.confidence[index]), 0),
+                              + probabilityText(predictions.confidence[index]),
                           frame: .wrong)
             }
             let grid = ImageGrid(images: pictures, columns: min(8, pictures.count),
@@ -140,7 +140,7 @@ enum EvaluateAction {
         let heatmap = Heatmap(
             values: values, rows: names.count, columns: names.count, rowLabels: names, columnLabels: names,
             colorMap: .blues, range: normalize ? 0...1 : nil, annotate: true, valueDecimals: 2,
-            xLabel: "predicted class", yLabel: "true class",
+            title: normalize ? "Confusion matrix (shares of each true class)" : "Confusion matrix (images)", xLabel: "predicted class", yLabel: "true class",
             colorBarLabel: normalize ? "share of the true class" : "images")
         let side = min(960, max(380, 230 + 50 * Double(names.count)))
         return Figure(heatmap, size: Size(width: side, height: side - 50))

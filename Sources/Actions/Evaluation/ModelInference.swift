@@ -138,6 +138,12 @@ enum Pictures {
     }
 }
 
+/// A probability as a whole percentage for captions (`97%`), never rounded up to `100%` unless
+/// it is 1: `>99%`.
+func probabilityText(_ probability: Float) -> String {
+    probability < 1 && probability >= 0.995 ? ">99%" : Format.percent(Double(probability), 0)
+}
+
 /// `1×28×28`
 func shapeText(_ shape: [Int]) -> String {
     shape.map(String.init).joined(separator: "×")

@@ -29,7 +29,7 @@ extension Action {
         ],
         parameters: [
             Parameter("images", .either([.integer(.atLeast(1)), .list(.integer(.atLeast(0)))]),
-                      doc: "How many images to draw (8), or their 0-based positions in the part ([3, 17, 42])."),
+                      doc: "How many images to draw, or their 0-based positions in the part ([3, 17, 42]); 8 without 'files'."),
             evaluationPartParameter,
             Parameter("seed", .integer(.atLeast(0)), default: 0, doc: "Which images 'images: N' draws."),
             Parameter("files", .list(.string, acceptsSingle: true),
@@ -221,17 +221,18 @@ enum PredictAction {
         for (index, path) in files.enumerated() {
             let original = originals[index], input = prepared[index]
             let predicted = names[predictions.predicted[index]]
-            let probability = Format.percent(Double(predictions.confidence[index]), 0)
+            let probability = probabilityText(predictions.confidence[index])
+            // Grey frames show where each picture ends on the white page.
             pictures.append(GridImage(image: ImagePreparation.thumbnail(original, side: 112),
-                                      caption: "\(original.width)×\(original.height) \(original.channels == 3 ? "colour" : "grey")"))
-            pictures.append(GridImage(image: input.picture, caption: "\(predicted) \(probability)"))
+                                      caption: "original \(original.width)×\(original.height)", frame: Color(grey: 0.7)))
+            pictures.append(GridImage(image: input.picture, caption: "input: \(predicted) \(probability)",
+                                      frame: Color(grey: 0.7)))
             table.append([path.written, "\(original.width)×\(original.height)",
                           input.inverted ? "light (inverted)" : "dark",
                           predicted, topText(predictions.row(index), top: top, names: names)])
         }
         let rowLabels = files.map { ($0.written as NSString).lastPathComponent }
-        let grid = ImageGrid(images: pictures, columns: 2, rowLabels: rowLabels,
-                             title: "Before → after: \(shapeText(shape)) input, and \(label)'s prediction")
+        let grid = ImageGrid(images: pictures, columns: 2, rowLabels: rowLabels)
         context.emit(markdown: "**\(label)** on \(files.count) \(files.count == 1 ? "file" : "files"), each made grey with a dark "
                      + "background, cropped to its content, centred and resized to \(shape[2])×\(shape[1]):")
         try context.emit(Figure(grid), name: "files", title: "Your images before and after preparation, with predictions")
