@@ -100,7 +100,8 @@ enum CompareAction {
     /// One row per model; the best value of each quality column in bold.
     static func table(_ rows: [Row], part: String) -> Table {
         var table = Table(columns: ["model", "family", "parameters", "epochs", "training time", "\(part) accuracy",
-                                    "macro F1", "log-loss", "inference img/s"])
+                                    "macro F1", "log-loss", "inference img/s"],
+                          alignments: [.left, .left] + Array(repeating: .right, count: 7))
         let bestAccuracy = rows.map(\.report.accuracy).max()
         let bestF1 = rows.map(\.report.macro.f1).max()
         let bestLoss = rows.map(\.logLoss).min()
