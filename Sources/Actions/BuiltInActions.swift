@@ -15,6 +15,9 @@ public enum BuiltInActions {
         .edaAugment,
         .edaWordCloud,
         .edaEmbedding,
+        .evaluate,
+        .predict,
+        .compare,
     ]
 
     public static let registry = ActionRegistry(all)

@@ -154,4 +154,12 @@ public protocol FileIdentityProvider: Sendable {
     /// A stable identity of the file's content: size, modification time and a SHA-256 of the bytes,
     /// with the hash remembered per (path, size, mtime) so unchanged files are not read again.
     func identity(ofFile path: String) throws -> String
+    /// The folder of the notebook being planned: paths a cell writes relative to its notebook
+    /// (`predict`'s `files`) resolve against it.
+    var notebookDirectory: String { get }
+}
+
+extension FileIdentityProvider {
+    /// The current directory, for providers that know no notebook.
+    public var notebookDirectory: String { FileManager.default.currentDirectoryPath }
 }

@@ -53,7 +53,9 @@ public struct Planner: Sendable {
         let previous = (try? cache?.fingerprints(notebook: Self.notebookID(notebook.document.path))) ?? [:]
         var planned: [PlannedCell] = []
         var forcedOrStale = Set<Int>()
-        let files = CachedFileIdentity(cache: cache)
+        let files = CachedFileIdentity(
+            cache: cache,
+            notebookDirectory: URL(fileURLWithPath: notebook.document.path).deletingLastPathComponent().path)
 
         for checked in notebook.cells {
             let cell = checked.cell
@@ -152,6 +154,7 @@ public struct Planner: Sendable {
 /// File identities (size, mtime, SHA-256), with the hash remembered in the cache per (path, size, mtime).
 struct CachedFileIdentity: FileIdentityProvider {
     let cache: Cache?
+    let notebookDirectory: String
 
     func identity(ofFile path: String) throws -> String {
         let attributes: [FileAttributeKey: Any]

@@ -1,0 +1,148 @@
+import Dataset
+import Engine
+import Figures
+import Foundation
+import NeuralNet
+
+extension Action {
+    /// `evaluate`: accuracy, per-class precision, recall and F1, log-loss, the confusion matrix
+    /// and the most confident mistakes of a trained model on one part of a split.
+    public static let evaluate = Action(
+        name: "evaluate",
+        version: 1,
+        summary: "Scores a trained model: accuracy, per-class precision/recall/F1, confusion matrix, worst mistakes.",
+        discussion: """
+            Runs the model on one part of the split ('on: test' by default) and reports accuracy, \
+            log-loss (the mean cross-entropy of the true classes), and per-class precision, recall and \
+            F1 with their macro (unweighted) and weighted (by support) averages, as scikit-learn's \
+            classification_report computes them. The confusion matrix has the true classes as rows and \
+            the predictions as columns; 'normalize: true' shows each row as shares of its class, so \
+            the diagonal is the recall. The grid shows the mistakes the model was most sure of, framed \
+            in red, with their true and predicted classes and the predicted probability.
+            """,
+        inputs: [
+            Input("model", kind: .model, doc: "The trained model to evaluate."),
+            Input("data", kind: .split, doc: "The split whose images it is evaluated on."),
+        ],
+        parameters: [
+            evaluationPartParameter,
+            Parameter("normalize", .boolean, default: false,
+                      doc: "Show the confusion matrix as shares of each true class instead of counts."),
+            Parameter("mistakes", .integer(.atLeast(0)), default: 16,
+                      doc: "How many of the most confident mistakes to show (0 for none)."),
+        ],
+        run: EvaluateAction.run)
+}
+
+enum EvaluateAction {
+    static func run(_ context: ActionContext) throws {
+        let model = try context.input("model", as: ModelValue.self)
+        let label = context.inputLabel("model") ?? "model"
+        let (split, dataset) = try context.splitData()
+        let set = try EvaluationImages(split: split, dataset: dataset, part: context.evaluationPart)
+        try set.checkFits(model, label: label, parameter: "model")
+        let predictions = try Predictions(model: model.trained, images: set.images)
+        let actual = set.labels
+        let names = set.classNames
+        let confusion = ConfusionMatrix(actual: actual, predicted: predictions.predicted, classCount: names.count)
+        let report = ClassificationReport(confusion: confusion)
+        let loss = ClassifierMaths.logLoss(logits: predictions.logits, labels: actual, classCount: names.count)
+
+        context.emit(markdown: "**\(label)** on the \(set.part.rawValue) part (\(Format.count(set.count)) images, "
+                     + "\(names.count) classes): accuracy **\(Format.percent(report.accuracy))**, "
+                     + "\(Format.count(confusion.total - confusion.correct)) mistakes.")
+        if let note = context.splitMismatchNote(for: model, label: label) { context.emit(markdown: note) }
+        context.emit(metricsTable(report: report, logLoss: loss, count: set.count))
+        context.emit(classTable(report: report, names: names))
+        context.emit(markdown: summarySentence(confusion: confusion, report: report, names: names))
+
+        let normalize = context.parameters.bool("normalize")
+        try context.emit(confusionFigure(confusion, names: names, normalize: normalize),
+                         name: "confusion-matrix",
+                         title: "Confusion matrix of \(label) on the \(set.part.rawValue) part")
+
+        context.emit(.details(summary: "The confusion matrix as a table (rows: true class, columns: predicted)",
+                              body: confusionTable(confusion, names: names).markdown))
+
+        let limit = context.parameters.int("mistakes")
+        let mistakes = ClassifierMaths.confidentMistakes(predicted: predictions.predicted, actual: actual,
+                                                         confidence: predictions.confidence, limit: limit)
+        if !mistakes.isEmpty {
+            let pictures = mistakes.map { index in
+                GridImage(image: set.picture(index),
+                          caption: "\(names[actual[index]]) → \(names[predictions.predicted[index]]) "
+                              + probabilityText(predictions.confidence[index]),
+                          frame: .wrong)
+            }
+            let grid = ImageGrid(images: pictures, columns: min(8, pictures.count),
+                                 title: "Most confident mistakes (true → predicted, probability)")
+            try context.emit(Figure(grid), name: "mistakes", title: "The \(mistakes.count) most confident mistakes of \(label)")
+        }
+    }
+
+    /// Overall metrics: accuracy, log-loss, macro and weighted averages.
+    static func metricsTable(report: ClassificationReport, logLoss: Double, count: Int) -> Table {
+        var table = Table(columns: ["metric", "value"])
+        table.append(["accuracy", Format.decimal(report.accuracy)])
+        table.append(["log-loss", Format.decimal(logLoss)])
+        table.append(["macro precision", Format.decimal(report.macro.precision)])
+        table.append(["macro recall", Format.decimal(report.macro.recall)])
+        table.append(["macro F1", Format.decimal(report.macro.f1)])
+        table.append(["weighted precision", Format.decimal(report.weighted.precision)])
+        table.append(["weighted recall", Format.decimal(report.weighted.recall)])
+        table.append(["weighted F1", Format.decimal(report.weighted.f1)])
+        table.append(["images", Format.count(count)])
+        return table
+    }
+
+    /// Precision, recall, F1 and support per class, then the two averages.
+    static func classTable(report: ClassificationReport, names: [String]) -> Table {
+        var table = Table(columns: ["class", "precision", "recall", "F1", "support"])
+        func row(_ name: String, _ scores: ClassScores) -> [String] {
+            [name, Format.decimal(scores.precision), Format.decimal(scores.recall), Format.decimal(scores.f1),
+             Format.count(scores.support)]
+        }
+        for (name, scores) in zip(names, report.perClass) { table.append(row(name, scores)) }
+        table.append(row("**macro average**", report.macro))
+        table.append(row("**weighted average**", report.weighted))
+        return table
+    }
+
+    /// "Shirt is most often mistaken for T-shirt/top (112 times, 16.0% of Shirt images). The
+    /// weakest class is Shirt (F1 0.712)."
+    static func summarySentence(confusion: ConfusionMatrix, report: ClassificationReport, names: [String]) -> String {
+        guard let pair = confusion.mostConfused else {
+            return "Every image is classified correctly."
+        }
+        let support = confusion.support[pair.actual]
+        var text = "\(names[pair.actual]) is most often mistaken for \(names[pair.predicted]) "
+            + "(\(Format.count(pair.count)) \(pair.count == 1 ? "time" : "times"), "
+            + "\(Format.percent(Double(pair.count) / Double(max(support, 1)))) of \(names[pair.actual]) images)."
+        let present = report.perClass.indices.filter { report.perClass[$0].support > 0 }
+        if let weakest = present.min(by: { report.perClass[$0].f1 < report.perClass[$1].f1 }) {
+            text += " The weakest class is \(names[weakest]) (F1 \(Format.decimal(report.perClass[weakest].f1)))."
+        }
+        return text
+    }
+
+    /// The counts with the true classes as rows and the predictions as columns.
+    static func confusionTable(_ confusion: ConfusionMatrix, names: [String]) -> Table {
+        var table = Table(columns: ["true \\ predicted"] + names)
+        for (row, name) in names.enumerated() {
+            table.append([name] + (0..<names.count).map { Format.count(confusion[actual: row, predicted: $0]) })
+        }
+        return table
+    }
+
+    /// The confusion matrix as an annotated heatmap, true classes down, predictions across.
+    static func confusionFigure(_ confusion: ConfusionMatrix, names: [String], normalize: Bool) -> Figure {
+        let values = normalize ? confusion.rowNormalized : confusion.counts.map(Double.init)
+        let heatmap = Heatmap(
+            values: values, rows: names.count, columns: names.count, rowLabels: names, columnLabels: names,
+            colorMap: .blues, range: normalize ? 0...1 : nil, annotate: true, valueDecimals: 2,
+            title: normalize ? "Confusion matrix (shares of each true class)" : "Confusion matrix (images)", xLabel: "predicted class", yLabel: "true class",
+            colorBarLabel: normalize ? "share of the true class" : "images")
+        let side = min(960, max(380, 230 + 50 * Double(names.count)))
+        return Figure(heatmap, size: Size(width: side, height: side - 50))
+    }
+}

@@ -1,0 +1,174 @@
+import Dataset
+import Engine
+import Figures
+import Foundation
+import NeuralNet
+
+/// The `on` parameter shared by `evaluate`, `predict` and `compare`.
+let evaluationPartParameter = Parameter(
+    "on", .choice(["test", "validation", "train"]), default: "test",
+    doc: "Which part of the split to use: 'test' (the held-out images), 'validation' or 'train'.")
+
+/// One part of a split as a model sees it: the images (sharing the dataset's bytes), their
+/// labels and where they sit in the dataset.
+struct EvaluationImages {
+    /// Which part of the split.
+    let part: DatasetSplit.Part
+    /// The dataset the split indexes.
+    let dataset: DatasetValue
+    /// The dataset index of each image, in the part's order.
+    let datasetIndices: [Int32]
+    /// The images in NeuralNet's form.
+    let images: ImageSet
+
+    /// The true class of every image.
+    var labels: [Int] { datasetIndices.map { Int(dataset.images.labels[Int($0)]) } }
+
+    /// The number of images.
+    var count: Int { datasetIndices.count }
+
+    /// The class names, in label order.
+    var classNames: [String] { dataset.images.classNames }
+
+    /// The shape of one image, `[channels, height, width]`.
+    var imageShape: [Int] { [dataset.images.channels, dataset.images.height, dataset.images.width] }
+
+    /// The images of part `part` of a split.
+    ///
+    /// - Throws: An ``ActionError`` at the `on` parameter when the part is empty.
+    init(split: SplitValue, dataset: DatasetValue, part: DatasetSplit.Part) throws {
+        let indices = split.split[part]
+        guard !indices.isEmpty else {
+            throw ActionError("the \(part.rawValue) part of the split is empty; choose another part", parameter: "on")
+        }
+        self.part = part
+        self.dataset = dataset
+        datasetIndices = indices
+        let all = dataset.images
+        do {
+            images = try ImageSet(pixels: all.pixels, labels: all.labels, imageShape: [all.channels, all.height, all.width])
+                .subset(indices.map { Int($0) })
+        } catch {
+            throw ActionError("\(error)")
+        }
+    }
+
+    /// Throws unless `model` takes these images and scores exactly their classes.
+    ///
+    /// - Parameters:
+    ///   - model: The model.
+    ///   - label: The model's result name, for messages.
+    ///   - parameter: The parameter that names the model, where the error is shown.
+    func checkFits(_ model: ModelValue, label: String, parameter: String) throws {
+        let expected = model.trained.model.inputShape
+        guard expected == imageShape else {
+            throw ActionError("the model '\(label)' takes \(shapeText(expected)) images but the split's images are "
+                              + "\(shapeText(imageShape)); use the data it was trained on", parameter: parameter)
+        }
+        let classes = model.trained.classCount
+        guard classes == classNames.count else {
+            throw ActionError("the model '\(label)' scores \(classes) classes but the dataset has \(classNames.count); "
+                              + "use the data it was trained on", parameter: parameter)
+        }
+    }
+
+    /// The pixels of image `index` (a position in this part) as a picture for a grid.
+    func picture(_ index: Int) -> PNGImage {
+        Pictures.image(of: dataset.images, index: Int(datasetIndices[index]))
+    }
+}
+
+/// What a model says about a set of images.
+struct Predictions {
+    /// The number of classes: columns of ``logits`` and ``probabilities``.
+    let classCount: Int
+    /// `N × classCount` scores, row by row.
+    let logits: [Float]
+    /// The softmax of every row of ``logits``.
+    let probabilities: [Float]
+    /// The most probable class of every image.
+    let predicted: [Int]
+    /// Wall-clock seconds of the forward passes.
+    let seconds: Double
+
+    /// Runs `model` on `images` (batches of 1000, as ``TrainedModel`` does).
+    ///
+    /// - Throws: An ``ActionError`` if the images do not fit the model.
+    init(model: TrainedModel, images: ImageSet) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let logits: [Float]
+        do {
+            logits = try model.logits(for: images).scalars
+        } catch {
+            throw ActionError("\(error)")
+        }
+        seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        classCount = model.classCount
+        self.logits = logits
+        probabilities = ClassifierMaths.softmax(logits: logits, classCount: classCount)
+        predicted = (0..<images.count).map { row in
+            ClassifierMaths.top(1, of: logits[(row * model.classCount)..<((row + 1) * model.classCount)])[0].label
+        }
+    }
+
+    /// The probabilities of row `index`.
+    func row(_ index: Int) -> ArraySlice<Float> {
+        probabilities[(index * classCount)..<((index + 1) * classCount)]
+    }
+
+    /// The probability of each row's predicted class.
+    var confidence: [Float] { predicted.enumerated().map { probabilities[$0.offset * classCount + $0.element] } }
+}
+
+/// Turns dataset images into pictures for figures.
+enum Pictures {
+    /// Image `index` of `images` as a grey (one channel) or RGB (three channels) raster; other
+    /// channel counts show their first channel.
+    static func image(of images: LabeledImages, index: Int) -> PNGImage {
+        let planar = Array(images.pixels(ofImage: index))
+        let plane = images.height * images.width
+        if images.channels == 3 {
+            var interleaved = [UInt8](repeating: 0, count: plane * 3)
+            for pixel in 0..<plane {
+                for channel in 0..<3 { interleaved[pixel * 3 + channel] = planar[channel * plane + pixel] }
+            }
+            return PNGImage(width: images.width, height: images.height, channels: 3, pixels: interleaved)
+        }
+        return PNGImage(width: images.width, height: images.height, channels: 1, pixels: Array(planar.prefix(plane)))
+    }
+}
+
+/// A probability as a whole percentage for captions (`97%`), never rounded up to `100%` unless
+/// it is 1: `>99%`.
+func probabilityText(_ probability: Float) -> String {
+    probability < 1 && probability >= 0.995 ? ">99%" : Format.percent(Double(probability), 0)
+}
+
+/// `1×28×28`
+func shapeText(_ shape: [Int]) -> String {
+    shape.map(String.init).joined(separator: "×")
+}
+
+extension ActionContext {
+    /// The part named by the `on` parameter.
+    var evaluationPart: DatasetSplit.Part {
+        DatasetSplit.Part(rawValue: parameters.string("on")) ?? .test
+    }
+
+    /// Renders a figure at scale 1 and adds it to the cell's output.
+    func emit(_ figure: Figure, name: String, title: String) throws {
+        do {
+            emitFigure(name: name, title: title, png: try figure.renderPNG())
+        } catch {
+            throw ActionError("the figure '\(name)' could not be drawn: \(error)")
+        }
+    }
+
+    /// A note when `model` was trained on a different split than the one it is evaluated on,
+    /// whose test images may then include its training images.
+    func splitMismatchNote(for model: ModelValue, label: String) -> String? {
+        guard let trainedOn = model.splitKey, let used = inputKey("data"), trainedOn != used else { return nil }
+        return "Note: '\(label)' was trained on another split than this one, so these images may include "
+            + "images it was trained on."
+    }
+}

@@ -1,0 +1,139 @@
+import Dataset
+import Engine
+import Foundation
+import NeuralNet
+import Notebook
+import TensorCore
+import Testing
+import _LoomTestSupport
+@testable import Actions
+
+/// `test.model`: a model made for the tests from the split above it.
+///
+/// On the synthetic set (class `k` is a bright bar at row `(k·(side−2))/(K−1) + 1`, from column 1
+/// to `side − 2`), 'perfect' is a linear model whose class-`k` weights pick out row `k`'s bar, so
+/// it classifies every image right; 'swap' adds class 0's bar to class 1's weights, so it calls
+/// every class-0 image class 1 and is right about the rest; 'trained' trains a small MLP with
+/// Trainer, with validation after every epoch.
+let testModelAction = Action(
+    name: "test.model", version: 1, summary: "A hand-made or quickly trained model for tests.",
+    inputs: [Input("data", kind: .split, doc: "The split.")],
+    produces: .model,
+    parameters: [
+        Parameter("kind", .choice(["perfect", "swap", "trained"]), default: "perfect", doc: "Which model."),
+        Parameter("classes", .integer(.atLeast(2)), default: 4, doc: "Classes the synthetic set draws."),
+        Parameter("epochs", .integer(.atLeast(1)), default: 2, doc: "Epochs for 'trained'."),
+        Parameter("hidden", .integer(.atLeast(1)), default: 16, doc: "Hidden units for 'trained'."),
+        Parameter("seconds", .number(.atLeast(0)), default: 1.5, doc: "Reported training time."),
+    ],
+    run: { context in
+        let (split, dataset) = try context.splitData()
+        let images = dataset.images
+        let side = images.width, outputs = images.classCount
+        let drawn = context.parameters.int("classes")
+        var trained: TrainedModel
+        switch context.parameters.string("kind") {
+        case "trained":
+            let model = try Sequential(inputShape: [1, side, side],
+                                       layers: [.flatten, .dense(units: context.parameters.int("hidden")), .relu,
+                                                .dense(units: outputs)], seed: 3)
+            var trainer = try Trainer(model: model, configuration: TrainingConfiguration(
+                epochs: context.parameters.int("epochs"), batchSize: 16, optimizer: .adam(),
+                learningRate: .constant(0.01), seed: 4, pixelScaling: dataset.scaling))
+            let all = try ImageSet(pixels: images.pixels, labels: images.labels, imageShape: [1, side, side])
+            trained = try trainer.fit(training: all.subset(split.split.train.map { Int($0) }),
+                                      validation: all.subset(split.split.validation.map { Int($0) }))
+        default:
+            var weights = [Float](repeating: 0, count: outputs * side * side)
+            func addBar(ofClass k: Int, toOutput output: Int) {
+                let row = (k * (side - 2)) / max(1, drawn - 1) + 1
+                for x in 1..<(side - 1) { weights[output * side * side + row * side + x] += 2 }
+            }
+            for k in 0..<drawn { addBar(ofClass: k, toOutput: k) }
+            if context.parameters.string("kind") == "swap" { addBar(ofClass: 0, toOutput: 1) }
+            let parameters = Tensor(shape: [weights.count + outputs], scalars: weights + [Float](repeating: 0, count: outputs))
+            let model = try Sequential(inputShape: [1, side, side], layers: [.flatten, .dense(units: outputs)],
+                                       parameters: parameters, buffers: Tensor(shape: [0], scalars: []))
+            trained = TrainedModel(model: model, pixelScaling: dataset.scaling)
+        }
+        trained.classNames = images.classNames
+        context.setResult(ModelValue(trained: trained, family: "test.model", trainingSeconds: context.parameters.double("seconds"),
+                                     splitKey: context.inputKey("data")))
+    })
+
+let evaluationRegistry = ActionRegistry(BuiltInActions.all + [testModelAction])
+
+/// Runs notebooks over a synthetic data set in a scratch folder, in-process.
+final class EvaluationHarness {
+    let data: SyntheticFashionFolder
+    let directory: String
+
+    init(classCount: Int = 4, side: Int = 12, trainPerClass: Int = 24, testPerClass: Int = 6) throws {
+        data = try SyntheticFashionFolder(classCount: classCount, side: side, trainPerClass: trainPerClass,
+                                          testPerClass: testPerClass)
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("loom-evaluate-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        data.remove()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// `load` and `split` cells for the synthetic set, then `cells`.
+    func notebook(_ cells: String) -> String {
+        """
+        ```loom load
+        dataset: \(data.directory)
+        ```
+
+        ```loom split
+        seed: 1
+        ```
+
+        \(cells)
+        """
+    }
+
+    /// Checks and runs a notebook kept at `directory/nb.md`.
+    func run(_ text: String) throws -> RunReport {
+        let checked = check(text)
+        #expect(checked.errors.isEmpty, "\(checked.errors)")
+        let runner = NotebookRunner(registry: evaluationRegistry, cache: try Cache(path: directory + "/cache.sqlite"))
+        return try runner.run(checked, options: RunOptions(outputPath: nil))
+    }
+
+    func check(_ text: String) -> CheckedNotebook {
+        Checker.check(NotebookDocument.parse(path: directory + "/nb.md", text: text), registry: evaluationRegistry)
+    }
+
+    /// Writes a file beside the notebook.
+    func write(_ data: Data, to name: String) throws {
+        let path = directory + "/" + name
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: path))
+    }
+}
+
+extension CellReport {
+    var tables: [Table] { outputs.compactMap { if case .table(let table) = $0 { table } else { nil } } }
+    var markdown: [String] { outputs.compactMap { if case .markdown(let text) = $0 { text } else { nil } } }
+    var figures: [FigureOutput] { outputs.compactMap { if case .figure(let figure) = $0 { figure } else { nil } } }
+    var details: [String] { outputs.compactMap { if case .details(_, let body) = $0 { body } else { nil } } }
+
+    /// The value of row `name` in a two-column `metric | value` table.
+    func metric(_ name: String) -> String? {
+        tables.lazy.compactMap { table in table.rows.first { $0.first == name }?.last }.first
+    }
+
+    var failure: String? { if case .failed(let message) = status { message } else { nil } }
+}
+
+/// Reads a Markdown table's body back into cells.
+func parseMarkdownTable(_ text: String) -> [[String]] {
+    text.split(separator: "\n").dropFirst(2).map { line in
+        line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+}
