@@ -5,6 +5,9 @@ public enum BuiltInActions {
     public static let all: [Action] = [
         .load,
         .split,
+        .trainCNN,
+        .trainMLP,
+        .sweep,
     ]
 
     public static let registry = ActionRegistry(all)
