@@ -12,7 +12,7 @@ final class TrainingBench: @unchecked Sendable {
     let cache: Cache
     let log = LogRecorder()
 
-    init(side: Int = 8, trainPerClass: Int = 16, testPerClass: Int = 4) throws {
+    init(side: Int = 12, trainPerClass: Int = 16, testPerClass: Int = 4) throws {
         folder = try SyntheticFashionFolder(classCount: 10, side: side, trainPerClass: trainPerClass, testPerClass: testPerClass)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("loom-train-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -78,6 +78,15 @@ struct NamedChoice: Sendable {
         return nested.isEmpty ? .map([(parameter, .string(name))] + entries) : nil
     }
 
+    /// The validated value of option `name` with all its defaults: a parameter's default, so that
+    /// leaving the parameter out and writing the bare name have the same canonical form.
+    func defaultValue(_ name: String) -> Value {
+        guard let option = options.first(where: { $0.name == name }), !option.fields.contains(where: \.isRequired) else {
+            preconditionFailure("'\(name)' is not a \(noun) that works without settings")
+        }
+        return .map([(parameter, .string(name))] + option.fields.compactMap { field in field.defaultValue.map { (field.name, $0) } })
+    }
+
     /// `'adam' [learning-rate (default 0.001), …]; …` for the actions' discussions.
     var help: String {
         options.map { option in
@@ -212,11 +221,11 @@ enum TrainingParameters {
 
     /// The training settings every training action declares, with their defaults.
     static let all: [Parameter] = [
-        Parameter("loss", loss.parameterType, default: .string("cross-entropy"),
+        Parameter("loss", loss.parameterType, default: loss.defaultValue("cross-entropy"),
                   doc: "The loss: 'cross-entropy', or {cross-entropy: {label-smoothing: 0.1}}."),
-        Parameter("optimizer", optimizer.parameterType, default: .string("adam"),
+        Parameter("optimizer", optimizer.parameterType, default: optimizer.defaultValue("adam"),
                   doc: "adam, adamw, sgd or rmsprop, alone or with settings: {adam: {learning-rate: 0.001}}."),
-        Parameter("schedule", schedule.parameterType, default: .string("constant"),
+        Parameter("schedule", schedule.parameterType, default: schedule.defaultValue("constant"),
                   doc: "The learning rate over time: constant, {step: {every: 5, factor: 0.5}}, cosine or one-cycle."),
         Parameter("metric", .choice(["accuracy"]), default: .string("accuracy"), doc: "What the tables report besides the loss."),
         Parameter("epochs", .integer(.atLeast(1)), default: .int(5), doc: "Passes over the training images."),
