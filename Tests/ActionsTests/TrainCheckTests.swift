@@ -101,6 +101,21 @@ import Testing
         #expect(bench.errors(bench.notebook(cell)) == [])
     }
 
+    /// `loom actions` shows each default as YAML that a cell may hold, meaning the same as leaving it out.
+    @Test(arguments: [Action.trainMLP, Action.sweep])
+    func defaultsInTheHelpAreValidAndMeanTheDefault(_ action: Action) throws {
+        let bench = try TrainingBench()
+        let needed = action.name == "train.mlp" ? "hidden: [8]\n" : ""
+        let defaults = action.parameters.compactMap { parameter in parameter.defaultValue.map { "\(parameter.name): \($0)" } }
+        #expect(defaults.contains("optimizer: {adam: {learning-rate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weight-decay: 0}}"))
+        #expect(defaults.contains("schedule: constant"))
+        let written = bench.notebook("```loom \(action.name)\n\(needed)\(defaults.joined(separator: "\n"))\n```\n")
+        let omitted = bench.notebook("```loom \(action.name)\n\(needed)epochs: 5\n```\n")
+        #expect(bench.errors(written) == [])
+        #expect(bench.key(written, cell: 2) != nil)
+        #expect(bench.key(written, cell: 2) == bench.key(omitted, cell: 2))
+    }
+
     /// Two spellings of one model have the same cache key; a changed setting changes it.
     @Test func spellingsOfOneLayerShareTheCacheKey() throws {
         let bench = try TrainingBench()

@@ -121,7 +121,7 @@ enum SweepAction {
                           validationAccuracy: record?.validationAccuracy.map(Double.init),
                           validationLoss: record?.validationLoss.map(Double.init))
             context.progress.log("variant \(variant.name): val acc \(row.validationAccuracy.map { Format.decimal($0) } ?? "–"), "
-                                 + (cached ? "from the cache" : "trained in \(Format.decimal(model.trainingSeconds, 1)) s"))
+                                 + (cached ? "from the cache" : "trained in \(TrainingRun.secondsText(model.trainingSeconds)) s"))
             rows.append(row)
         }
 
@@ -133,7 +133,7 @@ enum SweepAction {
                 row.variant.name, row.variant.activation, String(row.variant.width), String(row.variant.depth),
                 Format.count(row.model.trained.model.parameterCount),
                 row.validationAccuracy.map { Format.decimal($0) } ?? "–", row.validationLoss.map { Format.decimal($0) } ?? "–",
-                Format.decimal(row.model.trainingSeconds, 1),
+                TrainingRun.secondsText(row.model.trainingSeconds),
             ])
         }
         let trainedNow = rows.filter { !$0.cached }.count
@@ -170,12 +170,14 @@ enum SweepAction {
                     .validationAccuracy ?? 0
             })
         }
-        let bars = BarChart(categories: groups, series: series, title: nil, categoryLabel: "width × depth",
-                            valueLabel: "validation accuracy", showValues: groups.count * activations.count <= 24, valueDecimals: 3,
-                            legendPlacement: activations.count > 1 ? .outside : .hidden)
-        let width = min(1400, max(520, 140 + Double(groups.count) * (30 + 26 * Double(activations.count))))
+        // About 42 points per bar leave room for its value written above it (three decimals).
+        let bars = groups.count * activations.count
+        let width = min(1400, max(520, 160 + Double(groups.count) * (40 + 42 * Double(activations.count))))
+        let chart = BarChart(categories: groups, series: series, title: nil, categoryLabel: "width × depth",
+                             valueLabel: "validation accuracy", showValues: (width - 160) / Double(bars) >= 40, valueDecimals: 3,
+                             legendPlacement: activations.count > 1 ? .outside : .hidden)
         context.emitFigure(name: "accuracy-by-variant", title: "Validation accuracy by variant (width × depth, one bar per activation)",
-                           png: try Figure(bars, title: "Validation accuracy by variant", size: Size(width: width, height: 360)).renderPNG())
+                           png: try Figure(chart, title: "Validation accuracy by variant", size: Size(width: width, height: 360)).renderPNG())
 
         let points = activations.map { activation in
             let mine = rows.filter { $0.variant.activation == activation && $0.validationAccuracy != nil }

@@ -204,10 +204,13 @@ enum TrainingRun {
         if let loss = record.validationLoss, let accuracy = record.validationAccuracy {
             parts.append("val loss \(Format.decimal(Double(loss))) acc \(Format.decimal(Double(accuracy)))")
         }
-        parts += ["lr \(learningRateText(record.learningRate))", "\(Format.decimal(record.seconds, 1)) s",
+        parts += ["lr \(learningRateText(record.learningRate))", "\(secondsText(record.seconds)) s",
                   "\(Format.count(Int(record.imagesPerSecond.rounded()))) img/s"]
         return parts.joined(separator: " · ")
     }
+
+    /// `0.42`, `12.3`: two decimals below 10 seconds, one above.
+    static func secondsText(_ seconds: Double) -> String { Format.decimal(seconds, seconds < 10 ? 2 : 1) }
 
     /// `0.001`, `0.00025`, `1.2e-05`: three significant digits.
     static func learningRateText(_ rate: Float) -> String { String(format: "%.3g", Double(rate)) }
@@ -235,13 +238,14 @@ enum TrainingRun {
 
     /// One row per epoch: losses, accuracies, learning rate, seconds and throughput.
     static func epochTable(_ history: [EpochRecord]) -> Table {
-        var table = Table(columns: ["epoch", "train loss", "train acc", "val loss", "val acc", "lr", "seconds", "img/s"])
+        var table = Table(columns: ["epoch", "train loss", "train acc", "val loss", "val acc", "lr", "seconds", "img/s"],
+                          alignments: Array(repeating: .right, count: 8))
         for record in history {
             table.append([
                 String(record.epoch), Format.decimal(Double(record.trainLoss)), Format.decimal(Double(record.trainAccuracy)),
                 record.validationLoss.map { Format.decimal(Double($0)) } ?? "–",
                 record.validationAccuracy.map { Format.decimal(Double($0)) } ?? "–",
-                learningRateText(record.learningRate), Format.decimal(record.seconds, 1),
+                learningRateText(record.learningRate), secondsText(record.seconds),
                 Format.count(Int(record.imagesPerSecond.rounded())),
             ])
         }
@@ -289,6 +293,6 @@ enum TrainingRun {
         let last = history.last
         let rate = last.map { Format.count(Int($0.imagesPerSecond.rounded())) } ?? "–"
         context.emit(markdown: "Trained \(Format.count(trained.model.parameterCount)) parameters for \(history.count) "
-                     + "epoch\(history.count == 1 ? "" : "s") in \(Format.decimal(seconds, 1)) s (last epoch \(rate) img/s).")
+                     + "epoch\(history.count == 1 ? "" : "s") in \(secondsText(seconds)) s (last epoch \(rate) img/s).")
     }
 }

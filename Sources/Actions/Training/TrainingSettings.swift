@@ -6,8 +6,10 @@ import Notebook
 /// A named choice with its own settings, written either as the bare name (`optimizer: adam`) or
 /// as a one-key mapping (`optimizer: {adam: {learning-rate: 0.001}}`): optimizers, schedules, losses.
 ///
-/// The validated value is `{NAME-KEY: name, setting: value, …}` with defaults filled in, so both
-/// spellings have the same canonical form.
+/// The validated value is written as a user could write it, with every default filled in: the bare
+/// name for alternatives without settings (`constant`), `{name: {setting: value, …}}` otherwise; so
+/// every spelling of one choice has the same canonical form, and `loom actions` shows defaults that
+/// can be copied into a cell.
 struct NamedChoice: Sendable {
     /// One alternative and its settings.
     struct Option: Sendable {
@@ -16,7 +18,7 @@ struct NamedChoice: Sendable {
         var doc: String
     }
 
-    /// The parameter's name (`optimizer`), used in messages and as the key of the name in the value.
+    /// The parameter's name (`optimizer`), used in messages.
     var parameter: String
     /// What one alternative is called in messages: `optimizer`, `schedule`, `loss`.
     var noun: String
@@ -75,7 +77,19 @@ struct NamedChoice: Sendable {
             entries = option.fields.compactMap { field in field.defaultValue.map { (field.name, $0) } }
         }
         problems += nested
-        return nested.isEmpty ? .map([(parameter, .string(name))] + entries) : nil
+        return nested.isEmpty ? value(name, settings: entries) : nil
+    }
+
+    /// The validated value of option `name` with its settings.
+    private func value(_ name: String, settings: [(String, Value)]) -> Value {
+        settings.isEmpty ? .string(name) : .map([(name, .map(settings))])
+    }
+
+    /// The name and the settings of a validated value.
+    static func read(_ value: Value) -> (name: String, settings: Value) {
+        if let name = value.stringValue { return (name, .map([])) }
+        guard let (name, settings) = value.mapValue?.first else { preconditionFailure("not a validated choice: \(value)") }
+        return (name, settings)
     }
 
     /// The validated value of option `name` with all its defaults: a parameter's default, so that
@@ -84,7 +98,7 @@ struct NamedChoice: Sendable {
         guard let option = options.first(where: { $0.name == name }), !option.fields.contains(where: \.isRequired) else {
             preconditionFailure("'\(name)' is not a \(noun) that works without settings")
         }
-        return .map([(parameter, .string(name))] + option.fields.compactMap { field in field.defaultValue.map { (field.name, $0) } })
+        return value(name, settings: option.fields.compactMap { field in field.defaultValue.map { (field.name, $0) } })
     }
 
     /// `'adam' [learning-rate (default 0.001), …]; …` for the actions' discussions.
@@ -242,8 +256,8 @@ enum TrainingParameters {
 
     /// Cross-parameter checks: Nesterov momentum needs momentum.
     static func check(_ parameters: ParameterValues) -> [NamedProblem] {
-        guard let optimizer = parameters["optimizer"], optimizer["optimizer"]?.stringValue == "sgd",
-              optimizer["nesterov"]?.boolValue == true, optimizer["momentum"]?.doubleValue == 0 else { return [] }
+        guard let optimizer = parameters["optimizer"]?["sgd"], optimizer["nesterov"]?.boolValue == true,
+              optimizer["momentum"]?.doubleValue == 0 else { return [] }
         return [NamedProblem(parameter: "optimizer", "'nesterov' needs a 'momentum' above 0 in the optimizer 'sgd'")]
     }
 
@@ -261,7 +275,7 @@ enum TrainingParameters {
 struct TrainingSettings: Sendable {
     var optimizer: OptimizerKind
     var learningRate: Double
-    /// The validated `schedule` value (`{schedule: step, every: 5, factor: 0.5}`).
+    /// The validated `schedule` value (`{step: {every: 5, factor: 0.5}}`).
     var schedule: Value
     var labelSmoothing: Double
     var epochs: Int
@@ -275,9 +289,8 @@ struct TrainingSettings: Sendable {
 
     /// Reads the settings of a cell whose parameters passed validation.
     init(_ parameters: ParameterValues) {
-        guard let optimizerValue = parameters["optimizer"], let name = optimizerValue["optimizer"]?.stringValue else {
-            preconditionFailure("the optimizer was validated")
-        }
+        guard let written = parameters["optimizer"] else { preconditionFailure("the optimizer has a default") }
+        let (name, optimizerValue) = NamedChoice.read(written)
         func number(_ key: String) -> Float { Float(optimizerValue[key]?.doubleValue ?? 0) }
         switch name {
         case "sgd":
@@ -292,8 +305,8 @@ struct TrainingSettings: Sendable {
             optimizer = .adam(beta1: number("beta1"), beta2: number("beta2"), epsilon: number("epsilon"), weightDecay: number("weight-decay"))
         }
         learningRate = optimizerValue["learning-rate"]?.doubleValue ?? 0.001
-        schedule = parameters["schedule"] ?? .map([("schedule", "constant")])
-        labelSmoothing = parameters["loss"]?["label-smoothing"]?.doubleValue ?? 0
+        schedule = parameters["schedule"] ?? .string("constant")
+        labelSmoothing = parameters["loss"].map { NamedChoice.read($0).settings["label-smoothing"]?.doubleValue ?? 0 } ?? 0
         epochs = parameters.int("epochs")
         batchSize = parameters.int("batch-size")
         clipNorm = parameters.optionalDouble("clip-norm")
@@ -309,7 +322,8 @@ struct TrainingSettings: Sendable {
     func learningRateSchedule(batchesPerEpoch: Int) -> LearningRateSchedule {
         let rate = Float(learningRate)
         let steps = epochs * batchesPerEpoch
-        switch schedule["schedule"]?.stringValue {
+        let (name, schedule) = NamedChoice.read(self.schedule)
+        switch name {
         case "step":
             return .step(initial: rate, factor: Float(schedule["factor"]?.doubleValue ?? 0.5),
                          every: (schedule["every"]?.intValue ?? 1) * batchesPerEpoch)
