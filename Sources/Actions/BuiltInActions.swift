@@ -15,9 +15,12 @@ public enum BuiltInActions {
         .edaAugment,
         .edaWordCloud,
         .edaEmbedding,
+        .trainCNN,
+        .trainMLP,
         .evaluate,
         .predict,
         .compare,
+        .sweep,
     ]
 
     public static let registry = ActionRegistry(all)

@@ -1,0 +1,298 @@
+import Dataset
+import Engine
+import Figures
+import Foundation
+import NeuralNet
+import Notebook
+
+/// The images a training cell reads: the train and validation parts of its split, as NeuralNet
+/// image sets that share the dataset's bytes.
+struct TrainingData {
+    var dataset: DatasetValue
+    var train: ImageSet
+    /// `nil` when the split's validation part is empty.
+    var validation: ImageSet?
+    /// `[channels, height, width]` of one image.
+    var imageShape: [Int]
+    var classNames: [String]
+    /// The cache key of the split, stored in the model so `evaluate` can find its test part.
+    var splitKey: String?
+
+    var classCount: Int { classNames.count }
+
+    /// Reads the split named by the `data` input and the dataset it indexes.
+    static func load(_ context: ActionContext) throws -> TrainingData {
+        let (split, dataset) = try context.splitData("data")
+        let images = dataset.images
+        let shape = [images.channels, images.height, images.width]
+        let all = try ImageSet(pixels: images.pixels, labels: images.labels, imageShape: shape)
+        let train = all.subset(split.split.train.map { Int($0) })
+        guard train.count > 0 else {
+            throw context.error("The split has no training images; give 'train' a larger share in the split cell.", parameter: "data")
+        }
+        let validationIndices = split.split.validation.map { Int($0) }
+        return TrainingData(
+            dataset: dataset, train: train, validation: validationIndices.isEmpty ? nil : all.subset(validationIndices),
+            imageShape: shape, classNames: images.classNames, splitKey: context.inputKey("data"))
+    }
+}
+
+/// Where a model's layers were written, so errors found at run time point at the layer's line.
+struct LayerLocator {
+    /// The position of each layer's `- ` item, by 0-based index, where the layers were written as a list.
+    var positions: [SourcePosition]
+    /// The parameter to point at otherwise (`hidden`, or the whole cell for sweep variants).
+    var parameter: String?
+    /// Put before messages (a sweep variant's name).
+    var prefix: String = ""
+
+    /// The positions of the items of the `layers` list as written in the cell.
+    static func layersList(_ context: ActionContext) -> LayerLocator {
+        let items = context.parameters.nodes["layers"].flatMap { ParameterNodeReader($0).items } ?? []
+        return LayerLocator(positions: items.map(\.position), parameter: "layers")
+    }
+
+    /// An error about layer `index` (0-based), or about the model as a whole when `index` is `nil`.
+    func error(_ message: String, layer index: Int?, context: ActionContext) -> ActionError {
+        let position = index.flatMap { positions.indices.contains($0) ? positions[$0] : nil }
+        return context.error(prefix + message, parameter: parameter, position: position)
+    }
+}
+
+/// Trains a model inside a cell: builds it (checking shapes before any training), trains with
+/// live progress and per-epoch checkpoints, and reports it as tables and a figure.
+enum TrainingRun {
+    /// Builds the model for images of the data's shape and checks that it ends in one score per class.
+    ///
+    /// `train.mlp` models start with an implicit `flatten`, so they take images like any model; its
+    /// layers are checked on the flat input first, so error messages count the layers as written.
+    ///
+    /// - Throws: an ``ActionError`` at the layer's line when a layer cannot take its input, or at
+    ///   the last layer when the output is not one score per class.
+    static func buildModel(layers: [LayerSpec], family: ModelFamily, data: TrainingData, seed: Int,
+                           locator: LayerLocator, context: ActionContext) throws -> Sequential {
+        let flat = [data.imageShape.reduce(1, *)]
+        let model: Sequential
+        do {
+            if family == .mlp {
+                _ = try Sequential(inputShape: flat, layers: layers, seed: UInt64(seed))
+                model = try Sequential(inputShape: data.imageShape, layers: [.flatten] + layers, seed: UInt64(seed))
+            } else {
+                model = try Sequential(inputShape: data.imageShape, layers: layers, seed: UInt64(seed))
+            }
+        } catch {
+            throw locator.error("\(error)", layer: error.layer.map { $0 - 1 }, context: context)
+        }
+        let classes = data.classCount
+        if model.outputShape != [classes] {
+            let shape = model.outputShape.map(String.init).joined(separator: "×")
+            let names = data.classNames.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + (classes > 3 ? ", …" : "")
+            if case .dense(let units)? = layers.last {
+                throw locator.error(
+                    "the last layer 'dense' has \(units) units but the data has \(classes) classes (\(names)); make it 'dense: \(classes)'",
+                    layer: layers.count - 1, context: context)
+            }
+            throw locator.error(
+                "the model's output is \(shape), not one score for each of the data's \(classes) classes (\(names)); "
+                    + "end it with \(model.outputShape.count == 1 ? "" : "'flatten' and ")'dense: \(classes)'",
+                layer: layers.count - 1, context: context)
+        }
+        return model
+    }
+
+    /// The outcome of ``train(_:model:settings:data:family:checkpoints:label:)``.
+    struct Outcome {
+        var model: ModelValue
+        /// The epoch an earlier, interrupted run had finished, when this run resumed from its checkpoint.
+        var resumedAfterEpoch: Int?
+    }
+
+    /// Trains `model` on the data's train part, measuring the validation part after every epoch.
+    ///
+    /// - Parameters:
+    ///   - checkpoints: whether to resume from and save the cell's checkpoints (one model per cell).
+    ///   - label: put before progress messages (a sweep variant's name).
+    static func train(_ context: ActionContext, model: Sequential, settings: TrainingSettings, data: TrainingData,
+                      family: ModelFamily, checkpoints: Bool, label: String = "") throws -> Outcome {
+        let configuration = settings.configuration(trainingCount: data.train.count, scaling: data.dataset.scaling)
+        do {
+            try configuration.validate()
+        } catch {
+            throw context.error("\(error)", parameter: parameterName(forSetting: error))
+        }
+        if settings.patience != nil && data.validation == nil {
+            throw context.error("Early stopping watches the validation loss, but the split has no validation images; "
+                                + "give 'validation' a share in the split cell or remove 'early-stopping'.", parameter: "early-stopping")
+        }
+
+        var trainer = try Trainer(model: model, configuration: configuration)
+        var resumedAfter: Int?
+        var resumedSeconds = 0.0
+        if checkpoints, let saved = try context.latestCheckpoint(),
+           let checkpoint = try? TrainingCheckpoint(serializedBytes: saved.data),
+           checkpoint.configuration == configuration, checkpoint.model.layers == model.layers,
+           checkpoint.model.inputShape == model.inputShape, checkpoint.completedEpochs > 0 {
+            trainer = Trainer(resumingFrom: checkpoint)
+            resumedAfter = checkpoint.completedEpochs
+            resumedSeconds = checkpoint.history.reduce(0) { $0 + $1.seconds }
+            context.progress.log("\(label)resuming after epoch \(checkpoint.completedEpochs) of \(configuration.epochs) from the checkpoint")
+        }
+
+        let augmentation = settings.augmentation.map { augmentation in
+            batchAugmentation(augmentation, imageShape: data.imageShape, background: data.dataset.scaling.value(of: 0))
+        }
+        let trainCount = data.train.count
+        let firstEpoch = (resumedAfter ?? 0) + 1
+        let total = max(1, (configuration.epochs - firstEpoch + 1) * trainCount)
+        let batchSize = configuration.batchSize
+        let started = Date()
+        let trained: TrainedModel
+        do {
+            trained = try trainer.fit(
+                training: data.train, validation: data.validation, augmentation: augmentation,
+                progress: { step in
+                    let done = (step.epoch - firstEpoch) * trainCount + min(step.batch * batchSize, trainCount)
+                    context.progress.update(ProgressUpdate(
+                        completed: done, total: total, unit: "img", rate: step.imagesPerSecond,
+                        message: "\(label)epoch \(step.epoch)/\(step.epochs) · batch \(step.batch)/\(step.batchesPerEpoch) · loss \(Format.decimal(Double(step.loss)))"))
+                },
+                epochEnded: { checkpoint in
+                    if checkpoints {
+                        try context.saveCheckpoint(step: checkpoint.completedEpochs, data: checkpoint.serializedBytes())
+                    }
+                    if let record = checkpoint.history.last {
+                        context.progress.log(label + logLine(record, epochs: configuration.epochs))
+                    }
+                })
+        } catch let error as NeuralNetError {
+            throw context.error("\(error)", parameter: "data")
+        }
+        var model = trained
+        model.classNames = data.classNames
+        let seconds = Date().timeIntervalSince(started) + resumedSeconds
+        return Outcome(model: ModelValue(trained: model, family: family.actionName, trainingSeconds: seconds, splitKey: data.splitKey),
+                       resumedAfterEpoch: resumedAfter)
+    }
+
+    /// The parameter a NeuralNet setting error is about.
+    static func parameterName(forSetting error: NeuralNetError) -> String? {
+        guard case .invalidSetting(let name, _) = error else { return nil }
+        switch name {
+        case "label-smoothing": return "loss"
+        case "patience": return "early-stopping"
+        case "learning-rate": return "optimizer"
+        default: return name
+        }
+    }
+
+    /// Applies `augmentation` to every image of a training batch, drawing from the trainer's generator.
+    static func batchAugmentation(_ augmentation: Augmentation, imageShape: [Int], background: Float) -> BatchAugmentation {
+        let (channels, height, width) = (imageShape[0], imageShape[1], imageShape[2])
+        return { batch, generator in
+            let count = batch.shape[0]
+            batch.withUnsafeMutableBufferPointer { buffer in
+                augmentation.apply(toBatch: buffer, count: count, channels: channels, height: height, width: width,
+                                   background: background, using: &generator)
+            }
+        }
+    }
+
+    /// `epoch 3/15 · train loss 0.312 acc 0.887 · val loss 0.345 acc 0.874 · lr 0.001 · 12.3 s · 4,812 img/s`
+    static func logLine(_ record: EpochRecord, epochs: Int) -> String {
+        var parts = ["epoch \(record.epoch)/\(epochs)",
+                     "train loss \(Format.decimal(Double(record.trainLoss))) acc \(Format.decimal(Double(record.trainAccuracy)))"]
+        if let loss = record.validationLoss, let accuracy = record.validationAccuracy {
+            parts.append("val loss \(Format.decimal(Double(loss))) acc \(Format.decimal(Double(accuracy)))")
+        }
+        parts += ["lr \(learningRateText(record.learningRate))", "\(secondsText(record.seconds)) s",
+                  "\(Format.count(Int(record.imagesPerSecond.rounded()))) img/s"]
+        return parts.joined(separator: " · ")
+    }
+
+    /// `0.42`, `12.3`: two decimals below 10 seconds, one above.
+    static func secondsText(_ seconds: Double) -> String { Format.decimal(seconds, seconds < 10 ? 2 : 1) }
+
+    /// `0.001`, `0.00025`, `1.2e-05`: three significant digits.
+    static func learningRateText(_ rate: Float) -> String { String(format: "%.3g", Double(rate)) }
+
+    // MARK: Reports
+
+    /// The model summary: one row per layer with its output shape and parameter count, and the total.
+    static func summaryTable(_ model: Sequential, family: ModelFamily) -> Table {
+        let summary = model.summary
+        var table = Table(columns: ["#", "layer", "output shape", "parameters"], alignments: [.right, .left, .left, .right])
+        table.append(["", "input", shapeText(summary.inputShape), ""])
+        for row in summary.rows {
+            // train.mlp's own flatten is not one of the written layers: it has no number.
+            let implicit = family == .mlp && row.layer == 1
+            let number = implicit ? "" : String(family == .mlp ? row.layer - 1 : row.layer)
+            let name = implicit ? "flatten (added by train.mlp)" : row.details.isEmpty ? row.name : "\(row.name) (\(row.details))"
+            table.append([number, name, shapeText(row.outputShape), Format.count(row.parameters)])
+        }
+        table.append(["", "**total**", "", "**\(Format.count(summary.totalParameters))**"])
+        return table
+    }
+
+    /// `64×7×7`
+    static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
+
+    /// One row per epoch: losses, accuracies, learning rate, seconds and throughput.
+    static func epochTable(_ history: [EpochRecord]) -> Table {
+        var table = Table(columns: ["epoch", "train loss", "train acc", "val loss", "val acc", "lr", "seconds", "img/s"],
+                          alignments: Array(repeating: .right, count: 8))
+        for record in history {
+            table.append([
+                String(record.epoch), Format.decimal(Double(record.trainLoss)), Format.decimal(Double(record.trainAccuracy)),
+                record.validationLoss.map { Format.decimal(Double($0)) } ?? "–",
+                record.validationAccuracy.map { Format.decimal(Double($0)) } ?? "–",
+                learningRateText(record.learningRate), secondsText(record.seconds),
+                Format.count(Int(record.imagesPerSecond.rounded())),
+            ])
+        }
+        return table
+    }
+
+    /// Loss and accuracy per epoch, train against validation, in two panels.
+    static func curvesFigure(_ history: [EpochRecord]) throws -> Data {
+        let epochs = history.map { Double($0.epoch) }
+        func series(_ name: String, _ values: [Float?], style: LineStyle) -> LineChart.Series {
+            LineChart.Series(name: name, x: epochs, y: values.map { $0.map(Double.init) ?? .nan }, style: style)
+        }
+        var lossSeries = [series("train", history.map(\.trainLoss), style: .solid)]
+        var accuracySeries = [series("train", history.map(\.trainAccuracy), style: .solid)]
+        if history.contains(where: { $0.validationLoss != nil }) {
+            lossSeries.append(series("validation", history.map(\.validationLoss), style: .dashed))
+            accuracySeries.append(series("validation", history.map(\.validationAccuracy), style: .dashed))
+        }
+        let loss = LineChart(series: lossSeries, title: "Loss", xLabel: "epoch", yLabel: "cross-entropy")
+        let accuracy = LineChart(series: accuracySeries, title: "Accuracy", xLabel: "epoch", yLabel: "accuracy")
+        return try Figure(FigureGrid([loss, accuracy], columns: 2), title: "Training curves",
+                          size: Size(width: 760, height: 320)).renderPNG()
+    }
+
+    /// Emits the epoch table, the curves and a note on early stopping and resuming.
+    static func emitHistory(_ context: ActionContext, outcome: Outcome, settings: TrainingSettings) throws {
+        let trained = outcome.model.trained
+        let history = trained.history
+        if let epoch = outcome.resumedAfterEpoch {
+            context.emit(markdown: "Resumed from the checkpoint after epoch \(epoch); the later epochs were trained in this run.")
+        }
+        context.emit(epochTable(history))
+        if let patience = settings.patience,
+           let best = history.filter({ $0.validationLoss != nil }).min(by: { $0.validationLoss! < $1.validationLoss! }) {
+            let stoppedEarly = history.count < settings.epochs
+            context.emit(markdown: (stoppedEarly
+                ? "Early stopping after epoch \(history.count): the validation loss did not fall for \(patience) epochs. "
+                : "")
+                + "The model keeps the weights of epoch \(best.epoch), whose validation loss was lowest (\(Format.decimal(Double(best.validationLoss!))))."
+            )
+        }
+        context.emitFigure(name: "training-curves", title: "Training curves: loss and accuracy per epoch, train and validation",
+                           png: try curvesFigure(history))
+        let seconds = outcome.model.trainingSeconds
+        let last = history.last
+        let rate = last.map { Format.count(Int($0.imagesPerSecond.rounded())) } ?? "–"
+        context.emit(markdown: "Trained \(Format.count(trained.model.parameterCount)) parameters for \(history.count) "
+                     + "epoch\(history.count == 1 ? "" : "s") in \(secondsText(seconds)) s (last epoch \(rate) img/s).")
+    }
+}

@@ -1,0 +1,132 @@
+import Actions
+import Engine
+import Testing
+
+/// `loom check` finds every mistake in a training cell that needs no data, at its exact position.
+@Suite struct TrainCheckTests {
+    /// A cell body (after its fence line, which is line 11) and the errors expected, as
+    /// `line:column: message`.
+    static let cases: [(action: String, body: String, errors: [String])] = [
+        ("train.cnn", "layers:\n  - conv: {filters: 4}\n  - dence: 10",
+         ["14:5: unknown layer 'dence'; did you mean 'dense'?"]),
+        ("train.cnn", "layers:\n  - conv: {filter: 4, kernel: 3}\n  - flatten\n  - dense: 10",
+         ["13:11: 'conv' is missing its field 'filters' (the number of filters)",
+         "13:12: unknown field 'filter' of 'conv'; did you mean 'filters'?"]),
+        ("train.cnn", "layers:\n  - conv: {filters: 0}\n  - flatten\n  - dense: 10",
+         ["13:21: 'filters' must be an integer ≥ 1, not 0"]),
+        ("train.cnn", "layers:\n  - conv: {filters: 4, padding: full}\n  - flatten\n  - dense: 10",
+         ["13:33: 'padding' must be one of 'same', 'valid', not 'full'"]),
+        ("train.cnn", "layers:\n  - flatten\n  - dropout: 1.5\n  - dense: 10",
+         ["14:14: 'rate' must be a number in [0, 1), not 1.5"]),
+        ("train.cnn", "layers:\n  - flatten\n  - dense\n  - dense: 10",
+         ["14:5: the layer 'dense' needs its 'units', as in '- dense: 128'"]),
+        ("train.cnn", "layers:\n  - flatten\n  - relu: 3\n  - dense: 10",
+         ["14:11: the layer 'relu' takes no settings; write it as '- relu'"]),
+        ("train.cnn", "layers:\n  - flatten\n  - {dense: 10, relu: ~}",
+         ["14:5: a layer is one name, alone or with its settings (such as '- dense: 128'), but this item has 2 keys; write each layer as its own '- ' item"]),
+        ("train.cnn", "layers:\n  - flatten\n  - 10",
+         ["14:5: a layer must be a name such as 'relu' or a name with settings such as 'dense: 128', not a number"]),
+        ("train.cnn", "layers: []", ["12:9: 'layers' needs at least one layer"]),
+        ("train.cnn", "epochs: 2", ["12:1: missing required parameter 'layers' (the layers in order: '- conv: {filters: 32, kernel: 3}', '- relu', '- maxpool: 2', '- flatten', '- dense: 10', …)"]),
+        ("train.mlp", "layers:\n  - conv: {filters: 8}\n  - dense: 10",
+         ["13:5: the layer 'conv' works on images, but train.mlp flattens its input first; use train.cnn for 'conv'"]),
+        ("train.mlp", "layers:\n  - flatten\n  - dense: 10",
+         ["13:5: train.mlp flattens the images itself, so it takes no 'flatten' layer; remove it"]),
+        ("train.mlp", "layers:\n  - dense: 10\nhidden: [32]", ["14:1: give either 'layers' or 'hidden', not both"]),
+        ("train.mlp", "epochs: 1", ["11:9: train.mlp needs 'layers' (a list of layers) or 'hidden' (widths such as [256, 128])"]),
+        ("train.mlp", "layers:\n  - dense: 10\nactivation: tanh", ["14:1: 'activation' goes with 'hidden'; with 'layers', write it as a layer"]),
+        ("train.mlp", "hidden: [32]\nactivation: rleu", ["13:13: 'activation' must be one of 'relu', 'leaky-relu', 'elu', 'gelu', 'sigmoid', 'tanh', not 'rleu'; did you mean 'relu'?"]),
+        ("train.mlp", "hidden: [32]\noptimizer: adma", ["13:12: unknown optimizer 'adma'; did you mean 'adam'?"]),
+        ("train.mlp", "hidden: [32]\noptimizer: {adam: {learning-rat: 0.01}}",
+         ["13:20: unknown field 'learning-rat' of 'adam'; did you mean 'learning-rate'?"]),
+        ("train.mlp", "hidden: [32]\noptimizer: {sgd: {learning-rate: -1}}",
+         ["13:34: 'learning-rate' must be a number > 0, not -1"]),
+        ("train.mlp", "hidden: [32]\noptimizer: {sgd: {nesterov: true}}",
+         ["13:1: 'nesterov' needs a 'momentum' above 0 in the optimizer 'sgd'"]),
+        ("train.mlp", "hidden: [32]\nschedule: {stepp: {every: 2}}", ["13:12: unknown schedule 'stepp'; did you mean 'step'?"]),
+        ("train.mlp", "hidden: [32]\nschedule: step", ["13:11: the schedule 'step' needs its 'every' (the epochs between decays)"]),
+        ("train.mlp", "hidden: [32]\nloss: {cross-entropy: {label-smoothing: 1}}",
+         ["13:41: 'label-smoothing' must be a number in [0, 1), not 1"]),
+        ("train.mlp", "hidden: [32]\nloss: hinge", ["13:7: unknown loss 'hinge'"]),
+        ("train.mlp", "hidden: [32]\naugment: {flip: 2}", ["13:17: 'flip' must be a number in [0, 1], not 2"]),
+        ("train.mlp", "hidden: [32]\naugment: {flips: 0.5}", ["13:11: unknown field 'flips' of 'augment'; did you mean 'flip'?"]),
+        ("train.mlp", "hidden: [32]\naugment: {crop: [0.9, 0.5]}",
+         ["13:11: The augmentation parameter 'crop' must be an interval [lower, upper] of area fractions with 0 < lower <= upper <= 1; got [0.9, 0.5]."]),
+        ("train.mlp", "hidden: [32]\nearly-stopping: {patience: 0}", ["13:28: 'patience' must be an integer ≥ 1, not 0"]),
+        ("sweep", "width: [64, 64]", ["12:1: 'width' lists 64 twice"]),
+        ("sweep", "activation: [relu, swish]", ["12:20: 'activation' must be one of 'relu', 'leaky-relu', 'elu', 'gelu', 'sigmoid', 'tanh', not 'swish'"]),
+    ]
+
+    @Test(arguments: cases.indices)
+    func reportsTheMistakeAtItsPosition(_ index: Int) throws {
+        let bench = try TrainingBench()
+        let (action, body, expected) = Self.cases[index]
+        let errors = bench.errors(bench.notebook("```loom \(action)\n\(body)\n```\n"))
+        #expect(errors == expected)
+    }
+
+    @Test func acceptsEverySpellingOfTheDesignNotebook() throws {
+        let bench = try TrainingBench()
+        let cell = """
+            ```loom train.cnn as cnn
+            layers:
+              - conv: {filters: 32, kernel: 3, padding: same}
+              - relu
+              - maxpool: 2
+              - conv: {filters: 64, kernel: 3, padding: same, stride: 1}
+              - leaky-relu: 0.1
+              - batchnorm
+              - avgpool: {size: 2, stride: 1}
+              - elu
+              - gelu
+              - global-avgpool
+              - dense: 128
+              - sigmoid
+              - tanh
+              - leaky-relu
+              - dropout: 0.3
+              - dense: 10
+            loss: {cross-entropy: {label-smoothing: 0.1}}
+            optimizer: {adamw: {learning-rate: 0.002, weight-decay: 0.05}}
+            schedule: {one-cycle: {max-learning-rate: 0.01}}
+            metric: accuracy
+            epochs: 5
+            batch-size: 128
+            clip-norm: 1.0
+            early-stopping: {patience: 3}
+            augment: {flip: 0.5, shift: 2, rotate: 10, crop: [0.8, 1], erase: {probability: 0.5}, noise: 0.05}
+            seed: 0
+            ```
+            """
+        #expect(bench.errors(bench.notebook(cell)) == [])
+    }
+
+    /// `loom actions` shows each default as YAML that a cell may hold, meaning the same as leaving it out.
+    @Test(arguments: [Action.trainMLP, Action.sweep])
+    func defaultsInTheHelpAreValidAndMeanTheDefault(_ action: Action) throws {
+        let bench = try TrainingBench()
+        let needed = action.name == "train.mlp" ? "hidden: [8]\n" : ""
+        let defaults = action.parameters.compactMap { parameter in parameter.defaultValue.map { "\(parameter.name): \($0)" } }
+        #expect(defaults.contains("optimizer: {adam: {learning-rate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weight-decay: 0}}"))
+        #expect(defaults.contains("schedule: constant"))
+        let written = bench.notebook("```loom \(action.name)\n\(needed)\(defaults.joined(separator: "\n"))\n```\n")
+        let omitted = bench.notebook("```loom \(action.name)\n\(needed)epochs: 5\n```\n")
+        #expect(bench.errors(written) == [])
+        #expect(bench.key(written, cell: 2) != nil)
+        #expect(bench.key(written, cell: 2) == bench.key(omitted, cell: 2))
+    }
+
+    /// Two spellings of one model have the same cache key; a changed setting changes it.
+    @Test func spellingsOfOneLayerShareTheCacheKey() throws {
+        let bench = try TrainingBench()
+        func key(_ layers: String, optimizer: String = "adam") -> String? {
+            bench.key(bench.notebook("```loom train.cnn\nlayers:\n\(layers)\noptimizer: \(optimizer)\n```\n"), cell: 2)
+        }
+        let short = key("  - maxpool: 2\n  - flatten\n  - dense: 10")
+        #expect(short != nil)
+        #expect(short == key("  - maxpool: {size: 2}\n  - flatten: ~\n  - dense: {units: 10}"))
+        #expect(short == key("  - maxpool: 2\n  - flatten\n  - dense: 10", optimizer: "{adam: {learning-rate: 0.001}}"))
+        #expect(short != key("  - maxpool: 3\n  - flatten\n  - dense: 10"))
+        #expect(short != key("  - maxpool: 2\n  - flatten\n  - dense: 10", optimizer: "sgd"))
+    }
+}
