@@ -87,13 +87,3 @@ struct EDASyntheticData {
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
-extension CellReport {
-    /// The tables among the outputs.
-    var tables: [Table] { outputs.compactMap { if case .table(let table) = $0 { table } else { nil } } }
-    /// The figures among the outputs.
-    var figures: [FigureOutput] { outputs.compactMap { if case .figure(let figure) = $0 { figure } else { nil } } }
-    /// The Markdown paragraphs among the outputs, joined.
-    var markdownText: String {
-        outputs.compactMap { if case .markdown(let text) = $0 { text } else { nil } }.joined(separator: "\n")
-    }
-}

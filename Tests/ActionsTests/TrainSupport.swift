@@ -94,10 +94,3 @@ final class LogRecorder: ProgressReporter, @unchecked Sendable {
     func cellFinished(index: Int, action: String, status: CellStatus, seconds: Double) {}
     func runFinished(notebook: String, ran: Int, cached: Int, failed: Int, skipped: Int, seconds: Double, output: String?) {}
 }
-
-extension CellReport {
-    var tables: [Table] { outputs.compactMap { if case .table(let table) = $0 { table } else { nil } } }
-    var figures: [FigureOutput] { outputs.compactMap { if case .figure(let figure) = $0 { figure } else { nil } } }
-    var markdown: [String] { outputs.compactMap { if case .markdown(let text) = $0 { text } else { nil } } }
-    var failure: String? { if case .failed(let message) = status { message } else { nil } }
-}
