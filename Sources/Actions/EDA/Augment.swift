@@ -20,21 +20,7 @@ extension Action {
             the pictures clamp to [0, 1].
             """,
         inputs: [EDAParameters.data],
-        parameters: [
-            Parameter("flip", .number(.closed(0, 1)), default: .double(0), doc: "Probability of a horizontal (left-right) flip."),
-            Parameter("shift", .integer(.atLeast(0)), default: .int(0),
-                      doc: "Largest shift in pixels along each axis (uniform whole pixels in -shift…shift)."),
-            Parameter("rotate", .number(.closed(0, 180)), default: .double(0),
-                      doc: "Largest rotation in degrees (uniform in -rotate…rotate)."),
-            Parameter("crop", .list(.number(.openClosed(0, 1))),
-                      doc: "[lower, upper]: range of the area fraction kept by crop-and-resize."),
-            Parameter("erase", .record([
-                Parameter("probability", .number(.closed(0, 1)), default: .double(0.5), doc: "How often a rectangle is erased."),
-                Parameter("area", .list(.number(.openClosed(0, 1))), default: .list([.double(0.02), .double(0.2)]),
-                          doc: "[lower, upper]: range of the erased fraction of the image area."),
-            ]), doc: "Random erasing: a rectangle set to the background."),
-            Parameter("noise", .number(.atLeast(0)), default: .double(0),
-                      doc: "Standard deviation of Gaussian noise added to every pixel (pixel / 255 units)."),
+        parameters: TrainingParameters.augmentFields + [
             EDAParameters.part(),
             Parameter("samples", .integer(.closed(1, 20)), default: .int(5), doc: "Original images shown (one row each)."),
             Parameter("variants", .integer(.closed(1, 20)), default: .int(7), doc: "Augmented variants per image."),
@@ -54,21 +40,13 @@ extension Action {
 }
 
 enum AugmentAction {
-    /// The augmentation a cell's parameters describe, checked by ``Augmentation``'s own initialiser.
+    /// The augmentation a cell's parameters describe: the fields of a training cell's `augment:`,
+    /// converted and checked by the same code.
     static func augmentation(from parameters: ParameterValues) throws(DatasetError) -> Augmentation {
-        func interval(_ value: Value?) -> Augmentation.Interval? {
-            guard let list = value?.listValue, list.count == 2, let lower = list[0].doubleValue, let upper = list[1].doubleValue
-            else { return nil }
-            return Augmentation.Interval(lower, upper)
-        }
-        var erase: Augmentation.Erase?
-        if let record = parameters["erase"], record.mapValue != nil {
-            erase = Augmentation.Erase(probability: record["probability"]?.doubleValue ?? 0.5,
-                                       area: interval(record["area"]) ?? Augmentation.Interval(0.02, 0.2))
-        }
-        return try Augmentation(flip: parameters.double("flip"), shift: parameters.int("shift"),
-                                rotate: parameters.double("rotate"), crop: interval(parameters["crop"]), erase: erase,
-                                noise: parameters.double("noise"))
+        let names = TrainingParameters.augmentFields.map(\.name)
+        return try TrainingParameters.augmentation(from: .map(names.compactMap { name in
+            parameters[name].map { (name, $0) }
+        }))
     }
 
     /// `flip →2 ↓-1 7° ×1.10 erase`: what one draw does.

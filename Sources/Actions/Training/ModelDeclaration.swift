@@ -137,7 +137,7 @@ enum LayerList {
         }
         guard let syntax = LayerSyntax.named(name) else {
             problems.append(ParameterProblem(
-                at: namePosition, "unknown layer '\(name)'" + NameSuggestion.hint(for: name, in: LayerSyntax.all.map(\.name))))
+                at: namePosition, "unknown layer '\(name)'" + Suggestions.hint(for: name, in: LayerSyntax.all.map(\.name))))
             return nil
         }
         if family == .mlp && syntax.needsImages {
@@ -271,43 +271,3 @@ enum LayerList {
     }
 }
 
-/// "Did you mean" hints for names inside structured parameters (layers, optimizers, schedules).
-///
-/// The same rule as the engine's parameter suggestions: the optimal-string-alignment distance
-/// (Damerau–Levenshtein with adjacent transpositions) at most a third of the longer word, or one
-/// word a prefix of the other.
-enum NameSuggestion {
-    /// `; did you mean 'dense'?`, or the empty string when no candidate is close.
-    static func hint(for word: String, in candidates: [String]) -> String {
-        let lowered = word.lowercased()
-        var best: (name: String, distance: Int)?
-        for candidate in candidates {
-            let distance = editDistance(lowered, candidate.lowercased())
-            let limit = max(1, max(word.count, candidate.count) / 3)
-            let isPrefix = (candidate.hasPrefix(lowered) || lowered.hasPrefix(candidate)) && min(word.count, candidate.count) >= 3
-            guard distance <= limit || isPrefix else { continue }
-            if best.map({ distance < $0.distance }) ?? true { best = (candidate, distance) }
-        }
-        return best.map { "; did you mean '\($0.name)'?" } ?? ""
-    }
-
-    /// The optimal string alignment distance between two words.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { table[i][0] = i }
-        for j in 0...b.count { table[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
-                }
-            }
-        }
-        return table[a.count][b.count]
-    }
-}

@@ -55,7 +55,7 @@ struct NamedChoice: Sendable {
         }
         guard let option = options.first(where: { $0.name == name }) else {
             problems.append(ParameterProblem(
-                at: namePosition, "unknown \(noun) '\(name)'" + NameSuggestion.hint(for: name, in: options.map(\.name))))
+                at: namePosition, "unknown \(noun) '\(name)'" + Suggestions.hint(for: name, in: options.map(\.name))))
             return nil
         }
         var nested: [ParameterProblem] = []

@@ -1,11 +1,12 @@
-/// "Did you mean" suggestions by edit distance.
-enum Suggestions {
+/// "Did you mean" suggestions by edit distance, for every name a user can misspell
+/// (actions, parameters, result names, layers, optimizers).
+public enum Suggestions {
     /// The closest candidate to `word`, if it is close enough to be a likely typo.
     ///
     /// Uses the Damerau–Levenshtein (optimal string alignment) distance; a candidate is offered
     /// when the distance is at most a third of the longer word (at least 1), or when one word is a
     /// prefix of the other (`epoch` → `epochs`).
-    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let lowered = word.lowercased()
         var best: (String, Int)?
         for candidate in candidates {
@@ -19,11 +20,11 @@ enum Suggestions {
     }
 
     /// `; did you mean 'epochs'?` or the empty string.
-    static func hint(for word: String, in candidates: some Sequence<String>) -> String {
+    public static func hint(for word: String, in candidates: some Sequence<String>) -> String {
         closest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
