@@ -7,18 +7,27 @@ extension Action {
     public static let load = Action(
         name: "load",
         version: 1,
-        summary: "Reads Fashion-MNIST (or any IDX image/label pair) and scales its pixels.",
+        summary: "Reads Fashion-MNIST, another IDX data set, or a folder of PNG images per class, and scales its pixels.",
         discussion: """
             'dataset: fashion-mnist' reads the four IDX .gz files that Debian's dataset-fashion-mnist \
             package installs in \(FashionMNIST.defaultDirectory); any other value is a folder holding \
             files of the same names. 'parts: all' joins the 60,000 training and 10,000 test images into \
-            one set of 70,000 for your own split. The images stay bytes in the cache; 'scale' says how \
-            later cells turn them into network inputs.
+            one set of 70,000 for your own split. A folder with the four IDX files under Fashion-MNIST's \
+            names (MNIST, Kuzushiji-MNIST…) loads the same way, with 'classes' naming its classes. A \
+            folder with one sub-folder of PNG images per class (torchvision's ImageFolder layout) is \
+            read with the sub-folder names as classes, every image brought to 'size' and 'color'. The \
+            images stay bytes in the cache; 'scale' says how later cells turn them into network inputs.
             """,
         produces: .dataset,
         parameters: [
             Parameter("dataset", .string, default: "fashion-mnist",
-                      doc: "'fashion-mnist' (Debian's copy) or a folder with the four IDX .gz files."),
+                      doc: "'fashion-mnist' (Debian's copy), a folder with the four IDX .gz files, or a folder of class folders of PNGs."),
+            Parameter("classes", .either([.choice(["fashion-mnist", "digits"]), .list(.string)]), default: "fashion-mnist",
+                      doc: "Class names of IDX data: 'fashion-mnist', 'digits' (0–9, for MNIST) or a list."),
+            Parameter("size", .list(.integer(.closed(1, 1024))), default: .list([28, 28]),
+                      doc: "[height, width] that images from a PNG folder are brought to."),
+            Parameter("color", .choice(["grey", "rgb"]), default: "grey",
+                      doc: "Whether images from a PNG folder are read as grey or RGB."),
             Parameter("scale", .choice(["unit", "standardize"]), default: "unit",
                       doc: "'unit': pixels / 255 in [0, 1]; 'standardize': then minus the mean, over the std."),
             Parameter("parts", .choice(["all", "train", "test"]), default: "all",
@@ -27,8 +36,17 @@ extension Action {
                       doc: "Keep a stratified random sample of this many images (quick experiments)."),
             Parameter("seed", .integer(.atLeast(0)), default: 0, doc: "Seed of the sample."),
         ],
+        check: { parameters in
+            if let size = parameters["size"]?.listValue, size.count != 2 {
+                return [NamedProblem(parameter: "size", "'size' needs two numbers, [height, width], but has \(size.count)")]
+            }
+            return []
+        },
         identity: { parameters, files in
             let directory = LoadAction.directory(parameters.string("dataset"))
+            if ImageFolder.looksLikeImageFolder(directory) {
+                return try ImageFolder.files(in: directory).map { try files.identity(ofFile: $0) }.joined(separator: ",")
+            }
             let missing = FashionMNIST.missingFiles(in: directory)
             guard missing.isEmpty else {
                 throw ActionError("\(DatasetError.fashionMNISTMissing(directory: directory, missing: missing))",
@@ -42,6 +60,23 @@ extension Action {
 }
 
 enum LoadAction {
+    /// The images with the class names the cell asks for.
+    static func renamed(_ images: LabeledImages, classes: Value?, context: ActionContext) throws -> LabeledImages {
+        let names: [String]
+        switch classes {
+        case .string("digits")?: names = (0..<10).map(String.init)
+        case .list(let list)?: names = list.compactMap(\.stringValue)
+        default: names = FashionMNIST.classNames
+        }
+        let largest = Int(images.labels.max() ?? 0)
+        guard largest < names.count else {
+            throw context.error("the labels go up to \(largest) but 'classes' names only \(names.count) classes",
+                                parameter: "classes")
+        }
+        return LabeledImages(pixels: images.pixels, labels: images.labels, channels: images.channels,
+                             height: images.height, width: images.width, classNames: names)
+    }
+
     static func directory(_ dataset: String) -> String {
         dataset == "fashion-mnist" ? FashionMNIST.defaultDirectory : dataset
     }
@@ -49,20 +84,29 @@ enum LoadAction {
     static func run(_ context: ActionContext) throws {
         let parameters = context.parameters
         let directory = directory(parameters.string("dataset"))
-        let loaded: (train: LabeledImages, test: LabeledImages)
-        do {
-            loaded = try FashionMNIST.load(directory: directory)
-        } catch {
-            throw context.error("\(error)", parameter: "dataset")
-        }
         var images: LabeledImages
         var testStart: Int?
-        switch parameters.string("parts") {
-        case "train": images = loaded.train
-        case "test": images = loaded.test
-        default:
-            images = loaded.train.concatenated(with: loaded.test)
-            testStart = loaded.train.count
+        if ImageFolder.looksLikeImageFolder(directory) {
+            let size = parameters.list("size").compactMap(\.intValue)
+            images = try ImageFolder.load(directory, channels: parameters.string("color") == "rgb" ? 3 : 1,
+                                          height: size[0], width: size[1]) { done, total in
+                context.progress.update(ProgressUpdate(completed: done, total: total, unit: "img", message: "reading PNGs"))
+            }
+        } else {
+            let loaded: (train: LabeledImages, test: LabeledImages)
+            do {
+                loaded = try FashionMNIST.load(directory: directory)
+            } catch {
+                throw context.error("\(error)", parameter: "dataset")
+            }
+            switch parameters.string("parts") {
+            case "train": images = loaded.train
+            case "test": images = loaded.test
+            default:
+                images = loaded.train.concatenated(with: loaded.test)
+                testStart = loaded.train.count
+            }
+            images = try renamed(images, classes: parameters["classes"], context: context)
         }
         if let sample = parameters.optionalInt("sample"), sample < images.count {
             let seed = parameters.int("seed")

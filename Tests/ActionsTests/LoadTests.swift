@@ -1,0 +1,69 @@
+import Actions
+import Engine
+import Figures
+import Foundation
+import Notebook
+import Testing
+import _LoomTestSupport
+
+@Suite struct LoadTests {
+    func run(_ text: String) throws -> RunReport {
+        let checked = Checker.check(NotebookDocument.parse(path: "nb.md", text: text), registry: BuiltInActions.registry)
+        #expect(checked.errors.isEmpty, "\(checked.errors)")
+        return try NotebookRunner(registry: BuiltInActions.registry, cache: nil).run(checked, options: RunOptions(outputPath: nil))
+    }
+
+    func value(_ report: RunReport, _ property: String) -> String? {
+        report.cells[0].tables.first?.rows.first { $0.first == property }?.last
+    }
+
+    /// A folder with `boot/` and `shirt/` PNGs of different sizes, one of them colour on white.
+    func imageFolder() throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loom-folder-\(UUID().uuidString)").path
+        for (name, count) in [("shirt", 3), ("boot", 2)] {
+            try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
+            for index in 0..<count {
+                let side = 10 + index * 7
+                let image = PNGImage(width: side, height: side, channels: 3,
+                                     pixels: (0..<(side * side * 3)).map { UInt8(($0 * 7 + index) % 256) })
+                try image.encode().write(to: URL(fileURLWithPath: "\(root)/\(name)/\(index).png"))
+            }
+        }
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: root + "/notes.txt"))
+        return root
+    }
+
+    @Test func aFolderOfClassFoldersLoadsAtTheDeclaredSize() throws {
+        let root = try imageFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let grey = try run("```loom load\ndataset: \(root)\nsize: [8, 6]\n```\n")
+        #expect(grey.cells[0].status == .ran)
+        #expect(value(grey, "images") == "5")
+        #expect(value(grey, "image shape (C×H×W)") == "1×8×6")
+        #expect(value(grey, "classes") == "2: boot, shirt")
+        let colour = try run("```loom load\ndataset: \(root)\nsize: [4, 4]\ncolor: rgb\n```\n\n```loom split\ntrain: 0.6\nvalidation: 0.2\ntest: 0.2\n```\n")
+        #expect(value(colour, "image shape (C×H×W)") == "3×4×4")
+        #expect(colour.cells[1].status == .ran)
+    }
+
+    @Test func aBrokenPNGIsNamed() throws {
+        let root = try imageFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: root + "/boot/broken.png"))
+        let report = try run("```loom load\ndataset: \(root)\n```\n")
+        guard case .failed(let message) = report.cells[0].status else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(message.hasPrefix("nb.md:2:1: load: '\(root)/boot/broken.png' is not a readable PNG image"))
+    }
+
+    @Test func idxDataCanBeNamedAsDigits() throws {
+        let data = try SyntheticFashionFolder(classCount: 10, side: 6, trainPerClass: 2, testPerClass: 1)
+        defer { data.remove() }
+        let report = try run("```loom load\ndataset: \(data.directory)\nclasses: digits\n```\n")
+        #expect(value(report, "classes") == "10: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9")
+        let named = try run("```loom load\ndataset: \(data.directory)\nclasses: [a, b]\n```\n")
+        #expect(named.cells[0].status == .failed("nb.md:3:1: load: the labels go up to 9 but 'classes' names only 2 classes"))
+    }
+}
