@@ -3,7 +3,7 @@
 
 LOOM := .build/release/loom
 
-.PHONY: quickstart test setup build notebooks bench clean
+.PHONY: quickstart test setup build notebooks bench man completions clean
 
 quickstart: setup
 	$(LOOM) run notebooks/quickstart.md
@@ -23,6 +23,18 @@ notebooks: setup
 bench:
 	./setup.sh --no-build
 	benchmarks/run.sh
+
+# The man page, from the same declarations as --help: .build/plugins/GenerateManual/outputs/loom/loom.1
+man:
+	swift package --allow-writing-to-package-directory generate-manual
+	@echo "man .build/plugins/GenerateManual/outputs/loom/loom.1"
+
+# Shell completion scripts in completions/ (source the one for your shell).
+completions: setup
+	mkdir -p completions
+	$(LOOM) --generate-completion-script bash > completions/loom.bash
+	$(LOOM) --generate-completion-script zsh > completions/_loom
+	$(LOOM) --generate-completion-script fish > completions/loom.fish
 
 clean:
 	rm -rf .build cache/loom.sqlite*
