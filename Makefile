@@ -9,7 +9,7 @@ quickstart: setup
 	$(LOOM) run notebooks/quickstart.md
 
 test:
-	./setup.sh --no-build
+	./setup.sh --no-build --test
 	swift test
 
 setup:

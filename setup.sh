@@ -14,6 +14,11 @@ packages=(
   dataset-fashion-mnist           # the data: /usr/share/datasets/fashion-mnist
 )
 
+# Tests also open the exported HTML page in a real browser.
+if [ "${1:-}" = "--test" ] || [ "${2:-}" = "--test" ]; then
+  packages+=(chromium)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,6 +37,6 @@ if ! command -v swift >/dev/null; then
   exit 1
 fi
 
-if [ "${1:-}" != "--no-build" ]; then
+if [ "${1:-}" != "--no-build" ] && [ "${2:-}" != "--no-build" ]; then
   swift build -c release --product loom
 fi

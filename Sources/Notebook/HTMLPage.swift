@@ -112,7 +112,12 @@ public enum HTMLPage {
         while let start = rest.range(of: marker) {
             out += rest[..<start.lowerBound]
             rest = rest[start.lowerBound...]
-            guard let tagEnd = rest.firstIndex(of: ">"), let close = rest.range(of: "</code></pre>") else { break }
+            guard let tagEnd = rest[start.upperBound...].firstIndex(of: ">"),
+                  let close = rest.range(of: "</code></pre>") else { break }
+            let openTag = rest[start.upperBound..<tagEnd]
+            let meta = openTag.range(of: "data-meta=\"").flatMap { found -> Substring? in
+                openTag[found.upperBound...].split(separator: "\"", maxSplits: 1).first
+            } ?? ""
             let code = String(rest[rest.index(after: tagEnd)..<close.lowerBound])
             let lines = code.components(separatedBy: "\n").map { line -> String in
                 var body = line
@@ -128,7 +133,9 @@ public enum HTMLPage {
                 }
                 return body + comment
             }
-            out += "<pre class=\"cell\"><code>" + lines.joined(separator: "\n") + "</code></pre>"
+            let header = "<span class=\"a\">loom \(meta)</span>"
+            let body = code.isEmpty ? "" : "\n" + lines.joined(separator: "\n")
+            out += "<pre class=\"cell\"><code>" + header + body.trimmingTrailingNewlines + "</code></pre>"
             rest = rest[close.upperBound...]
         }
         return out + rest
@@ -159,9 +166,17 @@ public enum HTMLPage {
         pre{background:var(--soft);padding:1em;overflow-x:auto;border-radius:6px;font-size:.88em}
         code{font-family:"DejaVu Sans Mono",ui-monospace,Menlo,monospace}
         pre.cell{border-left:4px solid var(--accent)}
-        pre.cell .k{color:#0550ae}pre.cell .c{color:var(--muted);font-style:italic}
+        pre.cell .a{color:#8250df;font-weight:bold}pre.cell .k{color:#0550ae}pre.cell .c{color:var(--muted);font-style:italic}
         blockquote{margin:1em 0;padding:.2em 1em;color:var(--muted);border-left:4px solid var(--line)}
         details{margin:1em 0}summary{cursor:pointer;color:var(--accent)}
         @media (max-width:800px){.page{display:block;padding:1rem}.toc{position:static;width:auto;border:0;border-bottom:1px solid var(--line);margin-bottom:1rem}}
         """
+}
+
+extension String {
+    var trimmingTrailingNewlines: String {
+        var copy = self
+        while copy.last == "\n" { copy.removeLast() }
+        return copy
+    }
 }

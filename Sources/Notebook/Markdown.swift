@@ -11,7 +11,8 @@ import Darwin
 /// Uses cmark-gfm with the GitHub extensions (tables, strikethrough, autolinks, the tag
 /// filter and task lists) and footnotes. Raw HTML is kept (cmark's "unsafe" mode), since
 /// executed notebooks hold `<details>` blocks and images as `data:` URIs; the tag filter
-/// still disarms `<script>`, `<iframe>` and the other tags GitHub filters.
+/// still disarms `<script>`, `<iframe>` and the other tags GitHub filters. A code block's info
+/// string after its first word is kept as `data-meta` (`loom train.cnn as cnn` → `data-meta="train.cnn as cnn"`).
 ///
 /// ```swift
 /// renderHTML(markdown: "| a |\n|---|\n| 1 |\n")   // "<table>\n<thead>…"
@@ -21,7 +22,7 @@ import Darwin
 /// - Returns: An HTML fragment (no `<html>` or `<body>`).
 public func renderHTML(markdown: String) -> String {
     CMark.withDocument(markdown) { document, parser in
-        let options = CMARK_OPT_UNSAFE | CMark.parseOptions
+        let options = CMARK_OPT_UNSAFE | CMARK_OPT_FULL_INFO_STRING | CMark.parseOptions
         guard let html = cmark_render_html(document, options, cmark_parser_get_syntax_extensions(parser)) else {
             return ""
         }

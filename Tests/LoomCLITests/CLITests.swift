@@ -177,6 +177,38 @@ final class Project {
         #expect(project.read("outputs/w.md")?.contains("<!-- loom:output cell=1 status=cached") == true)
     }
 
+    /// The exported page in a real browser: it loads without errors and every figure decodes.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
+                   "needs Chromium (Debian's 'chromium'; 'make test' installs it)"))
+    func theExportedPageWorksInChromium() throws {
+        let project = try Project()
+        try project.write("notebooks/h.md", project.quickstart + "\n\n## Samples\n\n```loom eda.samples\nper-class: 2\n```\n\n```loom eda.classes\n```\n")
+        let run = try project.loom("run", "--assets", "notebooks/h.md")
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(try project.loom("export", "html", "outputs/h.md").status == 0)
+        let page = try #require(project.read("outputs/h.html"))
+        // A probe that reports, after load, how many images decoded.
+        let probe = "<script>addEventListener('load', () => { const all = [...document.images]; "
+            + "document.body.dataset.images = all.filter(i => i.complete && i.naturalWidth > 0).length + '/' + all.length; });</script>"
+        try project.write("probe.html", page.replacingOccurrences(of: "</body>", with: probe + "</body>"))
+        let chromium = Process()
+        chromium.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
+        chromium.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+                              "--virtual-time-budget=5000", "--dump-dom", "file://" + project.root + "/probe.html"]
+        let out = Pipe(), err = Pipe()
+        chromium.standardOutput = out
+        chromium.standardError = err
+        try chromium.run()
+        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        chromium.waitUntilExit()
+        let counts = dom.components(separatedBy: "data-images=\"").dropFirst().first?.prefix { $0 != "\"" } ?? ""
+        let parts = counts.split(separator: "/").compactMap { Int($0) }
+        #expect(parts.count == 2 && parts[0] == parts[1] && parts[1] >= 2, "images decoded: \(counts)")
+        #expect(!log.contains("Uncaught"), "\(log)")
+        #expect(!log.contains("Not allowed to load local resource"), "\(log)")
+    }
+
     @Test func checkReportsEveryErrorWithItsPosition() throws {
         let project = try Project()
         try project.write("notebooks/bad.md", """
