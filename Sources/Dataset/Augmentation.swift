@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Random changes to training images: a reusable description of how much to flip, shift,
 /// rotate, crop, erase and add noise.
@@ -427,7 +428,7 @@ extension Augmentation {
                 }
             }
             if noise > 0 {
-                var generator = _SplitRandom(seed: noiseSeed)
+                var generator = SeededGenerator(seed: noiseSeed)
                 for index in 0..<(channels * plane) {
                     destination[index] += Float(noise * generator._nextGaussian())
                 }

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// A train / validation / test split: three disjoint lists of image indices that together
 /// cover every image once.
 ///
@@ -96,7 +98,7 @@ public struct DatasetSplit: Sendable, Equatable {
         precondition(classCount > 0, "There must be at least one class.")
         precondition(labels.allSatisfy { $0 >= 0 && Int($0) < classCount }, "Every label must be in 0..<classCount.")
         try fractions.validate()
-        var generator = _SplitRandom(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let parts = Part.allCases
         var chosen: [[Int32]] = [[], [], []]
         if stratified {

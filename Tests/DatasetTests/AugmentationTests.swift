@@ -1,4 +1,5 @@
 import Testing
+import TensorCore
 
 @testable import Dataset
 
@@ -47,7 +48,7 @@ struct AugmentationTests {
     @Test("A drawn shift stays within -shift...shift and reaches both ends")
     func drawnShiftRange() throws {
         let augmentation = try Augmentation(shift: 2)
-        var generator = _SplitRandom(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         var seen = Set<Int>()
         for _ in 0..<200 {
             let draw = augmentation.draw(height: 28, width: 28, using: &generator)
@@ -70,7 +71,7 @@ struct AugmentationTests {
         #expect(Self.applying(.init(degrees: 0), to: image, channels: 3, height: 7, width: 9) == image)
         let augmentation = try Augmentation(rotate: 0)
         #expect(augmentation.isIdentity)
-        var generator = _SplitRandom(seed: 2)
+        var generator = SeededGenerator(seed: 2)
         var result = image
         result.withUnsafeMutableBufferPointer { augmentation.apply(to: $0, channels: 3, height: 7, width: 9, using: &generator) }
         #expect(result == image)
@@ -119,7 +120,7 @@ struct AugmentationTests {
     @Test("Drawn erase rectangles fit in the image and cover about the requested area")
     func drawnErase() throws {
         let augmentation = try Augmentation(erase: .init(probability: 1, area: .init(0.1, 0.2)))
-        var generator = _SplitRandom(seed: 3)
+        var generator = SeededGenerator(seed: 3)
         for _ in 0..<100 {
             let region = try #require(augmentation.draw(height: 28, width: 28, using: &generator).erase)
             #expect(region.x >= 0 && region.y >= 0 && region.x + region.width <= 28 && region.y + region.height <= 28)
@@ -147,7 +148,7 @@ struct AugmentationTests {
             flip: 0.5, shift: 2, rotate: 15, crop: .init(0.7, 1), erase: .init(probability: 0.5), noise: 0.05)
         let image = Self.ramp(height: 28, width: 28)
         func run(seed: UInt64) -> [Float] {
-            var generator = _SplitRandom(seed: seed)
+            var generator = SeededGenerator(seed: seed)
             var output = [Float](repeating: 0, count: image.count)
             image.withUnsafeBufferPointer { source in
                 output.withUnsafeMutableBufferPointer { destination in
@@ -166,9 +167,9 @@ struct AugmentationTests {
         let augmentation = try Augmentation(flip: 0.5, shift: 3)
         let image = Self.ramp(height: 6, width: 6)
         var batch = image + image + image
-        var generator = _SplitRandom(seed: 6)
+        var generator = SeededGenerator(seed: 6)
         batch.withUnsafeMutableBufferPointer { augmentation.apply(toBatch: $0, count: 3, channels: 1, height: 6, width: 6, using: &generator) }
-        var replay = _SplitRandom(seed: 6)
+        var replay = SeededGenerator(seed: 6)
         var expected: [Float] = []
         for _ in 0..<3 {
             expected += Self.applying(augmentation.draw(height: 6, width: 6, using: &replay), to: image, height: 6, width: 6)

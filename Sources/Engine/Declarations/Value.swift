@@ -21,10 +21,7 @@ public indirect enum Value: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d):
-            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
-            return "\(d)"
+        case .int, .double: return numberText
         case .string(let s): return Value.quoted(s)
         case .list(let items): return "[" + items.map(\.canonical).joined(separator: ",") + "]"
         case .map(let entries):
@@ -38,14 +35,21 @@ public indirect enum Value: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d):
-            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
-            return "\(d)"
+        case .int, .double: return numberText
         case .string(let s): return s
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
         case .map(let entries):
             return "{" + entries.map { "\($0.0): \($0.1.description)" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// A number in its shortest round-trip form, whole numbers without a decimal point (`0.8`, `3`).
+    private var numberText: String {
+        switch self {
+        case .int(let i): return String(i)
+        case .double(let d) where d.isFinite && d == d.rounded() && abs(d) < 1e15: return String(Int(d))
+        case .double(let d): return "\(d)"
+        default: return ""
         }
     }
 

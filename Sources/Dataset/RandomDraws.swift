@@ -1,29 +1,5 @@
 import Foundation
 
-/// A small seeded pseudo-random generator for splits and augmentation draws.
-///
-/// SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
-/// OOPSLA 2014): the state advances by the golden-ratio increment `0x9E3779B97F4A7C15` and
-/// each output is that state passed through a 64-bit finaliser. It is internal to `Dataset`
-/// so that it can be replaced by TensorCore's seeded generator later without changing the
-/// public API; every public entry point takes a `seed: UInt64` or `some RandomNumberGenerator`.
-struct _SplitRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    /// Creates a generator whose sequence is fixed by `seed`.
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension RandomNumberGenerator {
     /// A uniformly distributed integer in `0..<bound`, by Lemire's multiply-and-reject method
     /// ("Fast random integer generation in an interval", ACM TOMACS 2019).
