@@ -1,22 +1,29 @@
 import Dataset
 import Engine
 import Figures
+import Foundation
 
 extension Action {
     /// `eda.wordcloud`: the class names, sized by how many images each class has.
     public static let edaWordCloud = Action(
         name: "eda.wordcloud",
-        version: 1,
-        summary: "A word cloud of the class names, each weighted by its number of images.",
+        version: 2,
+        summary: "A word cloud of the class names, weighted by image count or by confusion with one class.",
         discussion: """
             Each class name is drawn with an area proportional to its image count in the chosen \
             part. On a balanced set every name gets the same weight, and the cloud says exactly that \
-            at a glance; on an imbalanced one the small classes shrink. Weighting by confusion with a \
-            chosen class needs a trained model and is not offered yet.
+            at a glance; on an imbalanced one the small classes shrink. With 'confused-with: Shirt' \
+            and a trained model above, each other class is weighted instead by how often the model \
+            confuses it with Shirt in the chosen part (Shirt taken for it, plus it taken for Shirt): \
+            the biggest words are the classes a Shirt is hardest to tell from ('part: all' then uses the \
+            validation part, since the model has seen the training part).
             """,
-        inputs: [EDAParameters.data],
+        inputs: [EDAParameters.data,
+                 Input("model", kind: .model, optional: true,
+                       doc: "The model whose confusions weigh the words (used only with 'confused-with').")],
         parameters: [
             EDAParameters.part(default: "all"),
+            Parameter("confused-with", .string, doc: "A class name: weigh the other classes by confusion with it."),
             Parameter("seed", .integer(.atLeast(0)), default: .int(0), doc: "Placement of the words."),
         ],
         run: WordCloudAction.run)
@@ -24,6 +31,9 @@ extension Action {
 
 enum WordCloudAction {
     static func run(_ context: ActionContext) throws {
+        if let target = context.parameters.optionalString("confused-with") {
+            return try runByConfusion(context, target: target)
+        }
         let data = try EDAData.load(context)
         let part = context.parameters.string("part")
         let seed = context.parameters.int("seed")
@@ -38,5 +48,46 @@ enum WordCloudAction {
         guard !words.isEmpty else { throw context.error("The part '\(part)' has no images.", parameter: "part") }
         try context.emitFigure(name: "wordcloud", title: "Class names weighted by image count (\(part) images)",
                                chart: WordCloud(words: words, seed: UInt64(seed)), size: Size(width: 640, height: 360))
+    }
+}
+
+extension WordCloudAction {
+    /// Words weighted by how often the model confuses each class with `target`, both ways.
+    static func runByConfusion(_ context: ActionContext, target: String) throws {
+        guard let model = try context.optionalInput("model", as: ModelValue.self) else {
+            throw context.error("'confused-with' needs a trained model above this cell (a 'train.cnn' or 'train.mlp' cell)",
+                                parameter: "confused-with")
+        }
+        let label = context.inputLabel("model") ?? "model"
+        let (split, dataset) = try context.splitData()
+        let names = dataset.images.classNames
+        guard let targetIndex = names.firstIndex(of: target) else {
+            throw context.error("'\(target)' is not a class of this dataset" + Suggestions.hint(for: target, in: names),
+                                parameter: "confused-with")
+        }
+        let partName = context.parameters.string("part")
+        let part = DatasetSplit.Part(rawValue: partName) ?? .validation
+        let set = try EvaluationImages(split: split, dataset: dataset, part: part)
+        try set.checkFits(model, label: label, parameter: "model")
+        let predictions = try Predictions(model: model.trained, images: set.images)
+        let confusion = ConfusionMatrix(actual: set.labels, predicted: predictions.predicted, classCount: names.count)
+        var table = Table(columns: ["class", "\(target) taken for it", "it taken for \(target)", "weight"],
+                          caption: "Confusions with \(target) by \(label) (\(part.rawValue) images)")
+        let rows = names.indices.filter { $0 != targetIndex }.map { index in
+            (name: names[index], asIt: confusion[actual: targetIndex, predicted: index],
+             asTarget: confusion[actual: index, predicted: targetIndex])
+        }.sorted { $0.asIt + $0.asTarget > $1.asIt + $1.asTarget }
+        for row in rows {
+            table.append([row.name, Format.count(row.asIt), Format.count(row.asTarget), Format.count(row.asIt + row.asTarget)])
+        }
+        context.emit(table)
+        let words = rows.filter { $0.asIt + $0.asTarget > 0 }.map { ($0.name, Double($0.asIt + $0.asTarget)) }
+        guard !words.isEmpty else {
+            context.emit(markdown: "\(label) never confuses \(target) with another class on these images.")
+            return
+        }
+        try context.emitFigure(name: "wordcloud", title: "Classes weighted by confusion with \(target) (\(label))",
+                               chart: WordCloud(words: words, seed: UInt64(context.parameters.int("seed"))),
+                               size: Size(width: 640, height: 360))
     }
 }
