@@ -188,16 +188,7 @@ extension Canvas {
     /// A single word wider than `width` stays on its own line.
     func wrap(_ text: String, font: Font, width: Double) -> [String] {
         if measure(text, font: font).width <= width { return [text] }
-        var pieces: [String] = []
-        var current = ""
-        for character in text {
-            current.append(character)
-            if character == " " || character == "/" || character == "-" {
-                pieces.append(current)
-                current = ""
-            }
-        }
-        if !current.isEmpty { pieces.append(current) }
+        let pieces = Self.breakPieces(of: text)
         var lines: [String] = []
         var line = ""
         for piece in pieces {
@@ -211,5 +202,66 @@ extension Canvas {
         }
         if !line.isEmpty { lines.append(line.trimmingCharacters(in: .whitespaces)) }
         return lines
+    }
+}
+
+extension Canvas {
+    /// The text cut after every space, slash and hyphen (each piece keeps its break character).
+    static func breakPieces(of text: String) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for character in text {
+            current.append(character)
+            if character == " " || character == "/" || character == "-" {
+                pieces.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
+
+    /// The text wrapped to `width` in at most `maximumLines` lines; what does not fit is cut and
+    /// marked with "…", so that no line is wider than `width`.
+    func captionLines(_ text: String, font: Font, width: Double, maximumLines: Int) -> [String] {
+        precondition(maximumLines > 0, "A caption needs at least one line.")
+        guard !text.isEmpty else { return [] }
+        var lines = wrap(text, font: font, width: width)
+        if lines.count > maximumLines {
+            let kept = lines.prefix(maximumLines - 1)
+            let rest = lines[(maximumLines - 1)...].joined(separator: " ")
+            lines = Array(kept) + [rest]
+        }
+        return lines.map { fitted($0, font: font, width: width) }
+    }
+
+    /// The line itself if it is at most `width` wide, else its longest start that fits with "…".
+    func fitted(_ line: String, font: Font, width: Double) -> String {
+        guard measure(line, font: font).width > width else { return line }
+        var characters = Array(line)
+        while !characters.isEmpty {
+            characters.removeLast()
+            let candidate = String(characters).trimmingCharacters(in: .whitespaces) + "…"
+            if measure(candidate, font: font).width <= width { return candidate }
+        }
+        return "…"
+    }
+
+    /// The narrowest width at which ``wrap(_:font:width:)`` sets the text in `lines` lines or
+    /// fewer (at most two lines are considered; more count as two).
+    ///
+    /// One line needs the whole text's width; two need, over every break point, the smallest
+    /// of the wider of the two halves.
+    func narrowestWidth(of text: String, font: Font, lines: Int) -> Double {
+        let whole = measure(text, font: font).width
+        let pieces = Self.breakPieces(of: text)
+        guard lines > 1, pieces.count > 1 else { return whole }
+        var best = whole
+        for split in 1..<pieces.count {
+            let first = pieces[..<split].joined().trimmingCharacters(in: .whitespaces)
+            let second = pieces[split...].joined().trimmingCharacters(in: .whitespaces)
+            best = min(best, max(measure(first, font: font).width, measure(second, font: font).width))
+        }
+        return best
     }
 }
