@@ -120,13 +120,7 @@ public struct Heatmap: Chart {
         var reserved = theme.padding * 1.5 + barWidth + 5 + tickWidth
         if colorBarLabel != nil { reserved += canvas.measure("0", font: Font(size: theme.labelSize)).height + 6 }
 
-        let xAxis = columnLabels.map { AxisSpec(kind: .categories($0), label: xLabel, grid: false) }
-            ?? AxisSpec(kind: .continuous(lower: -0.5, upper: Double(columns) - 0.5, integers: true), label: xLabel, grid: false)
-        let yAxis = rowLabels.map { AxisSpec(kind: .categories($0), label: yLabel, inverted: true, grid: false) }
-            ?? AxisSpec(kind: .continuous(lower: -0.5, upper: Double(rows) - 0.5, integers: true), label: yLabel, inverted: true,
-                       grid: false)
-        let axes = CartesianAxes(title: title, x: xAxis, y: yAxis, legend: [], legendPlacement: .hidden,
-                                 reservedRight: reserved, equalAspect: true, spines: false)
+        let axes = makeAxes(reservedRight: reserved)
         let layout = axes.draw(on: canvas, in: frame, occupancy: { _ in [] }, content: { mapping in
             drawCells(on: canvas, mapping: mapping)
         })
@@ -150,6 +144,19 @@ public struct Heatmap: Chart {
             canvas.text(colorBarLabel, at: Point(x: bar.maxX + 5 + tickWidth + 6, y: bar.midY),
                         font: Font(size: theme.labelSize), horizontal: .center, vertical: .top, angle: 90)
         }
+    }
+
+    /// The axes around the matrix: labelled categories, or index ticks at cell centres.
+    ///
+    /// - Parameter reservedRight: Room kept right of the plot for the colour bar.
+    func makeAxes(reservedRight: Double) -> CartesianAxes {
+        let xAxis = columnLabels.map { AxisSpec(kind: .categories($0), label: xLabel, grid: false) }
+            ?? AxisSpec(kind: .continuous(lower: -0.5, upper: Double(columns) - 0.5, integers: true), label: xLabel, grid: false)
+        let yAxis = rowLabels.map { AxisSpec(kind: .categories($0), label: yLabel, inverted: true, grid: false) }
+            ?? AxisSpec(kind: .continuous(lower: -0.5, upper: Double(rows) - 0.5, integers: true), label: yLabel,
+                          inverted: true, grid: false)
+        return CartesianAxes(title: title, x: xAxis, y: yAxis, legend: [], legendPlacement: .hidden,
+                             reservedRight: reservedRight, equalAspect: true, spines: false)
     }
 
     /// The rectangle of cell (`row`, `column`) in canvas points.
