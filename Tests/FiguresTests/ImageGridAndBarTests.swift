@@ -67,17 +67,29 @@ import Testing
         #expect(canvas.captionLines("", font: font, width: 40, maximumLines: 2).isEmpty)
     }
 
-    @Test(arguments: ["Ankle boot (Sneaker)", "T-shirt/top", "Bag", "a b c d e f"])
+    @Test(arguments: ["Ankle boot (Sneaker)", "T-shirt/top", "Bag", "a b c d e f", "Shirt → T-shirt/top 0.99"])
     func theNarrowestTwoLineWidthWrapsIntoTwoLines(text: String) throws {
         let canvas = try testCanvas()
         let font = Font(size: Theme.standard.tickSize)
         let width = canvas.narrowestWidth(of: text, font: font, lines: 2)
-        let lines = canvas.wrap(text, font: font, width: width)
-        #expect(lines.count <= 2 && lines.allSatisfy { canvas.measure($0, font: font).width <= width })
-        // Half a point less and two lines no longer hold it.
-        let narrower = canvas.wrap(text, font: font, width: width - 0.5)
+        let lines = canvas.captionLines(text, font: font, width: width, maximumLines: 2)
+        #expect(lines.count <= 2 && !lines.joined().contains("…"))
+        #expect(lines.allSatisfy { canvas.measure($0, font: font).width <= width })
+        // Half a point less and two lines no longer hold it, breaking where captions break.
+        let narrower = canvas.wrap(text, font: font, width: width - 0.5, spacesOnly: text.contains(" "))
         #expect(narrower.count > 2 || narrower.contains { canvas.measure($0, font: font).width > width - 0.5 })
         #expect(canvas.narrowestWidth(of: text, font: font, lines: 1) == canvas.measure(text, font: font).width)
+    }
+
+    @Test func captionsBreakBetweenWordsBeforeInsideThem() throws {
+        let canvas = try testCanvas()
+        let font = Font(size: Theme.standard.tickSize)
+        let text = "Shirt → T-shirt/top 0.99"
+        let width = canvas.measure("T-shirt/top 0.99", font: font).width + 1
+        #expect(canvas.captionLines(text, font: font, width: width, maximumLines: 2) == ["Shirt →", "T-shirt/top 0.99"])
+        // Without spaces, slashes and hyphens still break.
+        let narrow = canvas.measure("T-shirt/", font: font).width + 1
+        #expect(canvas.captionLines("T-shirt/top", font: font, width: narrow, maximumLines: 2) == ["T-shirt/", "top"])
     }
 }
 
@@ -188,5 +200,53 @@ import Testing
         let plot = mapping.plot
         #expect(abs(first.x - plot.x) < 1e-9 && abs(first.y - plot.y) < 1e-9)
         #expect(abs(last.maxX - plot.maxX) < 1e-9 && abs(last.maxY - plot.maxY) < 1e-9)
+    }
+}
+
+@Suite struct ImageGridSizeTests {
+    static func grid(pictureSide: Double, captions: Bool, labels: Bool, framed: Bool, title: String?) -> ImageGrid {
+        let names = ["all"] + Gallery.classNames
+        let images = names.map { name in
+            GridImage(pixels: [UInt8](repeating: 90, count: 28 * 28), width: 28, height: 28,
+                      caption: captions ? name : nil, frame: framed ? .correct : nil)
+        }
+        return ImageGrid(images: images + images, columns: names.count, rowLabels: labels ? ["mean", "std"] : nil,
+                         title: title, pictureSide: pictureSide)
+    }
+
+    /// The eda mean/std grid and its relatives: at the preferred size every picture is shown at
+    /// the requested whole multiple, and captions still clear their neighbours.
+    @Test(arguments: [(56.0, true, true, false, nil as String?), (84, true, false, true, "Predictions"),
+                      (56, false, true, false, nil), (28, true, false, false, "A title long enough to wrap in a small grid"),
+                      (100, true, true, true, nil)])
+    func thePreferredSizeShowsPicturesAtTheirSide(side: Double, captions: Bool, labels: Bool, framed: Bool,
+                                                  title: String?) throws {
+        let grid = Self.grid(pictureSide: side, captions: captions, labels: labels, framed: framed, title: title)
+        let size = grid.preferredSize
+        let canvas = try testCanvas(width: size.width, height: size.height)
+        let frame = Rect(x: 0, y: 0, width: size.width, height: size.height)
+        let cells = grid.layout(on: canvas, in: frame).cells
+        let expected = side >= 28 ? 28 * (side / 28).rounded(.down) : 28
+        #expect(cells.allSatisfy { $0.image.width == expected && $0.image.height == expected })
+        let boxes = grid.captionBoxes(on: canvas, in: frame).joined()
+        for (index, box) in boxes.enumerated() {
+            #expect(frame.contains(box))
+            for other in boxes.dropFirst(index + 1) where abs(other.y - box.y) < 1e-9 {
+                #expect(!box.intersects(other))
+            }
+        }
+        // Nothing larger than needed: a grid a tenth smaller could not keep the pictures' side.
+        let smaller = Rect(x: 0, y: 0, width: size.width * 0.9, height: size.height * 0.9)
+        #expect(grid.layout(on: canvas, in: smaller).cells.allSatisfy { $0.image.width < expected })
+    }
+
+    @Test func aFigureTitleAddsRoomAboveThePreferredSize() throws {
+        let grid = Self.grid(pictureSide: 56, captions: true, labels: true, framed: false, title: nil)
+        let plain = Figure(grid)
+        let titled = Figure(grid, title: "Mean and std images")
+        #expect(plain.size == grid.preferredSize)
+        #expect(titled.size.width == plain.size.width && titled.size.height > plain.size.height + 15)
+        let explicit = Figure(grid, title: "Mean and std images", size: Size(width: 500, height: 300))
+        #expect(explicit.size == Size(width: 500, height: 300))
     }
 }

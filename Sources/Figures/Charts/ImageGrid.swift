@@ -56,6 +56,11 @@ public struct ImageGrid: Chart {
     public var rowLabels: [String]?
     /// The panel title.
     public var title: String?
+    /// About how many points a picture takes in a figure of the ``preferredSize``.
+    ///
+    /// Pictures smaller than this are shown at the largest whole multiple of their pixel size
+    /// that does not exceed it (at least 1×); larger ones at their own size, up to 128 points.
+    public var pictureSide: Double
 
     /// Creates an image grid.
     ///
@@ -64,12 +69,17 @@ public struct ImageGrid: Chart {
     ///   - columns: Pictures per row, at least one.
     ///   - rowLabels: A label per row, or `nil`.
     ///   - title: Panel title.
-    public init(images: [GridImage], columns: Int, rowLabels: [String]? = nil, title: String? = nil) {
+    ///   - pictureSide: About how many points a picture takes at the preferred size; 84 by
+    ///     default (28-pixel images at 3×).
+    public init(images: [GridImage], columns: Int, rowLabels: [String]? = nil, title: String? = nil,
+                pictureSide: Double = 84) {
         precondition(columns > 0, "An image grid needs at least one column.")
+        precondition(pictureSide > 0 && pictureSide.isFinite, "An image grid's picture side must be positive.")
         self.images = images
         self.columns = columns
         self.rowLabels = rowLabels
         self.title = title
+        self.pictureSide = pictureSide
     }
 
     /// The number of rows.
@@ -78,18 +88,49 @@ public struct ImageGrid: Chart {
     private var largestSide: Int { images.map { max($0.image.width, $0.image.height) }.max() ?? 28 }
     private var hasCaptions: Bool { images.contains { !($0.caption ?? "").isEmpty } }
 
-    /// Cells about 84 points wide (28-pixel images at 3×), with room for labels and captions.
+    /// The side, in points, of the largest picture at the preferred size (see ``pictureSide``).
+    var shownSide: Double {
+        let pixels = Double(largestSide)
+        return pixels >= pictureSide ? min(pixels, max(128, pictureSide)) : pixels * max(1, (pictureSide / pixels).rounded(.down))
+    }
+
+    /// The smallest figure in which every picture is shown at ``pictureSide`` (a whole multiple
+    /// of its pixels), captions on at most two lines fit their columns, and row labels and the
+    /// title fit, measured with the standard theme.
     public var preferredSize: Size {
-        let side = Double(largestSide)
-        let shown = side >= 84 ? min(side, 128) : side * (84 / side).rounded(.down)
-        let labelWidth = rowLabels == nil ? 0.0 : 110
-        let frameWidth = images.contains { $0.frame != nil } ? 6.0 : 0
-        // About 6.3 points per caption character at the standard tick size.
-        let longest = Double(images.map { $0.caption?.count ?? 0 }.max() ?? 0)
-        let caption = hasCaptions ? (longest * 6.3 > shown + frameWidth ? 32.0 : 18) : 0
-        let titleHeight = title == nil ? 0.0 : 28
-        return Size(width: (24 + labelWidth + Double(columns) * (shown + frameWidth + 10)).rounded(),
-                    height: (24 + titleHeight + Double(rows) * (shown + frameWidth + caption + 10)).rounded())
+        guard let canvas = try? Canvas(size: Size(width: 1, height: 1), scale: 1, theme: .standard) else {
+            return Figure.defaultSize
+        }
+        return preferredSize(on: canvas)
+    }
+
+    /// The preferred size, measuring text on `canvas` (whose theme sets fonts and padding).
+    func preferredSize(on canvas: Canvas) -> Size {
+        let theme = canvas.theme
+        let pad = theme.padding
+        let font = Font(size: theme.tickSize)
+        let labelFont = Font(size: theme.labelSize)
+        let lineHeight = canvas.measure("0", font: font).height
+        let frameWidth = images.contains { $0.frame != nil } ? 3.0 : 0
+        let picture = shownSide + 2 * frameWidth
+        let texts = images.map { $0.caption ?? "" }
+        // Columns as wide as a picture, or as the widest caption needs on two lines.
+        let column = max(picture, texts.map { canvas.narrowestWidth(of: $0, font: font, lines: 2) }.max() ?? 0)
+        let lines = hasCaptions
+            ? texts.map { canvas.captionLines($0, font: font, width: column, maximumLines: 2).count }.max() ?? 0 : 0
+        let captionHeight = lines > 0 ? Double(lines) * lineHeight + 4 : 0
+        let labelWidth = rowLabels.map { labels in
+            (labels.map { canvas.measure($0, font: labelFont).width }.max() ?? 0) + pad
+        } ?? 0
+        let width = (2 * pad + labelWidth + Double(columns) * (column + Self.gap)).rounded(.up)
+        var titleHeight = 0.0
+        if let title, !title.isEmpty {
+            let titleFont = Font(size: theme.titleSize, bold: true)
+            titleHeight = Double(canvas.wrap(title, font: titleFont, width: width - 2 * pad).count)
+                * canvas.measure(title, font: titleFont).height + pad * 0.6
+        }
+        let height = 2 * pad + titleHeight + Double(rows) * (picture + captionHeight + Self.gap)
+        return Size(width: width, height: height.rounded(.up))
     }
 
     /// Where each picture goes (its frame excluded) and where its caption starts.
