@@ -56,16 +56,31 @@ public struct Figure: Sendable {
     /// - Parameters:
     ///   - chart: What to draw.
     ///   - title: A figure title, or `nil`.
-    ///   - size: The size in points; the chart's ``Chart/preferredSize`` when `nil`.
+    ///   - size: The size in points; when `nil`, the chart's ``Chart/preferredSize`` with room
+    ///     for the title above it, so the chart keeps the size it asks for.
     ///   - scale: Pixels per point, 1 by default.
     ///   - theme: The theme, ``Theme/standard`` by default.
     public init(_ chart: any Chart, title: String? = nil, size: Size? = nil, scale: Double = 1,
                 theme: Theme = .standard) {
         self.chart = chart
         self.title = title
-        self.size = size ?? chart.preferredSize
         self.scale = scale
         self.theme = theme
+        if let size {
+            self.size = size
+        } else {
+            let preferred = chart.preferredSize
+            self.size = Size(width: preferred.width,
+                             height: preferred.height + Self.titleHeight(title, width: preferred.width, theme: theme))
+        }
+    }
+
+    /// The height a figure title takes above the chart: padding, its lines and a gap.
+    static func titleHeight(_ title: String?, width: Double, theme: Theme) -> Double {
+        guard let title, !title.isEmpty,
+              let canvas = try? Canvas(size: Size(width: 1, height: 1), scale: 1, theme: theme) else { return 0 }
+        return theme.padding + canvas.titleBlockHeight(title, font: Font(size: theme.figureTitleSize, bold: true),
+                                                       width: width - 2 * theme.padding)
     }
 
     /// Renders the figure to an RGB raster of `size × scale` pixels.
@@ -168,6 +183,11 @@ public struct FigureGrid: Chart {
 }
 
 extension Canvas {
+    /// The height ``drawTitle(_:font:in:)`` uses for a title wrapped to `width`.
+    func titleBlockHeight(_ title: String, font: Font, width: Double) -> Double {
+        Double(wrap(title, font: font, width: width).count) * measure(title, font: font).height + theme.padding * 0.6
+    }
+
     /// Draws a title centred at the top of `frame`, wrapped onto several lines if it is too wide.
     ///
     /// - Returns: The height used, including a gap below the text.
@@ -183,21 +203,13 @@ extension Canvas {
         return Double(lines.count) * lineHeight + theme.padding * 0.6
     }
 
-    /// Splits text into lines no wider than `width`, breaking after spaces, slashes and hyphens.
+    /// Splits text into lines no wider than `width`, breaking after spaces, slashes and hyphens
+    /// (or after spaces only).
     ///
     /// A single word wider than `width` stays on its own line.
-    func wrap(_ text: String, font: Font, width: Double) -> [String] {
+    func wrap(_ text: String, font: Font, width: Double, spacesOnly: Bool = false) -> [String] {
         if measure(text, font: font).width <= width { return [text] }
-        var pieces: [String] = []
-        var current = ""
-        for character in text {
-            current.append(character)
-            if character == " " || character == "/" || character == "-" {
-                pieces.append(current)
-                current = ""
-            }
-        }
-        if !current.isEmpty { pieces.append(current) }
+        let pieces = Self.breakPieces(of: text, spacesOnly: spacesOnly)
         var lines: [String] = []
         var line = ""
         for piece in pieces {
@@ -211,5 +223,77 @@ extension Canvas {
         }
         if !line.isEmpty { lines.append(line.trimmingCharacters(in: .whitespaces)) }
         return lines
+    }
+}
+
+extension Canvas {
+    /// The text cut after every space, slash and hyphen, or after spaces only (each piece keeps
+    /// its break character).
+    static func breakPieces(of text: String, spacesOnly: Bool = false) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for character in text {
+            current.append(character)
+            if character == " " || !spacesOnly && (character == "/" || character == "-") {
+                pieces.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
+
+    /// The text wrapped to `width` in at most `maximumLines` lines; what does not fit is cut and
+    /// marked with "…", so that no line is wider than `width`.
+    ///
+    /// Breaks between words come first: "Shirt →" / "T-shirt/top 0.99", not "Shirt → T-" /
+    /// "shirt/top 0.99"; slashes and hyphens break only where spaces alone cannot fit the text.
+    func captionLines(_ text: String, font: Font, width: Double, maximumLines: Int) -> [String] {
+        precondition(maximumLines > 0, "A caption needs at least one line.")
+        guard !text.isEmpty else { return [] }
+        let byWords = wrap(text, font: font, width: width, spacesOnly: true)
+        if byWords.count <= maximumLines, byWords.allSatisfy({ measure($0, font: font).width <= width }) {
+            return byWords
+        }
+        var lines = wrap(text, font: font, width: width)
+        if lines.count > maximumLines {
+            let kept = lines.prefix(maximumLines - 1)
+            let rest = lines[(maximumLines - 1)...].joined(separator: " ")
+            lines = Array(kept) + [rest]
+        }
+        return lines.map { fitted($0, font: font, width: width) }
+    }
+
+    /// The line itself if it is at most `width` wide, else its longest start that fits with "…".
+    func fitted(_ line: String, font: Font, width: Double) -> String {
+        guard measure(line, font: font).width > width else { return line }
+        var characters = Array(line)
+        while !characters.isEmpty {
+            characters.removeLast()
+            let candidate = String(characters).trimmingCharacters(in: .whitespaces) + "…"
+            if measure(candidate, font: font).width <= width { return candidate }
+        }
+        return "…"
+    }
+
+    /// The narrowest width at which ``captionLines(_:font:width:maximumLines:)`` sets the text
+    /// in `lines` lines or fewer without cutting it (at most two lines are considered; more
+    /// count as two).
+    ///
+    /// One line needs the whole text's width; two need, over every break point, the smallest
+    /// of the wider of the two halves. Break points are the spaces where the text has any, as
+    /// captions break between words first.
+    func narrowestWidth(of text: String, font: Font, lines: Int) -> Double {
+        let whole = measure(text, font: font).width
+        let words = Self.breakPieces(of: text, spacesOnly: true)
+        let pieces = words.count > 1 ? words : Self.breakPieces(of: text)
+        guard lines > 1, pieces.count > 1 else { return whole }
+        var best = whole
+        for split in 1..<pieces.count {
+            let first = pieces[..<split].joined().trimmingCharacters(in: .whitespaces)
+            let second = pieces[split...].joined().trimmingCharacters(in: .whitespaces)
+            best = min(best, max(measure(first, font: font).width, measure(second, font: font).width))
+        }
+        return best
     }
 }

@@ -133,6 +133,13 @@ public enum Gallery {
                              frame: guess == truth ? .correct : .wrong)
         }
         add("image-grid-predictions", ImageGrid(images: predictions, columns: 8, title: "Predictions (true class in brackets)"))
+        // A figure much wider than its pictures: long captions take wider columns, not their neighbours' space.
+        add("image-grid-wide", ImageGrid(images: Array(predictions.prefix(6)).enumerated().map { index, item in
+            var item = item
+            item.caption = ["T-shirt/top (Shirt)", "Trouser", "Pullover (Coat)", "Ankle boot (Sneaker)", "Coat",
+                            "Sandal (Sneaker)"][index]
+            return item
+        }, columns: 6, title: "Pictures in a wide figure"), size: Size(width: 900, height: 180))
         let samples = (0..<4).flatMap { row in
             (0..<6).map { column in GridImage(image: syntheticGarment(kind: row * 3, seed: UInt64(row * 10 + column))) }
         }
@@ -153,6 +160,24 @@ public enum Gallery {
             return GridImage(pixels: pixels, width: 28, height: 28, channels: 3, caption: names[index])
         }
         add("image-grid-augment", ImageGrid(images: rgb, columns: 5, title: "Augmentations"))
+
+        // Top-k probabilities, as predict draws them: small panels that share one value axis.
+        let topK: [[(String, Double)]] = [
+            [("Shirt", 0.48), ("T-shirt/top", 0.31), ("Pullover", 0.21)],
+            [("Trouser", 1), ("Dress", 0), ("Bag", 0)],
+            [("Ankle boot", 0.93), ("Sneaker", 0.06), ("Sandal", 0.01)],
+        ]
+        let panels = topK.enumerated().flatMap { index, best -> [any Chart] in
+            let right = index != 0
+            let color = right ? Color.correct : Color.wrong
+            let kind = [6, 1, 9][index]
+            return [ImageGrid(images: [GridImage(image: syntheticGarment(kind: kind, seed: UInt64(index)),
+                                                 caption: "true: \(classNames[kind])", frame: color)], columns: 1),
+                    BarChart(categories: best.map(\.0), series: [.init(name: "probability", values: best.map(\.1), color: color)],
+                             orientation: .horizontal, showValues: true, valueDecimals: 2, valueRange: 0...1,
+                             legendPlacement: .hidden)]
+        }
+        add("bar-top-k", FigureGrid(panels, columns: 6), title: "Top-3 probabilities", size: Size(width: 990, height: 180))
 
         // Word cloud.
         let weights = classNames.enumerated().map { ($0.element, [310, 80, 150, 95, 170, 60, 420, 120, 40, 130][$0.offset] as Double) }

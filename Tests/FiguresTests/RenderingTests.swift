@@ -159,6 +159,7 @@ import Testing
                              valueLabel: "images", showValues: true)
         let image = try Figure(chart, size: Size(width: width, height: 300)).render()
         if let folder = ProcessInfo.processInfo.environment["LOOM_GALLERY_OUT"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try image.encode().write(to: URL(fileURLWithPath: folder).appendingPathComponent("narrow-\(Int(width)).png"))
         }
         let blank = edgeIsBlank(image, band: 2)

@@ -106,7 +106,8 @@ public struct Heatmap: Chart {
         return colorMap.color(at: (value - range.lowerBound) / (range.upperBound - range.lowerBound))
     }
 
-    /// Whether cells are drawn one by one (small matrices) rather than as one image.
+    /// Whether the matrix is small enough for cells drawn one by one (with rules between
+    /// labelled cells) and for numbers in the cells.
     var drawsCells: Bool { rows * columns <= 4096 }
 
     public func draw(on canvas: Canvas, in frame: Rect) {
@@ -119,12 +120,7 @@ public struct Heatmap: Chart {
         var reserved = theme.padding * 1.5 + barWidth + 5 + tickWidth
         if colorBarLabel != nil { reserved += canvas.measure("0", font: Font(size: theme.labelSize)).height + 6 }
 
-        let xAxis = columnLabels.map { AxisSpec(kind: .categories($0), label: xLabel, grid: false) }
-            ?? AxisSpec(kind: .continuous(lower: 0, upper: Double(columns), integers: true), label: xLabel, grid: false)
-        let yAxis = rowLabels.map { AxisSpec(kind: .categories($0), label: yLabel, inverted: true, grid: false) }
-            ?? AxisSpec(kind: .continuous(lower: 0, upper: Double(rows), integers: true), label: yLabel, inverted: true, grid: false)
-        let axes = CartesianAxes(title: title, x: xAxis, y: yAxis, legend: [], legendPlacement: .hidden,
-                                 reservedRight: reserved, equalAspect: true, spines: false)
+        let axes = makeAxes(reservedRight: reserved)
         let layout = axes.draw(on: canvas, in: frame, occupancy: { _ in [] }, content: { mapping in
             drawCells(on: canvas, mapping: mapping)
         })
@@ -150,41 +146,42 @@ public struct Heatmap: Chart {
         }
     }
 
+    /// The axes around the matrix: labelled categories, or index ticks at cell centres.
+    ///
+    /// - Parameter reservedRight: Room kept right of the plot for the colour bar.
+    func makeAxes(reservedRight: Double) -> CartesianAxes {
+        let xAxis = columnLabels.map { AxisSpec(kind: .categories($0), label: xLabel, grid: false) }
+            ?? AxisSpec(kind: .continuous(lower: -0.5, upper: Double(columns) - 0.5, integers: true), label: xLabel, grid: false)
+        let yAxis = rowLabels.map { AxisSpec(kind: .categories($0), label: yLabel, inverted: true, grid: false) }
+            ?? AxisSpec(kind: .continuous(lower: -0.5, upper: Double(rows) - 0.5, integers: true), label: yLabel,
+                          inverted: true, grid: false)
+        return CartesianAxes(title: title, x: xAxis, y: yAxis, legend: [], legendPlacement: .hidden,
+                             reservedRight: reservedRight, equalAspect: true, spines: false)
+    }
+
     /// The rectangle of cell (`row`, `column`) in canvas points.
+    ///
+    /// Cell `i` spans `i − 0.5 … i + 0.5` on its axis, so that an index tick (or a label) sits
+    /// at the centre of the cell it names, as matplotlib's `imshow` places them.
     func cellRect(row: Int, column: Int, mapping: PlotMapping) -> Rect {
-        let xOffset = columnLabels == nil ? 0.0 : -0.5
-        let yOffset = rowLabels == nil ? 0.0 : -0.5
-        let x0 = mapping.px(Double(column) + xOffset), x1 = mapping.px(Double(column) + 1 + xOffset)
-        let y0 = mapping.py(Double(row) + yOffset), y1 = mapping.py(Double(row) + 1 + yOffset)
+        let x0 = mapping.px(Double(column) - 0.5), x1 = mapping.px(Double(column) + 0.5)
+        let y0 = mapping.py(Double(row) - 0.5), y1 = mapping.py(Double(row) + 0.5)
         return Rect(x: min(x0, x1), y: min(y0, y1), width: abs(x1 - x0), height: abs(y1 - y0))
     }
 
     private func drawCells(on canvas: Canvas, mapping: PlotMapping) {
         let theme = canvas.theme
-        if drawsCells {
-            let first = cellRect(row: 0, column: 0, mapping: mapping)
-            let separated = first.width >= 14 && (rowLabels != nil || columnLabels != nil)
+        let first = cellRect(row: 0, column: 0, mapping: mapping)
+        // Labelled cells big enough to tell apart get a thin white rule between them; all
+        // others are one picture scaled with nearest neighbour, which leaves no hairline seams
+        // between cells that fall between pixels.
+        let separated = drawsCells && first.width >= 14 && (rowLabels != nil || columnLabels != nil)
+        if separated {
             for row in 0..<rows {
                 for column in 0..<columns {
                     let rect = cellRect(row: row, column: column, mapping: mapping)
-                    canvas.fill(separated ? rect.inset(top: 0.5, left: 0.5, bottom: 0.5, right: 0.5) : rect,
+                    canvas.fill(rect.inset(top: 0.5, left: 0.5, bottom: 0.5, right: 0.5),
                                 color: color(for: values[row * columns + column]))
-                }
-            }
-            guard annotate else { return }
-            let texts = values.map { formatValue($0, decimals: valueDecimals) }
-            let widest = texts.map { canvas.measure($0, font: Font(size: theme.annotationSize)).width }.max() ?? 0
-            var size = theme.annotationSize
-            if widest + 4 > first.width { size *= (first.width - 4) / (widest + 4) }
-            let font = Font(size: size)
-            guard size >= 6, canvas.measure("0", font: font).height <= first.height else { return }
-            for row in 0..<rows {
-                for column in 0..<columns {
-                    let value = values[row * columns + column]
-                    let rect = cellRect(row: row, column: column, mapping: mapping)
-                    let textColor = color(for: value).luminance < 0.35 ? Color.white : Color(grey: 0.1)
-                    canvas.text(texts[row * columns + column], at: Point(x: rect.midX, y: rect.midY), font: font,
-                                color: textColor, horizontal: .center, vertical: .center)
                 }
             }
         } else {
@@ -196,10 +193,25 @@ public struct Heatmap: Chart {
                 pixels[index * 3 + 2] = c.blue
             }
             let image = PNGImage(width: columns, height: rows, channels: 3, pixels: pixels)
-            let topLeft = cellRect(row: 0, column: 0, mapping: mapping)
             let bottomRight = cellRect(row: rows - 1, column: columns - 1, mapping: mapping)
-            canvas.image(image, in: Rect(x: topLeft.x, y: topLeft.y, width: bottomRight.maxX - topLeft.x,
-                                         height: bottomRight.maxY - topLeft.y))
+            canvas.image(image, in: Rect(x: first.x, y: first.y, width: bottomRight.maxX - first.x,
+                                         height: bottomRight.maxY - first.y))
+        }
+        guard drawsCells, annotate else { return }
+        let texts = values.map { formatValue($0, decimals: valueDecimals) }
+        let widest = texts.map { canvas.measure($0, font: Font(size: theme.annotationSize)).width }.max() ?? 0
+        var size = theme.annotationSize
+        if widest + 4 > first.width { size *= (first.width - 4) / (widest + 4) }
+        let font = Font(size: size)
+        guard size >= 6, canvas.measure("0", font: font).height <= first.height else { return }
+        for row in 0..<rows {
+            for column in 0..<columns {
+                let value = values[row * columns + column]
+                let rect = cellRect(row: row, column: column, mapping: mapping)
+                let textColor = color(for: value).luminance < 0.35 ? Color.white : Color(grey: 0.1)
+                canvas.text(texts[row * columns + column], at: Point(x: rect.midX, y: rect.midY), font: font,
+                            color: textColor, horizontal: .center, vertical: .center)
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 public struct GridImage: Sendable {
     /// The pixels.
     public var image: PNGImage
-    /// Text under the picture (wrapped onto two lines at most), or `nil`.
+    /// Text under the picture (wrapped onto two lines at most, shortened with "…" beyond), or `nil`.
     public var caption: String?
     /// A frame colour, e.g. ``Color/correct`` or ``Color/wrong`` for predictions; `nil` for none.
     public var frame: Color?
@@ -37,8 +37,10 @@ public struct GridImage: Sendable {
 /// Pictures in a grid with captions, coloured frames and row labels.
 ///
 /// Pictures are upscaled with nearest neighbour by a whole factor where they fit, so every
-/// source pixel is a crisp square of the same size. Captions are wrapped to the cell width;
-/// row labels (class names, augmentation names) are set to the left of each row.
+/// source pixel is a crisp square of the same size. Columns are as wide as a picture, or wider
+/// where captions need it and the frame has room: a caption is wrapped to its column, so
+/// captions never run into their neighbours. Row labels (class names, augmentation names) are
+/// set to the left of each row.
 ///
 /// ```swift
 /// let grid = ImageGrid(images: predictions.map { GridImage(pixels: $0.pixels, width: 28, height: 28,
@@ -54,6 +56,11 @@ public struct ImageGrid: Chart {
     public var rowLabels: [String]?
     /// The panel title.
     public var title: String?
+    /// About how many points a picture takes in a figure of the ``preferredSize``.
+    ///
+    /// Pictures smaller than this are shown at the largest whole multiple of their pixel size
+    /// that does not exceed it (at least 1×); larger ones at their own size, up to 128 points.
+    public var pictureSide: Double
 
     /// Creates an image grid.
     ///
@@ -62,12 +69,17 @@ public struct ImageGrid: Chart {
     ///   - columns: Pictures per row, at least one.
     ///   - rowLabels: A label per row, or `nil`.
     ///   - title: Panel title.
-    public init(images: [GridImage], columns: Int, rowLabels: [String]? = nil, title: String? = nil) {
+    ///   - pictureSide: About how many points a picture takes at the preferred size; 84 by
+    ///     default (28-pixel images at 3×).
+    public init(images: [GridImage], columns: Int, rowLabels: [String]? = nil, title: String? = nil,
+                pictureSide: Double = 84) {
         precondition(columns > 0, "An image grid needs at least one column.")
+        precondition(pictureSide > 0 && pictureSide.isFinite, "An image grid's picture side must be positive.")
         self.images = images
         self.columns = columns
         self.rowLabels = rowLabels
         self.title = title
+        self.pictureSide = pictureSide
     }
 
     /// The number of rows.
@@ -76,29 +88,69 @@ public struct ImageGrid: Chart {
     private var largestSide: Int { images.map { max($0.image.width, $0.image.height) }.max() ?? 28 }
     private var hasCaptions: Bool { images.contains { !($0.caption ?? "").isEmpty } }
 
-    /// Cells about 84 points wide (28-pixel images at 3×), with room for labels and captions.
+    /// The side, in points, of the largest picture at the preferred size (see ``pictureSide``).
+    var shownSide: Double {
+        let pixels = Double(largestSide)
+        return pixels >= pictureSide ? min(pixels, max(128, pictureSide)) : pixels * max(1, (pictureSide / pixels).rounded(.down))
+    }
+
+    /// The smallest figure in which every picture is shown at ``pictureSide`` (a whole multiple
+    /// of its pixels), captions on at most two lines fit their columns, and row labels and the
+    /// title fit, measured with the standard theme.
     public var preferredSize: Size {
-        let side = Double(largestSide)
-        let shown = side >= 84 ? min(side, 128) : side * (84 / side).rounded(.down)
-        let labelWidth = rowLabels == nil ? 0.0 : 110
-        let frameWidth = images.contains { $0.frame != nil } ? 6.0 : 0
-        // About 6.3 points per caption character at the standard tick size.
-        let longest = Double(images.map { $0.caption?.count ?? 0 }.max() ?? 0)
-        let caption = hasCaptions ? (longest * 6.3 > shown + frameWidth ? 32.0 : 18) : 0
-        let titleHeight = title == nil ? 0.0 : 28
-        return Size(width: (24 + labelWidth + Double(columns) * (shown + frameWidth + 10)).rounded(),
-                    height: (24 + titleHeight + Double(rows) * (shown + frameWidth + caption + 10)).rounded())
+        guard let canvas = try? Canvas(size: Size(width: 1, height: 1), scale: 1, theme: .standard) else {
+            return Figure.defaultSize
+        }
+        return preferredSize(on: canvas)
+    }
+
+    /// The preferred size, measuring text on `canvas` (whose theme sets fonts and padding).
+    func preferredSize(on canvas: Canvas) -> Size {
+        let theme = canvas.theme
+        let pad = theme.padding
+        let font = Font(size: theme.tickSize)
+        let labelFont = Font(size: theme.labelSize)
+        let lineHeight = canvas.measure("0", font: font).height
+        let frameWidth = images.contains { $0.frame != nil } ? 3.0 : 0
+        let picture = shownSide + 2 * frameWidth
+        let texts = images.map { $0.caption ?? "" }
+        // Columns as wide as a picture, or as the widest caption needs on two lines.
+        let column = max(picture, texts.map { canvas.narrowestWidth(of: $0, font: font, lines: 2) }.max() ?? 0)
+        let lines = hasCaptions
+            ? texts.map { canvas.captionLines($0, font: font, width: column, maximumLines: 2).count }.max() ?? 0 : 0
+        let captionHeight = lines > 0 ? Double(lines) * lineHeight + 4 : 0
+        let labelWidth = rowLabels.map { labels in
+            (labels.map { canvas.measure($0, font: labelFont).width }.max() ?? 0) + pad
+        } ?? 0
+        let width = (2 * pad + labelWidth + Double(columns) * (column + Self.gap)).rounded(.up)
+        var titleHeight = 0.0
+        if let title, !title.isEmpty {
+            let titleFont = Font(size: theme.titleSize, bold: true)
+            titleHeight = Double(canvas.wrap(title, font: titleFont, width: width - 2 * pad).count)
+                * canvas.measure(title, font: titleFont).height + pad * 0.6
+        }
+        let height = 2 * pad + titleHeight + Double(rows) * (picture + captionHeight + Self.gap)
+        return Size(width: width, height: height.rounded(.up))
     }
 
     /// Where each picture goes (its frame excluded) and where its caption starts.
     struct Cell {
         var image: Rect
         var captionTop: Double
+        /// The width of the picture's column: the most its caption lines may take.
         var captionWidth: Double
     }
 
+    /// The space between columns and between rows, and between neighbouring captions.
+    static let gap = 10.0
+
     /// Computes picture rectangles; also returns the row label column's right edge and the
     /// caption lines per picture.
+    ///
+    /// The picture side comes from the frame (a whole multiple of the source size where it
+    /// fits). Captions are first wrapped to the widest column the frame allows, which fixes how
+    /// many lines they need; the column is then made just wide enough for that many lines, but
+    /// never narrower than a picture, so the pitch of the grid covers both.
     func layout(on canvas: Canvas, in frame: Rect) -> (cells: [Cell], captions: [[String]], labelRight: Double, top: Double) {
         let theme = canvas.theme
         let pad = theme.padding
@@ -118,36 +170,61 @@ public struct ImageGrid: Chart {
                 .map { canvas.measure($0, font: labelFont).width }.max() ?? 0
             labelWidth += pad
         }
-        let gap = 10.0
+        let gap = Self.gap
         let frameWidth = images.contains { $0.frame != nil } ? 3.0 : 0
         let availableWidth = frame.width - 2 * pad - labelWidth
         let cellWidth = availableWidth / Double(columns)
-        let captions = images.map { item in
-            Array(canvas.wrap(item.caption ?? "", font: font, width: cellWidth - 4).prefix(2))
-        }
-        let captionLines = hasCaptions ? (captions.map(\.count).max() ?? 0) : 0
+        // The widest a caption may be: its share of the frame, less the gap to its neighbour.
+        let widestCaption = max(1, cellWidth - gap)
+        let texts = images.map { $0.caption ?? "" }
+        let captionLines = hasCaptions
+            ? texts.map { canvas.captionLines($0, font: font, width: widestCaption, maximumLines: 2).count }.max() ?? 0
+            : 0
         let captionHeight = captionLines > 0 ? Double(captionLines) * lineHeight + 4 : 0
         let cellHeight = (frame.maxY - pad - top) / Double(rows)
         let boxSide = max(1, min(cellWidth - gap - 2 * frameWidth, cellHeight - gap - captionHeight - 2 * frameWidth))
         let source = Double(largestSide)
         // A whole upscaling factor keeps every source pixel the same size.
         let side = boxSide >= source ? source * (boxSide / source).rounded(.down) : boxSide
-        let usedWidth = labelWidth + Double(columns) * (side + 2 * frameWidth + gap) - gap
+        let picture = side + 2 * frameWidth
+        // Wrap captions to the picture's width where that keeps them within `captionLines`
+        // lines, and to a wider column (up to the frame's share) where it does not.
+        let needed = texts.map { canvas.narrowestWidth(of: $0, font: font, lines: max(captionLines, 1)) }.max() ?? 0
+        let wrapWidth = min(widestCaption, max(picture, needed))
+        let captions = texts.map { canvas.captionLines($0, font: font, width: wrapWidth, maximumLines: max(captionLines, 1)) }
+        let widestLine = captions.joined().map { canvas.measure($0, font: font).width }.max() ?? 0
+        let column = max(picture, min(widestLine, wrapWidth))
+        let pitch = column + gap
+        let usedWidth = labelWidth + Double(columns) * pitch - gap
         let left = frame.x + pad + max(0, (frame.width - 2 * pad - usedWidth) / 2) + labelWidth
-        let rowHeight = side + 2 * frameWidth + captionHeight + gap
+        let rowHeight = picture + captionHeight + gap
         // Centre the block vertically in what is left below the title.
         top += max(0, (frame.maxY - pad - top - (Double(rows) * rowHeight - gap)) / 2)
         let cells = images.indices.map { index -> Cell in
-            let row = index / columns, column = index % columns
+            let row = index / columns, columnIndex = index % columns
             let item = images[index].image
             let scale = side / Double(max(item.width, item.height))
             let width = Double(item.width) * scale, height = Double(item.height) * scale
-            let cellX = left + Double(column) * (side + 2 * frameWidth + gap) + frameWidth
+            let centre = left + Double(columnIndex) * pitch + column / 2
             let cellY = top + Double(row) * rowHeight + frameWidth
-            let image = Rect(x: cellX + (side - width) / 2, y: cellY + (side - height) / 2, width: width, height: height)
-            return Cell(image: image, captionTop: cellY + side + frameWidth + 3, captionWidth: side + 2 * frameWidth)
+            let image = Rect(x: centre - width / 2, y: cellY + (side - height) / 2, width: width, height: height)
+            return Cell(image: image, captionTop: cellY + side + frameWidth + 3, captionWidth: column)
         }
         return (cells, captions, left - (labelWidth > 0 ? pad : 0), top)
+    }
+
+    /// The box of every caption line, per picture, as drawn: centred under the picture.
+    func captionBoxes(on canvas: Canvas, in frame: Rect) -> [[Rect]] {
+        let font = Font(size: canvas.theme.tickSize)
+        let lineHeight = canvas.measure("0", font: font).height
+        let (cells, captions, _, _) = layout(on: canvas, in: frame)
+        return zip(cells, captions).map { cell, lines in
+            lines.enumerated().map { index, line in
+                let width = canvas.measure(line, font: font).width
+                return Rect(x: cell.image.midX - width / 2, y: cell.captionTop + Double(index) * lineHeight,
+                            width: width, height: lineHeight)
+            }
+        }
     }
 
     public func draw(on canvas: Canvas, in frame: Rect) {

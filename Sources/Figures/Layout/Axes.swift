@@ -435,10 +435,11 @@ struct CartesianAxes {
         if !layout.titleLines.isEmpty {
             let font = Font(size: theme.titleSize, bold: true)
             let height = canvas.measure("0", font: font).height
+            // Centred over the plot, as matplotlib does, but never past the frame's padding; all
+            // lines share one centre, so a wrapped title reads as one block.
+            let half = layout.titleLines.map { canvas.measure($0, font: font).width }.max().map { $0 / 2 } ?? 0
+            let x = min(max(plot.midX, layout.frame.x + theme.padding + half), layout.frame.maxX - theme.padding - half)
             for (index, line) in layout.titleLines.enumerated() {
-                // Centred over the plot, as matplotlib does, but never past the frame's padding.
-                let half = canvas.measure(line, font: font).width / 2
-                let x = min(max(plot.midX, layout.frame.x + theme.padding + half), layout.frame.maxX - theme.padding - half)
                 canvas.text(line, at: Point(x: x, y: layout.frame.y + theme.padding + Double(index) * height),
                             font: font, horizontal: .center, vertical: .top)
             }

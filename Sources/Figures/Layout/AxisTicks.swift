@@ -93,10 +93,12 @@ public struct AxisTicks: Equatable, Sendable {
 
 /// Formats a data value written on a chart (a bar's value, a heatmap cell).
 ///
-/// Whole numbers print without decimals; others with `decimals` places.
-func formatValue(_ value: Double, decimals: Int) -> String {
+/// Values print with `decimals` places; with `trimWhole`, whole numbers print without any.
+/// Negative numbers get a true minus sign, and a value that rounds to zero is never "−0.00".
+func formatValue(_ value: Double, decimals: Int, trimWhole: Bool = true) -> String {
     guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "\u{2212}∞") }
-    let text = value == value.rounded() && abs(value) < 1e15
+    var text = trimWhole && value == value.rounded() && abs(value) < 1e15
         ? String(format: "%.0f", value) : String(format: "%.\(decimals)f", value)
+    if text.hasPrefix("-"), !text.contains(where: { ("1"..."9").contains($0) }) { text.removeFirst() }
     return text.hasPrefix("-") ? "\u{2212}" + text.dropFirst() : text
 }
