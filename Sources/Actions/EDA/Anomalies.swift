@@ -322,7 +322,7 @@ enum AnomaliesAction {
             let pictures = positions.prefix(show).map { position in
                 data.picture(ofImage: Int(indices[position]), caption: caption(position))
             }
-            try emitGrid(context, data: data, pictures: pictures, columns: columns, captionLines: 2, name: name, title: title)
+            try emitGrid(context, pictures: pictures, columns: columns, name: name, title: title)
         }
         // The extremes, flagged or not: the fewest ink pixels and the most saturated pixels.
         let fewestInk = indices.indices.sorted { (inkShare[$0], $0) < (inkShare[$1], $1) }.prefix(columns)
@@ -336,8 +336,8 @@ enum AnomaliesAction {
             extremes.append(data.picture(ofImage: Int(indices[position]), caption: "\(names[Int(images.labels[Int(indices[position])])]) "
                                          + Format.percent(fullShare[position], 1), frame: fullShare[position] > saturatedLimit ? .wrong : nil))
         }
-        try emitGrid(context, data: data, pictures: extremes, columns: columns, captionLines: 2,
-                     rowLabels: ["fewest pixels > 0.1", "most pixels at 255"], framed: true, name: "extremes",
+        try emitGrid(context, pictures: extremes, columns: columns,
+                     rowLabels: ["fewest pixels > 0.1", "most pixels at 255"], name: "extremes",
                      title: "The images with the fewest pixels above 0.1 and with the most pixels at 255 (share in the caption; red frame: flagged)")
         let worst = indices.indices.sorted { zScores[$0] > zScores[$1] }
         try grid(Array(worst.prefix(show)), name: "atypical",
@@ -359,18 +359,14 @@ enum AnomaliesAction {
                                                  frame: frame))
                 }
             }
-            try emitGrid(context, data: data, pictures: pictures, columns: 8, captionLines: 2, framed: true, name: "duplicates",
+            try emitGrid(context, pictures: pictures, columns: 8, name: "duplicates",
                          title: "Duplicate pairs side by side, pairs across parts first (red frame: the two labels differ)")
         }
     }
 
-    static func emitGrid(_ context: ActionContext, data: EDAData, pictures: [GridImage], columns: Int, captionLines: Int,
-                         rowLabels: [String]? = nil, framed: Bool = false, name: String, title: String) throws {
-        let rows = (pictures.count + columns - 1) / columns
+    static func emitGrid(_ context: ActionContext, pictures: [GridImage], columns: Int, rowLabels: [String]? = nil,
+                         name: String, title: String) throws {
         try context.emitFigure(name: name, title: title,
-                               chart: ImageGrid(images: pictures, columns: columns, rowLabels: rowLabels),
-                               size: EDAPictures.gridSize(columns: columns, rows: rows, imageSide: max(data.height, data.width),
-                                                          target: 84, captionLines: captionLines, rowLabels: rowLabels,
-                                                          framed: framed))
+                               chart: ImageGrid(images: pictures, columns: columns, rowLabels: rowLabels, pictureSide: 84))
     }
 }

@@ -151,9 +151,7 @@ enum AugmentAction {
         let rowLabels = picks.map { data.classNames[Int(data.images.labels[$0])] }
         try context.emitFigure(
             name: "variants", title: "Originals (left) and \(variants) augmented variants each; captions list each draw",
-            chart: ImageGrid(images: pictures, columns: variants + 1, rowLabels: rowLabels),
-            size: EDAPictures.gridSize(columns: variants + 1, rows: picks.count, imageSide: max(data.height, data.width),
-                                       target: 84, captionLines: 2, rowLabels: rowLabels))
+            chart: ImageGrid(images: pictures, columns: variants + 1, rowLabels: rowLabels, pictureSide: 84))
 
         let single = try singles(of: augmentation)
         var singlePictures: [GridImage] = []
@@ -168,8 +166,6 @@ enum AugmentAction {
         let singleLabels = single.map(\.label)
         try context.emitFigure(
             name: "one-at-a-time", title: "Each augmentation alone, applied to one image",
-            chart: ImageGrid(images: singlePictures, columns: variants + 1, rowLabels: singleLabels),
-            size: EDAPictures.gridSize(columns: variants + 1, rows: single.count, imageSide: max(data.height, data.width),
-                                       target: 84, captionLines: 2, rowLabels: singleLabels))
+            chart: ImageGrid(images: singlePictures, columns: variants + 1, rowLabels: singleLabels, pictureSide: 84))
     }
 }

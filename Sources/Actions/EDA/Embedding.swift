@@ -78,9 +78,6 @@ enum EmbeddingAction {
                                        caption: "PC \(k + 1)")
         }
         try context.emitFigure(name: "components", title: "The first principal components as images (red: positive, blue: negative weight)",
-                               chart: ImageGrid(images: componentPictures, columns: componentPictures.count),
-                               size: EDAPictures.gridSize(columns: componentPictures.count, rows: 1,
-                                                          imageSide: max(data.height, data.width), target: 84,
-                                                          captionLines: 1))
+                               chart: ImageGrid(images: componentPictures, columns: componentPictures.count, pictureSide: 84))
     }
 }

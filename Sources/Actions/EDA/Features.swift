@@ -141,9 +141,7 @@ enum FeaturesAction {
         try context.emitFigure(
             name: "feature-samples",
             title: "Sample training images and their features: Sobel edge magnitude, LBP code (viridis, 0–9) and HOG cells",
-            chart: ImageGrid(images: rows.flatMap { $0 }, columns: picks.count, rowLabels: rowLabels),
-            size: EDAPictures.gridSize(columns: picks.count, rows: 4, imageSide: max(height, width), target: 84,
-                                       captionLines: 1, rowLabels: rowLabels))
+            chart: ImageGrid(images: rows.flatMap { $0 }, columns: picks.count, rowLabels: rowLabels, pictureSide: 84))
 
         // Per-class averages: the mean Sobel image and the mean HOG cells of each class.
         let plane = data.plane
@@ -183,9 +181,7 @@ enum FeaturesAction {
         let averageLabels = ["mean Sobel", "mean HOG"]
         try context.emitFigure(
             name: "feature-class-means", title: "Per-class averages over the training part: Sobel edge magnitude and HOG cells",
-            chart: ImageGrid(images: averages, columns: classes, rowLabels: averageLabels),
-            size: EDAPictures.gridSize(columns: classes, rows: 2, imageSide: max(height, width), target: 84, captionLines: 1,
-                                       rowLabels: averageLabels))
+            chart: ImageGrid(images: averages, columns: classes, rowLabels: averageLabels, pictureSide: 84))
 
         let shares = (0..<classes).flatMap { label -> [Double] in
             let total = max(1e-12, patternSums[label].reduce(0, +))

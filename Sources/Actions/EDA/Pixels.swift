@@ -187,13 +187,11 @@ enum PixelsAction {
             pictures.append(EDAPictures.colored(stats.stdImages[group], width: data.width, height: data.height,
                                                 map: .viridis, range: 0...stdHigh, caption: captions[position]))
         }
-        let grid = ImageGrid(images: pictures, columns: order.count, rowLabels: ["mean", "std"])
+        let grid = ImageGrid(images: pictures, columns: order.count, rowLabels: ["mean", "std"], pictureSide: 56)
         try context.emitFigure(
             name: "mean-std-images",
             title: "Mean image (grey, 0…\(Format.decimal(Double(meanHigh), 2))) and std image (viridis, 0…\(Format.decimal(Double(stdHigh), 2))) of all \(part) images and of each class",
-            chart: grid,
-            size: EDAPictures.gridSize(columns: order.count, rows: 2, imageSide: max(data.height, data.width), target: 56,
-                                       captionLines: 1, rowLabels: ["mean", "std"]))
+            chart: grid)
 
         // Histogram: bands of values, then the distribution of non-zero values level by level.
         let total = Double(max(1, stats.histogram.reduce(0, +)))

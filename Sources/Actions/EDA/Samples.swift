@@ -73,10 +73,8 @@ enum SamplesAction {
                          + short.map { "'\(data.classNames[$0.offset])' (\($0.element.count))" }.joined(separator: ", ")
                          + "; their rows end in blank cells.")
         }
-        let grid = ImageGrid(images: pictures, columns: perClass, rowLabels: data.classNames)
+        let grid = ImageGrid(images: pictures, columns: perClass, rowLabels: data.classNames, pictureSide: 56)
         try context.emitFigure(
-            name: "samples", title: "\(perClass) random \(part) images of each class (seed \(seed))", chart: grid,
-            size: EDAPictures.gridSize(columns: perClass, rows: data.classCount, imageSide: max(data.height, data.width),
-                                       rowLabels: data.classNames))
+            name: "samples", title: "\(perClass) random \(part) images of each class (seed \(seed))", chart: grid)
     }
 }

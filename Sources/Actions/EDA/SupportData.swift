@@ -168,29 +168,6 @@ enum EDAPictures {
     }
 }
 
-extension EDAPictures {
-    /// The size of a figure holding an ``ImageGrid`` whose cells are exactly one picture plus a
-    /// 10-point gap wide, so captions wrap to the picture's width and never run into a neighbour.
-    ///
-    /// - Parameters:
-    ///   - columns: pictures per row.
-    ///   - rows: rows of pictures.
-    ///   - imageSide: the larger side of the pictures, in pixels.
-    ///   - target: about how many points a picture should take (a whole multiple of its pixels).
-    ///   - captionLines: lines of caption under each picture (0 for none).
-    ///   - rowLabels: the row labels, if any.
-    ///   - framed: whether pictures have coloured frames.
-    static func gridSize(columns: Int, rows: Int, imageSide: Int, target: Double = 56, captionLines: Int = 0,
-                         rowLabels: [String]? = nil, framed: Bool = false) -> Size {
-        let side = SamplesAction.shownSide(imageSide, target: target)
-        let frame = framed ? 6.0 : 0
-        let labels = rowLabels.map { Double($0.map(\.count).max() ?? 0) * 7.3 + 12 } ?? 0
-        let caption = captionLines > 0 ? Double(captionLines) * 13.5 + 4 : 0
-        return Size(width: (20 + labels + Double(columns) * (side + frame + 10)).rounded(.up),
-                    height: (14 + Double(rows) * (side + frame + 10 + caption)).rounded(.up))
-    }
-}
-
 extension ActionContext {
     /// Renders `chart` and adds it as a figure of this cell.
     func emitFigure(name: String, title: String, chart: any Chart, size: Size? = nil) throws {

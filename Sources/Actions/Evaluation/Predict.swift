@@ -184,7 +184,8 @@ enum PredictAction {
         let best = ClassifierMaths.top(top, of: row)
         return BarChart(categories: best.map { names[$0.label] },
                         series: [.init(name: "probability", values: best.map { Double($0.probability) }, color: color)],
-                        orientation: .horizontal, showValues: true, valueDecimals: 2, legendPlacement: .hidden)
+                        orientation: .horizontal, showValues: true, valueDecimals: 2, valueRange: 0...1,
+                        legendPlacement: .hidden)
     }
 
     static func predictFiles(_ files: [FilePath], model: ModelValue, label: String, names: [String], top: Int,

@@ -46,7 +46,7 @@ public struct Planner: Sendable {
 
     /// Plans a checked notebook that has no errors.
     ///
-    /// A cell's key hashes the action's name and version, its parameters in canonical form (input
+    /// A cell's key hashes loom's version, the action's name and version, its parameters in canonical form (input
     /// references left out: they are covered by the inputs' own keys), the keys of the results it
     /// reads, and any extra identity the action declares (for `load`, the data files).
     public func plan(_ notebook: CheckedNotebook, options: PlanOptions = PlanOptions()) -> [PlannedCell] {
@@ -121,7 +121,7 @@ public struct Planner: Sendable {
         let inputText = inputs.keys.sorted().map { name in
             "\"\(name)\":[" + (inputs[name] ?? []).map { "\"\($0)\"" }.joined(separator: ",") + "]"
         }.joined(separator: ",")
-        let text = "{\"format\":\(keyFormat),\"action\":\"\(action)\",\"version\":\(version),"
+        let text = "{\"format\":\(keyFormat),\"loom\":\"\(NotebookRunner.loomVersion)\",\"action\":\"\(action)\",\"version\":\(version),"
             + "\"parameters\":\(parameters),\"inputs\":{\(inputText)},\"identity\":\"\(identity ?? "")\"}"
         return SHA256.hex(text)
     }
