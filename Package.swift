@@ -45,7 +45,7 @@ let package = Package(
         /// The command-line tool.
         .executableTarget(
             name: "loom",
-            dependencies: ["Actions", "Engine", "Notebook", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Actions", "Engine", "Notebook", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Implementation details
 

@@ -209,6 +209,29 @@ final class Project {
         #expect(!log.contains("Not allowed to load local resource"), "\(log)")
     }
 
+    @Test func notebooksShareCachedCells() throws {
+        let project = try Project()
+        try project.write("notebooks/a.md", project.quickstart)
+        try project.write("notebooks/b.md", "# Another study\n\n" + project.quickstart + "\n\n```loom eda.classes\n```\n")
+        let both = try project.loom("run", "notebooks/a.md", "notebooks/b.md")
+        #expect(both.status == 0, "\(both.standardError)")
+        #expect(both.standardError.contains("notebooks/a.md: 2 ran, 0 cached"))
+        #expect(both.standardError.contains("notebooks/b.md: 1 ran, 2 cached"))
+        #expect(project.read("outputs/a.md") != nil && project.read("outputs/b.md") != nil)
+    }
+
+    @Test func galleryDrawsEveryKind() throws {
+        let project = try Project()
+        let result = try project.loom("gallery", "--out", "g")
+        #expect(result.status == 0, "\(result.standardError)")
+        let index = try #require(project.read("g/gallery.md"))
+        for kind in ["bar", "histogram", "heatmap", "violin", "scatter", "word"] {
+            #expect(index.lowercased().contains(kind), "no \(kind) figure in the gallery")
+        }
+        let pictures = try FileManager.default.contentsOfDirectory(atPath: project.root + "/g").filter { $0.hasSuffix(".png") }
+        #expect(pictures.count >= 10)
+    }
+
     @Test func checkReportsEveryErrorWithItsPosition() throws {
         let project = try Project()
         try project.write("notebooks/bad.md", """
