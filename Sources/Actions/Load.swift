@@ -6,7 +6,7 @@ extension Action {
     /// `load`: reads an image set from IDX files and says how its pixels are scaled.
     public static let load = Action(
         name: "load",
-        version: 1,
+        version: 2,
         summary: "Reads Fashion-MNIST, another IDX data set, or a folder of PNG images per class, and scales its pixels.",
         discussion: """
             'dataset: fashion-mnist' reads the four IDX .gz files that Debian's dataset-fashion-mnist \
@@ -29,7 +29,7 @@ extension Action {
             Parameter("color", .choice(["grey", "rgb"]), default: "grey",
                       doc: "Whether images from a PNG folder are read as grey or RGB."),
             Parameter("scale", .choice(["unit", "standardize"]), default: "unit",
-                      doc: "'unit': pixels / 255 in [0, 1]; 'standardize': then minus the mean, over the std."),
+                      doc: "'unit': pixels / 255 in [0, 1]; 'standardize': then minus the training part's mean, over its std."),
             Parameter("parts", .choice(["all", "train", "test"]), default: "all",
                       doc: "Which original parts to load: all 70,000 images, or the 60,000 or 10,000."),
             Parameter("sample", .integer(.atLeast(10)),
@@ -120,22 +120,16 @@ enum LoadAction {
             context.recordSeed(seed, purpose: "load sample")
         }
 
-        let scaling: PixelScaling
-        if parameters.string("scale") == "standardize" {
-            let statistics = images.pixelStatistics(of: (0..<Int32(images.count)).map { $0 })
-            scaling = .standardized(mean: statistics.mean, standardDeviation: statistics.standardDeviation)
-        } else {
-            scaling = .unit
-        }
+        let standardizes = parameters.string("scale") == "standardize"
         let source = parameters.string("dataset") == "fashion-mnist" ? "Fashion-MNIST (\(directory))" : directory
-        let value = DatasetValue(images: images, scaling: scaling, source: source, originalTestStart: testStart)
+        let value = DatasetValue(images: images, standardizes: standardizes, source: source, originalTestStart: testStart)
 
         var minimum = UInt8.max, maximum = UInt8.min
         for pixel in images.pixels {
             minimum = min(minimum, pixel)
             maximum = max(maximum, pixel)
         }
-        let scaledRange = "\(Format.decimal(Double(scaling.value(of: minimum)))) … \(Format.decimal(Double(scaling.value(of: maximum))))"
+        let unitRange = "\(Format.decimal(Double(minimum) / 255)) … \(Format.decimal(Double(maximum) / 255))"
         var table = Table(columns: ["property", "value"], alignments: [.left, .left])
         table.append(["source", source])
         table.append(["images", Format.count(images.count)
@@ -144,13 +138,13 @@ enum LoadAction {
         table.append(["tensor shape", "\(images.count)×\(value.imageShapeDescription)"])
         table.append(["stored as", "UInt8, \(Format.count(images.pixels.count)) bytes"])
         table.append(["pixel range (stored)", "\(minimum) … \(maximum)"])
-        switch scaling {
-        case .unit:
+        if standardizes {
+            table.append(["scaling", "(pixel / 255 − mean) / std (Float32), with the mean and std of the training part, "
+                          + "measured by the training cell so that nothing leaks from validation and test"])
+        } else {
             table.append(["scaling", "pixel / 255 (Float32)"])
-        case .standardized(let mean, let std):
-            table.append(["scaling", "(pixel / 255 − \(Format.decimal(Double(mean)))) / \(Format.decimal(Double(std))) (Float32)"])
+            table.append(["scaled range", unitRange])
         }
-        table.append(["scaled range", scaledRange])
         table.append(["classes", "\(images.classCount): " + images.classNames.joined(separator: ", ")])
         context.emit(table)
         context.setResult(value)

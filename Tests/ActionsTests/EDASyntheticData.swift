@@ -73,7 +73,7 @@ struct EDASyntheticData {
     func edaData() throws -> EDAData {
         let images = all
         let split = try DatasetSplit(of: images, stratified: true, seed: 42)
-        return EDAData(dataset: DatasetValue(images: images, scaling: .unit, source: directory,
+        return EDAData(dataset: DatasetValue(images: images, standardizes: false, source: directory,
                                              originalTestStart: Self.trainCount), split: split)
     }
 

@@ -39,7 +39,7 @@ let testModelAction = Action(
                                                 .dense(units: outputs)], seed: 3)
             var trainer = try Trainer(model: model, configuration: TrainingConfiguration(
                 epochs: context.parameters.int("epochs"), batchSize: 16, optimizer: .adam(),
-                learningRate: .constant(0.01), seed: 4, pixelScaling: dataset.scaling))
+                learningRate: .constant(0.01), seed: 4, pixelScaling: dataset.scaling(training: split.split.train)))
             let all = try ImageSet(pixels: images.pixels, labels: images.labels, imageShape: [1, side, side])
             trained = try trainer.fit(training: all.subset(split.split.train.map { Int($0) }),
                                       validation: all.subset(split.split.validation.map { Int($0) }))
@@ -54,7 +54,7 @@ let testModelAction = Action(
             let parameters = Tensor(shape: [weights.count + outputs], scalars: weights + [Float](repeating: 0, count: outputs))
             let model = try Sequential(inputShape: [1, side, side], layers: [.flatten, .dense(units: outputs)],
                                        parameters: parameters, buffers: Tensor(shape: [0], scalars: []))
-            trained = TrainedModel(model: model, pixelScaling: dataset.scaling)
+            trained = TrainedModel(model: model, pixelScaling: dataset.scaling(training: split.split.train))
         }
         trained.classNames = images.classNames
         context.setResult(ModelValue(trained: trained, family: "test.model", trainingSeconds: context.parameters.double("seconds"),

@@ -1,4 +1,5 @@
 import Actions
+import Dataset
 import Engine
 import Figures
 import Foundation
@@ -65,5 +66,18 @@ import _LoomTestSupport
         #expect(value(report, "classes") == "10: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9")
         let named = try run("```loom load\ndataset: \(data.directory)\nclasses: [a, b]\n```\n")
         #expect(named.cells[0].status == .failed("nb.md:3:1: load: the labels go up to 9 but 'classes' names only 2 classes"))
+    }
+
+    @Test func standardizationUsesOnlyTheTrainingImages() {
+        // Image 0 is all 51 (0.2), image 1 all 255 (1.0): statistics of image 0 alone are mean 0.2, std 0.
+        let images = LabeledImages(pixels: [UInt8](repeating: 51, count: 4) + [UInt8](repeating: 255, count: 4),
+                                   labels: [0, 1], channels: 1, height: 2, width: 2, classNames: ["a", "b"])
+        let dataset = DatasetValue(images: images, standardizes: true, source: "test")
+        guard case .standardized(let mean, _) = dataset.scaling(training: [0]) else {
+            Issue.record("expected standardisation")
+            return
+        }
+        #expect(abs(mean - 0.2) < 1e-6)
+        #expect(DatasetValue(images: images, standardizes: false, source: "test").scaling(training: [0]) == .unit)
     }
 }

@@ -9,6 +9,8 @@ import Notebook
 /// image sets that share the dataset's bytes.
 struct TrainingData {
     var dataset: DatasetValue
+    /// How pixels become inputs: unit, or standardised with the train part's statistics.
+    var scaling: PixelScaling
     var train: ImageSet
     /// `nil` when the split's validation part is empty.
     var validation: ImageSet?
@@ -32,7 +34,7 @@ struct TrainingData {
         }
         let validationIndices = split.split.validation.map { Int($0) }
         return TrainingData(
-            dataset: dataset, train: train, validation: validationIndices.isEmpty ? nil : all.subset(validationIndices),
+            dataset: dataset, scaling: dataset.scaling(training: split.split.train), train: train, validation: validationIndices.isEmpty ? nil : all.subset(validationIndices),
             imageShape: shape, classNames: images.classNames, splitKey: context.inputKey("data"))
     }
 }
@@ -114,7 +116,7 @@ enum TrainingRun {
     ///   - label: put before progress messages (a sweep variant's name).
     static func train(_ context: ActionContext, model: Sequential, settings: TrainingSettings, data: TrainingData,
                       family: ModelFamily, checkpoints: Bool, label: String = "") throws -> Outcome {
-        let configuration = settings.configuration(trainingCount: data.train.count, scaling: data.dataset.scaling)
+        let configuration = settings.configuration(trainingCount: data.train.count, scaling: data.scaling)
         do {
             try configuration.validate()
         } catch {
@@ -139,7 +141,7 @@ enum TrainingRun {
         }
 
         let augmentation = settings.augmentation.map { augmentation in
-            batchAugmentation(augmentation, imageShape: data.imageShape, background: data.dataset.scaling.value(of: 0))
+            batchAugmentation(augmentation, imageShape: data.imageShape, background: data.scaling.value(of: 0))
         }
         let trainCount = data.train.count
         let firstEpoch = (resumedAfter ?? 0) + 1

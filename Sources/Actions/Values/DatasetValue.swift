@@ -19,16 +19,17 @@ public struct DatasetValue: ResultValue {
     public static let kind = ResultKind.dataset
 
     public var images: LabeledImages
-    /// How pixels become network inputs.
-    public var scaling: PixelScaling
+    /// Whether network inputs are standardised (with the training part's mean and std) rather
+    /// than pixel / 255.
+    public var standardizes: Bool
     /// Where the images came from, for tables (`Fashion-MNIST (Debian)`).
     public var source: String
     /// For each image, which original part it came from (`train`/`test`), when known.
     public var originalTestStart: Int?
 
-    public init(images: LabeledImages, scaling: PixelScaling, source: String, originalTestStart: Int? = nil) {
+    public init(images: LabeledImages, standardizes: Bool, source: String, originalTestStart: Int? = nil) {
         self.images = images
-        self.scaling = scaling
+        self.standardizes = standardizes
         self.source = source
         self.originalTestStart = originalTestStart
     }
@@ -37,14 +38,7 @@ public struct DatasetValue: ResultValue {
         writer.write(uint8: images.pixels, shape: [images.count, images.channels, images.height, images.width])
         writer.write(int32: images.labels, shape: [images.count])
         writer.write(images.classNames)
-        switch scaling {
-        case .unit:
-            writer.write("unit")
-        case .standardized(let mean, let standardDeviation):
-            writer.write("standardized")
-            writer.write(Double(mean))
-            writer.write(Double(standardDeviation))
-        }
+        writer.write(standardizes)
         writer.write(source)
         writer.write(originalTestStart ?? -1)
     }
@@ -58,15 +52,19 @@ public struct DatasetValue: ResultValue {
         }
         images = LabeledImages(pixels: pixels, labels: labels, channels: shape[1], height: shape[2], width: shape[3],
                                classNames: classNames)
-        switch try reader.readString() {
-        case "unit": scaling = .unit
-        case "standardized":
-            scaling = .standardized(mean: Float(try reader.readDouble()), standardDeviation: Float(try reader.readDouble()))
-        case let other: throw BlobError.badValue("unknown scaling '\(other)'")
-        }
+        standardizes = try reader.readBool()
         source = try reader.readString()
         let start = try reader.readInt()
         originalTestStart = start >= 0 ? start : nil
+    }
+
+    /// How pixels become network inputs for a model trained on `trainingIndices`: pixel / 255, or
+    /// standardised with the mean and standard deviation of those images only, so that nothing
+    /// about the validation and test images leaks into preprocessing.
+    public func scaling(training trainingIndices: [Int32]) -> PixelScaling {
+        guard standardizes else { return .unit }
+        let statistics = images.pixelStatistics(of: trainingIndices)
+        return .standardized(mean: statistics.mean, standardDeviation: max(statistics.standardDeviation, 1e-6))
     }
 
     /// `1×28×28`
