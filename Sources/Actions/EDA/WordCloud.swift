@@ -10,8 +10,8 @@ extension Action {
         version: 2,
         summary: "A word cloud of the class names, weighted by image count or by confusion with one class.",
         discussion: """
-            Each class name is drawn with an area proportional to its image count in the chosen \
-            part. On a balanced set every name gets the same weight, and the cloud says exactly that \
+            Each class name's font size grows linearly with its image count in the chosen part \
+            (equal counts, equal sizes). On a balanced set every name gets the same weight, and the cloud says exactly that \
             at a glance; on an imbalanced one the small classes shrink. With 'confused-with: Shirt' \
             and a trained model above, each other class is weighted instead by how often the model \
             confuses it with Shirt in the chosen part (Shirt taken for it, plus it taken for Shirt): \

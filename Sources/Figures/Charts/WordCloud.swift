@@ -6,8 +6,9 @@ import Foundation
 /// Words are placed from the heaviest, each along an Archimedean spiral from the centre
 /// (stretched to the frame's aspect ratio) at the first position where its ink box, measured
 /// from the real glyphs, overlaps no placed word; about a third of the words after the three
-/// heaviest are set vertically. A word that finds no place is shrunk and tried again, and left
-/// out below the minimum size. The largest size is then tuned so the cloud fills the frame.
+/// heaviest are set vertically. The largest size is tuned so that every word fits at its own
+/// size (so equal weights are drawn equal) and the cloud fills the frame; only when no size
+/// works is a word that finds no place shrunk, and left out below the minimum size.
 ///
 /// ```swift
 /// let cloud = WordCloud(words: [("Shirt", 310), ("T-shirt/top", 190), ("Pullover", 150)], seed: 7)
@@ -84,15 +85,20 @@ public struct WordCloud: Chart {
         let wanted = words.filter { $0.weight > 0 && $0.weight.isFinite && !$0.text.isEmpty }.count
         var maximum = min(area.height * 0.25, area.width * 0.14, 72)
         var best: [Placement] = []
-        for _ in 0..<10 {
-            let placed = place(on: canvas, in: area, maximumSize: maximum)
+        var bestComplete = false
+        for _ in 0..<14 {
+            let (placed, shrunk) = place(on: canvas, in: area, maximumSize: maximum)
             let bounds = Self.bounds(of: placed)
-            let complete = placed.count == wanted
-            if complete || placed.count > best.count { best = placed }
+            // Complete: every word placed at the size its weight asks for.
+            let complete = placed.count == wanted && !shrunk
+            if complete || best.isEmpty || (!bestComplete && placed.count > best.count) {
+                best = placed
+                bestComplete = complete
+            }
             if complete, let bounds, bounds.width < area.width * 0.85, bounds.height < area.height * 0.85,
                maximum * 1.15 <= min(area.height * 0.45, 120) {
                 maximum *= 1.15
-            } else if !complete && maximum > 12 {
+            } else if !complete && maximum > 10 {
                 maximum *= 0.85
             } else {
                 break
@@ -119,18 +125,20 @@ public struct WordCloud: Chart {
         return Rect(x: minX, y: minY, width: maxX - minX, height: maxY - minY)
     }
 
-    /// One placement pass with a given largest font size.
-    private func place(on canvas: Canvas, in area: Rect, maximumSize: Double) -> [Placement] {
+    /// One placement pass with a given largest font size; `shrunk` tells whether some word had to be
+    /// set smaller than its weight asks for.
+    private func place(on canvas: Canvas, in area: Rect, maximumSize: Double) -> (placed: [Placement], shrunk: Bool) {
         let ordered = words.enumerated()
             .filter { $0.element.weight > 0 && $0.element.weight.isFinite && !$0.element.text.isEmpty }
             .sorted { $0.element.weight != $1.element.weight ? $0.element.weight > $1.element.weight : $0.offset < $1.offset }
-        guard let heaviest = ordered.first?.element.weight, area.width > 4, area.height > 4 else { return [] }
+        guard let heaviest = ordered.first?.element.weight, area.width > 4, area.height > 4 else { return ([], false) }
         var random = SplitMix64(seed: seed)
         let minimumSize = 9.0
         let maximumSize = max(minimumSize, maximumSize)
         let margin = 2.0
         let aspect = area.width / area.height
         var placed: [Placement] = []
+        var shrunk = false
         for (rank, entry) in ordered.enumerated() {
             let ratio = entry.element.weight / heaviest
             var size = minimumSize + (maximumSize - minimumSize) * ratio
@@ -160,9 +168,10 @@ public struct WordCloud: Chart {
                     }
                 }
                 size *= 0.85
+                shrunk = true
             }
         }
-        return placed
+        return (placed, shrunk)
     }
 
     /// The area words are packed into, below the title.
