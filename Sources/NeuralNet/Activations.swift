@@ -69,7 +69,7 @@ final class ActivationKernel: LayerKernel {
 
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
         let function = function
-        parallelFor(count: a.batch * size, minimumPerThread: 65_536) { _, range in
+        parallelFor(count: a.batch * size, minimumPerThread: 65_536, maximumChunks: a.maximumChunks) { _, range in
             if case .relu = function {
                 (a.output + range.lowerBound).update(from: a.input + range.lowerBound, count: range.count)
                 maskByPositive(a.output + range.lowerBound, output: a.input + range.lowerBound, count: range.count)
@@ -82,7 +82,7 @@ final class ActivationKernel: LayerKernel {
     func backward(_ a: BackwardArguments) {
         guard let dx = a.inputGradient else { return }
         let function = function
-        parallelFor(count: a.batch * size, minimumPerThread: 65_536) { _, range in
+        parallelFor(count: a.batch * size, minimumPerThread: 65_536, maximumChunks: a.maximumChunks) { _, range in
             if case .relu = function {
                 (dx + range.lowerBound).update(from: a.outputGradient + range.lowerBound, count: range.count)
                 maskByPositive(dx + range.lowerBound, output: a.input + range.lowerBound, count: range.count)

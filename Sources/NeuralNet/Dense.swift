@@ -20,16 +20,12 @@ final class DenseKernel: LayerKernel {
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
         let (inputs, units, relu) = (inputs, units, fusedReLU)
         let weight = UnsafePointer(a.parameters), bias = a.parameters + units * inputs
-        parallelFor(count: a.batch, minimumPerThread: 8) { _, rows in
+        parallelFor(count: a.batch, minimumPerThread: 8, maximumChunks: a.maximumChunks) { _, rows in
             let y = a.output + rows.lowerBound * units
             BLAS.sgemm(
                 transposeB: true, m: rows.count, n: units, k: inputs,
                 a: a.input + rows.lowerBound * inputs, lda: inputs, b: weight, ldb: inputs, c: y, ldc: units)
-            for r in 0..<rows.count {
-                let row = y + r * units
-                for j in 0..<units { row[j] += bias[j] }
-                if relu { maskByPositive(row, output: row, count: units) }
-            }
+            for r in 0..<rows.count { addBiasRow(y + r * units, bias: bias, count: units, relu: relu) }
         }
     }
 
@@ -40,7 +36,7 @@ final class DenseKernel: LayerKernel {
         let weightGradient = a.parameterGradients, biasGradient = a.parameterGradients + units * inputs
         // Each thread owns a range of output units: it masks those columns of ∂Y (fused ReLU),
         // then computes their rows of ∂W and their biases. ∂X needs every column, so it waits.
-        parallelFor(count: units, minimumPerThread: 8) { _, outputs in
+        parallelFor(count: units, minimumPerThread: 8, maximumChunks: a.maximumChunks) { _, outputs in
             if relu {
                 for n in 0..<batch {
                     let offset = n * units + outputs.lowerBound
@@ -58,7 +54,7 @@ final class DenseKernel: LayerKernel {
             }
         }
         guard let inputGradient = a.inputGradient else { return }
-        parallelFor(count: batch, minimumPerThread: 8) { _, rows in
+        parallelFor(count: batch, minimumPerThread: 8, maximumChunks: a.maximumChunks) { _, rows in
             BLAS.sgemm(
                 m: rows.count, n: inputs, k: units,
                 a: g + rows.lowerBound * units, lda: units, b: a.parameters, ldb: inputs,

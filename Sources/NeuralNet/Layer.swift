@@ -12,6 +12,16 @@ struct ForwardArguments {
     var parameters: UnsafeMutablePointer<Float>
     /// The layer's own slice of the model's flat non-trainable state (running statistics).
     var buffers: UnsafeMutablePointer<Float>
+    /// The index in the whole batch of the first sample at `input` (non-zero when the network
+    /// runs a batch as independent parts, one per thread; per-sample state such as a dropout
+    /// mask is indexed from it).
+    var firstSample = 0
+    /// The most chunks the layer may split its loops into: 1 when the caller already runs one
+    /// part of the batch per thread.
+    var maximumChunks = Int.max
+    /// Whether the network drew this batch's random values for the layer beforehand (dropout's
+    /// mask, with ``DropoutKernel/drawMask(batch:generator:)``).
+    var randomnessDrawn = false
 }
 
 /// The pointers a layer's backward pass reads and writes.
@@ -26,6 +36,10 @@ struct BackwardArguments {
     var batch: Int
     var parameters: UnsafePointer<Float>
     var parameterGradients: UnsafeMutablePointer<Float>
+    /// As in ``ForwardArguments``.
+    var firstSample = 0
+    /// As in ``ForwardArguments``.
+    var maximumChunks = Int.max
 }
 
 /// A layer's compute kernel: forward and backward passes over raw buffers that the

@@ -26,15 +26,17 @@ public struct SoftmaxCrossEntropy: Sendable, Equatable {
     ///   - batch: The number of samples.
     ///   - classes: The number of classes.
     ///   - gradient: Where to write `∂loss/∂logits`, or nil to skip it.
+    ///   - gradientScale: The factor of the gradient, `1 / batch` unless these samples are one
+    ///     part of a larger batch whose mean loss is meant.
     func evaluate(
         logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
-        gradient: UnsafeMutablePointer<Float>?
+        gradient: UnsafeMutablePointer<Float>?, gradientScale: Float? = nil
     ) -> (loss: Double, correct: Int) {
         let off = labelSmoothing / Float(classes)
         let on = 1 - labelSmoothing + off
         var total = 0.0
         var correct = 0
-        let scale = 1 / Float(batch)
+        let scale = gradientScale ?? 1 / Float(batch)
         for n in 0..<batch {
             let z = logits + n * classes
             let label = Int(labels[n])

@@ -7,6 +7,12 @@ import TensorCore
 /// outputs alternate between two buffers. Layers that do not change values share their input's
 /// buffer: `flatten`, a `relu` fused into the `conv` or `dense` before it, a 2×2 stride-2
 /// `maxpool` fused into the `conv` (and `relu`) before it, and, in inference, `dropout`.
+///
+/// A training step of a network whose samples never interact (dense layers, element-wise
+/// activations, dropout, flatten: every MLP) runs as one part of the batch per thread, forward,
+/// loss and backward, with each part's parameter gradients summed afterwards in a fixed order:
+/// two thread hand-offs per step instead of two per layer, which is what small models spend
+/// their time on. Other networks split each layer's work across the threads instead.
 final class Network {
     let plans: [LayerPlan]
     let kernels: [LayerKernel?]
@@ -21,6 +27,18 @@ final class Network {
     private let outputSlot: [Int]
     private let gradients: [Scratch<Float>]
     private let empty = Scratch<Float>(count: 1)
+    /// The values of one sample in each storage slot.
+    private let slotSampleSizes: [Int]
+    /// The values of one input sample of each layer.
+    private let inputSizes: [Int]
+    /// Whether a training step may run as independent parts of the batch (see the type's notes).
+    let splitsBatch: Bool
+    /// The number of trainable values.
+    let parameterCount: Int
+    /// The parameter gradients of every part but the first, in a part-split training step.
+    private let partGradients: [Scratch<Float>]
+    /// The fewest samples worth a part of their own.
+    static let minimumPartSize = 16
 
     init(layers: [LayerSpec], plans: [LayerPlan], capacity: Int, training: Bool) {
         self.plans = plans
@@ -93,26 +111,45 @@ final class Network {
 
         var outputSlot = [Int]()
         var slotSizes = [Int]()
+        var slotSampleSizes = [Int]()
         var previous = -1
         for (index, kernel) in kernels.enumerated() {
             if kernel == nil {
                 outputSlot.append(previous)
                 continue
             }
-            let size = capacity * plans[covers[index] ?? index].outputShape.reduce(1, *)
+            let sampleSize = plans[covers[index] ?? index].outputShape.reduce(1, *)
+            let size = capacity * sampleSize
             let slot: Int
             if training {
                 slot = slotSizes.count
                 slotSizes.append(size)
+                slotSampleSizes.append(sampleSize)
             } else {
                 slot = previous == 0 ? 1 : 0
-                while slotSizes.count <= slot { slotSizes.append(0) }
+                while slotSizes.count <= slot {
+                    slotSizes.append(0)
+                    slotSampleSizes.append(0)
+                }
                 slotSizes[slot] = max(slotSizes[slot], size)
+                slotSampleSizes[slot] = sampleSize
             }
             outputSlot.append(slot)
             previous = slot
         }
         self.outputSlot = outputSlot
+        self.slotSampleSizes = slotSampleSizes
+        inputSizes = plans.map { $0.inputShape.reduce(1, *) }
+        parameterCount = parameterTotal
+        let independentSamples = layers.allSatisfy { spec in
+            switch spec {
+            case .dense, .flatten, .dropout, .relu, .leakyReLU, .elu, .gelu, .sigmoid, .tanh: return true
+            default: return false
+            }
+        }
+        splitsBatch = training && independentSamples && ComputeThreads.count > 1
+            && capacity >= 2 * Network.minimumPartSize
+        partGradients = splitsBatch ? (1..<ComputeThreads.count).map { _ in Scratch<Float>(count: parameterTotal) } : []
         slots = slotSizes.map { Scratch<Float>(count: $0) }
         if training {
             let largest = plans.map { max($0.inputShape.reduce(1, *), $0.outputShape.reduce(1, *)) }.max() ?? 1
@@ -123,8 +160,9 @@ final class Network {
         for kernel in kernels { kernel?.reserve(batch: capacity) }
     }
 
-    private func pointer(_ slot: Int, input: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        slot < 0 ? input : UnsafePointer(slots[slot].pointer)
+    /// The storage of `slot` from sample `firstSample` on, or `input` for the network's input.
+    private func pointer(_ slot: Int, input: UnsafePointer<Float>, firstSample: Int = 0) -> UnsafeMutablePointer<Float> {
+        slot < 0 ? UnsafeMutablePointer(mutating: input) : slots[slot].pointer + firstSample * slotSampleSizes[slot]
     }
 
     private func base(_ buffer: UnsafeMutableBufferPointer<Float>) -> UnsafeMutablePointer<Float> {
@@ -134,24 +172,85 @@ final class Network {
     /// Runs the layers on `batch` samples at `input` and returns the output (logits).
     ///
     /// The returned pointer stays valid until the next call.
+    ///
+    /// - Parameters:
+    ///   - firstSample: Where in the whole batch these samples start, when this call runs one
+    ///     part of it (the activations go to that part of the buffers).
+    ///   - maximumChunks: The most chunks each layer may split its loops into.
+    ///   - randomnessDrawn: Whether the layers' random values were drawn beforehand.
     func forward(
         input: UnsafePointer<Float>, batch: Int, parameters: UnsafeMutableBufferPointer<Float>,
-        buffers: UnsafeMutableBufferPointer<Float>, generator: inout SeededGenerator
+        buffers: UnsafeMutableBufferPointer<Float>, generator: inout SeededGenerator,
+        firstSample: Int = 0, maximumChunks: Int = .max, randomnessDrawn: Bool = false
     ) -> UnsafePointer<Float> {
-        precondition(batch >= 1 && batch <= capacity, "Batch of \(batch) exceeds the network's capacity \(capacity).")
+        precondition(batch >= 1 && firstSample + batch <= capacity, "Batch of \(batch) exceeds the network's capacity \(capacity).")
         var current = input
         for (index, kernel) in kernels.enumerated() {
             guard let kernel else { continue }
-            let output = slots[outputSlot[index]].pointer
+            let output = pointer(outputSlot[index], input: input, firstSample: firstSample)
             kernel.forward(
                 ForwardArguments(
                     input: current, output: output, batch: batch, training: training,
                     parameters: base(parameters) + parameterOffsets[index],
-                    buffers: base(buffers) + bufferOffsets[index]),
+                    buffers: base(buffers) + bufferOffsets[index],
+                    firstSample: firstSample, maximumChunks: maximumChunks, randomnessDrawn: randomnessDrawn),
                 generator: &generator)
             current = UnsafePointer(output)
         }
         return current
+    }
+
+    /// One training step's forward pass, loss and backward pass: fills `gradients` (the flat
+    /// layout of the parameters) with the gradient of the batch's mean loss.
+    ///
+    /// - Returns: The batch's mean loss and the number of samples classified correctly.
+    func trainingStep(
+        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int, classes: Int, loss: SoftmaxCrossEntropy,
+        parameters: UnsafeMutableBufferPointer<Float>, buffers: UnsafeMutableBufferPointer<Float>,
+        gradients: UnsafeMutableBufferPointer<Float>, generator: inout SeededGenerator
+    ) -> (loss: Double, correct: Int) {
+        let parts = splitsBatch ? min(ComputeThreads.count, batch / Network.minimumPartSize) : 1
+        guard parts > 1 else {
+            let logits = forward(input: input, batch: batch, parameters: parameters, buffers: buffers, generator: &generator)
+            let result = loss.evaluate(logits: logits, labels: labels, batch: batch, classes: classes, gradient: outputGradient)
+            backward(input: input, batch: batch, parameters: parameters, gradients: gradients)
+            return result
+        }
+        // The random draws first, layer by layer over the whole batch, as one pass would make them.
+        for kernel in kernels {
+            if let dropout = kernel as? DropoutKernel { dropout.drawMask(batch: batch, generator: &generator) }
+        }
+        var results = [(loss: Double, correct: Int)](repeating: (0, 0), count: parts)
+        let gradientScale = 1 / Float(batch)
+        results.withUnsafeMutableBufferPointer { results in
+            let results = results.baseAddress!
+            parallelFor(count: parts, maximumChunks: parts) { part, _ in
+                let samples = chunkRange(part, of: parts, count: batch)
+                var unused = SeededGenerator(seed: 0)
+                let logits = forward(
+                    input: input + samples.lowerBound * inputSize, batch: samples.count, parameters: parameters, buffers: buffers,
+                    generator: &unused, firstSample: samples.lowerBound, maximumChunks: 1, randomnessDrawn: true)
+                results[part] = loss.evaluate(
+                    logits: logits, labels: labels + samples.lowerBound, batch: samples.count, classes: classes,
+                    gradient: outputGradient + samples.lowerBound * outputSize, gradientScale: gradientScale)
+                let partGradient = part == 0 ? gradients : UnsafeMutableBufferPointer(start: partGradients[part - 1].pointer, count: parameterCount)
+                backward(
+                    input: input + samples.lowerBound * inputSize, batch: samples.count, parameters: parameters,
+                    gradients: partGradient, firstSample: samples.lowerBound, maximumChunks: 1)
+            }
+        }
+        // Sum the parts' gradients into the first part's, in part order.
+        let total = base(gradients)
+        let others = partGradients.prefix(parts - 1).map { UnsafePointer($0.pointer) }
+        parallelFor(count: parameterCount, minimumPerThread: 16_384) { _, range in
+            for other in others { accumulate(total + range.lowerBound, other + range.lowerBound, count: range.count) }
+        }
+        var meanLoss = 0.0, correct = 0
+        for part in 0..<parts {
+            meanLoss += results[part].loss * Double(chunkRange(part, of: parts, count: batch).count)
+            correct += results[part].correct
+        }
+        return (meanLoss / Double(batch), correct)
     }
 
     /// The buffer that the loss writes `∂loss/∂output` into before ``backward(input:batch:parameters:gradients:)``.
@@ -165,27 +264,32 @@ final class Network {
     ///
     /// - Returns: The gradient with respect to the input when `inputGradient` is true (valid
     ///   until the next call), else nil.
+    ///
+    /// `firstSample` and `maximumChunks` are as in ``forward(input:batch:parameters:buffers:generator:firstSample:maximumChunks:randomnessDrawn:)``.
     @discardableResult
     func backward(
         input: UnsafePointer<Float>, batch: Int, parameters: UnsafeMutableBufferPointer<Float>,
-        gradients parameterGradients: UnsafeMutableBufferPointer<Float>, inputGradient: Bool = false
+        gradients parameterGradients: UnsafeMutableBufferPointer<Float>, inputGradient: Bool = false,
+        firstSample: Int = 0, maximumChunks: Int = .max
     ) -> UnsafePointer<Float>? {
         precondition(training, "Only a training network can run backward.")
         var current = 0
         let firstComputing = inputGradient ? -1 : kernels.firstIndex { $0 != nil } ?? kernels.count
         for index in stride(from: kernels.count - 1, through: 0, by: -1) {
             guard let kernel = kernels[index] else { continue }
-            let layerInput = index == 0 ? input : pointer(outputSlot[index - 1], input: input)
+            let layerInput = index == 0 ? input : UnsafePointer(pointer(outputSlot[index - 1], input: input, firstSample: firstSample))
             let needsInputGradient = index > firstComputing
+            let outputSize = slotSampleSizes[outputSlot[index]]
             kernel.backward(
                 BackwardArguments(
-                    input: layerInput, output: UnsafePointer(slots[outputSlot[index]].pointer),
-                    outputGradient: gradients[current].pointer,
-                    inputGradient: needsInputGradient ? gradients[1 - current].pointer : nil,
+                    input: layerInput, output: UnsafePointer(pointer(outputSlot[index], input: input, firstSample: firstSample)),
+                    outputGradient: gradients[current].pointer + firstSample * outputSize,
+                    inputGradient: needsInputGradient ? gradients[1 - current].pointer + firstSample * inputSizes[index] : nil,
                     batch: batch, parameters: UnsafePointer(base(parameters) + parameterOffsets[index]),
-                    parameterGradients: base(parameterGradients) + parameterOffsets[index]))
+                    parameterGradients: base(parameterGradients) + parameterOffsets[index],
+                    firstSample: firstSample, maximumChunks: maximumChunks))
             current = 1 - current
         }
-        return inputGradient ? UnsafePointer(gradients[current].pointer) : nil
+        return inputGradient ? UnsafePointer(gradients[current].pointer + firstSample * inputSizes[0]) : nil
     }
 }

@@ -263,9 +263,9 @@ public struct Trainer: Sendable {
                         buffers.withUnsafeMutableBufferPointer { b in
                             gradients.withUnsafeMutableBufferPointer { g in
                                 labels.withUnsafeBufferPointer { l in
-                                    let logits = network.forward(input: x.baseAddress!, batch: rows.count, parameters: p, buffers: b, generator: &checkpoint.generator)
-                                    let result = loss.evaluate(logits: logits, labels: l.baseAddress!, batch: rows.count, classes: classes, gradient: network.outputGradient)
-                                    network.backward(input: x.baseAddress!, batch: rows.count, parameters: p, gradients: g)
+                                    let result = network.trainingStep(
+                                        input: x.baseAddress!, labels: l.baseAddress!, batch: rows.count, classes: classes, loss: loss,
+                                        parameters: p, buffers: b, gradients: g, generator: &checkpoint.generator)
                                     if let clip = configuration.gradientClipNorm { clipByGlobalNorm(g, maximumNorm: clip) }
                                     checkpoint.optimizer.apply(configuration.optimizer, parameters: p, gradients: UnsafeBufferPointer(g), learningRate: rate)
                                     return result

@@ -73,3 +73,22 @@ func accumulate(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, cou
         i += 1
     }
 }
+
+/// `x[j] ← x[j] + bias[j]`, then `0` where the sum is not positive when `relu`, for `count` values.
+@inline(__always)
+func addBiasRow(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, count: Int, relu: Bool) {
+    var i = 0
+    let zero = SIMD8<Float>()
+    let raw = UnsafeMutableRawPointer(x), braw = UnsafeRawPointer(bias)
+    while i + 8 <= count {
+        var v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) + braw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        if relu { v = v.replacing(with: zero, where: .!(v .> zero)) }
+        raw.storeBytes(of: v, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count {
+        let v = x[i] + bias[i]
+        x[i] = relu && !(v > 0) ? 0 : v
+        i += 1
+    }
+}

@@ -1,4 +1,5 @@
-// loom-bench: training and inference speed of loom's two reference models (see the training issue):
+// loom-bench: training and inference speed of loom's two reference models (see the training issue),
+// the loom half of `make bench` (benchmarks/run.sh runs it interleaved with benchmarks/pytorch/bench.py).
 //
 // - **ref-cnn**: conv 32 3×3 same → relu → maxpool 2 → conv 64 3×3 same → relu → maxpool 2 →
 //   flatten → dense 128 → relu → dropout 0.3 → dense 10; Adam 1e-3; batch 128; input 1×28×28.
@@ -6,53 +7,77 @@
 //
 // ```
 // swift build -c release --product loom-bench
-// .build/release/loom-bench [--model cnn|mlp|all] [--data auto|real|synthetic] [--batches N] [--threads N] [--no-sgemm]
+// .build/release/loom-bench --model ref-cnn|ref-mlp [--data DIR] [--threads 2] [--batch-size 128] [--warmup 10]
+//     [--batches 100] [--repeats 3] [--epoch] [--epochs N] [--seed 42] [--synthetic] [--no-sgemm]
 // ```
 //
-// `--data auto` (the default) reads Fashion-MNIST from `/usr/share/datasets/fashion-mnist` when it
-// is there and falls back to seeded synthetic images. Training runs one epoch of `--batches`
-// batches (default 60 for the CNN, 300 for the MLP) after a 5-batch warm-up; inference runs
-// 10,000 images in batches of 1000.
+// The flags are bench.py's: both programs read all 70,000 Fashion-MNIST images from `--data`
+// (Debian's `/usr/share/datasets/fashion-mnist` by default), scale pixels to [0, 1], make the same
+// kind of stratified 80/10/10 train/validation/test split (seeded by `--seed`), train on `--warmup`
+// batches, then time `--repeats` runs of `--batches` training batches (or one full epoch with
+// `--epoch`) and report the best, and time inference at batch 1000 over the validation part.
+// `--epochs N` then trains a fresh model for N epochs and reports its test accuracy.
+// `--synthetic` uses 70,000 seeded random images instead of the data set (for machines without it).
 //
-// Each model ends with one JSON line starting `{"bench":"loom"`:
+// Each model ends with one JSON line (the keys listed at the top of benchmarks/pytorch/bench.py,
+// plus loom's own):
 //
 // | field | meaning |
 // |---|---|
-// | `train_img_s`, `infer_img_s` | images per second, wall clock |
-// | `train_cpu_us_per_img`, `infer_cpu_us_per_img` | process CPU time per image (robust when the machine is shared) |
+// | `train_img_per_s`, `infer_img_per_s` | images per second, wall clock, best of `repeats` |
+// | `train_cpu_us_per_img`, `infer_cpu_us_per_img` | process CPU time per image in the best run (robust when the machine is shared) |
 // | `sgemm_gflops` | GFLOP/s of each of the model's own matrix products, run as loom runs them (the work split across the threads, single-threaded sgemm in each) |
-// | `batched_gflops_convN_fwd` | the same convolution product as one multi-threaded sgemm over the whole batch, for comparison |
-// | `train_flops_per_img` | FLOPs of the matrix products of one training image (forward and backward) |
-// | `sgemm_bound_img_s`, `pct_of_sgemm_bound` | the img/s if training did nothing but those products at the measured rates, and loom's share of it |
+// | `train_flops_per_img` | FLOPs of the matrix products of one training image (forward and backward, im2col convolution) |
+// | `sgemm_bound_img_per_s`, `pct_of_sgemm_bound` | the img/s if training did nothing but those products at the measured rates, and loom's share of it |
 // | `sgemm_cpu_us_per_img`, `pct_of_sgemm_bound_cpu` | the same in CPU time: the products' CPU µs per image, and their share of loom's (steadier on a shared machine) |
-// | `peak_rss_mb` | peak resident memory of the whole run |
+// | `peak_rss_mb` | peak resident memory of the whole process, MiB |
 // | `openblas_core` | the kernel set OpenBLAS chose (`OPENBLAS_CORETYPE` overrides it) |
 //
 // Compare with PyTorch only within one run on one machine: rates move a lot with the CPU drawn
 // and with other load on it.
 
 import CBLAS
+import Dataset
 import Foundation
 import NeuralNet
 import TensorCore
 
 struct Options {
     var models = ["ref-cnn", "ref-mlp"]
-    var data = "auto"
-    var batches: Int? = nil
-    var threads = ComputeThreads.count
+    var data = FashionMNIST.defaultDirectory
+    var synthetic = false
+    var threads = 2
+    var batchSize = 128
+    var warmup = 10
+    var batches = 100
+    var repeats = 3
+    var epoch = false
+    var epochs = 0
+    var seed: UInt64 = 42
     var sgemm = true
 }
+
+func fail(_ message: String, status: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("loom-bench: \(message)\n".utf8))
+    exit(status)
+}
+
+let usage = """
+    usage: loom-bench [--model ref-cnn|ref-mlp|all] [--data DIR] [--synthetic] [--threads N] [--batch-size N]
+                      [--warmup N] [--batches N] [--repeats N] [--epoch] [--epochs N] [--seed N] [--no-sgemm]
+    """
 
 func parseOptions() -> Options {
     var options = Options()
     var arguments = CommandLine.arguments.dropFirst().makeIterator()
     func value(_ flag: String) -> String {
-        guard let value = arguments.next() else {
-            FileHandle.standardError.write(Data("loom-bench: '\(flag)' needs a value.\n".utf8))
-            exit(2)
-        }
+        guard let value = arguments.next() else { fail("'\(flag)' needs a value.") }
         return value
+    }
+    func number(_ flag: String, minimum: Int) -> Int {
+        let text = value(flag)
+        guard let number = Int(text), number >= minimum else { fail("'\(flag)' needs a whole number of at least \(minimum), not '\(text)'.") }
+        return number
     }
     while let argument = arguments.next() {
         switch argument {
@@ -60,15 +85,21 @@ func parseOptions() -> Options {
             let name = value(argument)
             options.models = name == "all" ? ["ref-cnn", "ref-mlp"] : [name.hasPrefix("ref-") ? name : "ref-\(name)"]
         case "--data": options.data = value(argument)
-        case "--batches": options.batches = Int(value(argument))
-        case "--threads": options.threads = Int(value(argument)) ?? options.threads
+        case "--synthetic": options.synthetic = true
+        case "--threads": options.threads = number(argument, minimum: 1)
+        case "--batch-size": options.batchSize = number(argument, minimum: 1)
+        case "--warmup": options.warmup = number(argument, minimum: 0)
+        case "--batches": options.batches = number(argument, minimum: 1)
+        case "--repeats": options.repeats = number(argument, minimum: 1)
+        case "--epoch": options.epoch = true
+        case "--epochs": options.epochs = number(argument, minimum: 0)
+        case "--seed": options.seed = UInt64(number(argument, minimum: 0))
         case "--no-sgemm": options.sgemm = false
         case "--help", "-h":
-            print("usage: loom-bench [--model cnn|mlp|all] [--data auto|real|synthetic] [--batches N] [--threads N] [--no-sgemm]")
+            print(usage)
             exit(0)
         default:
-            FileHandle.standardError.write(Data("loom-bench: unknown option '\(argument)'.\n".utf8))
-            exit(2)
+            fail("unknown option '\(argument)'.\n\(usage)")
         }
     }
     return options
@@ -76,40 +107,24 @@ func parseOptions() -> Options {
 
 // MARK: - Data
 
-let datasetFolder = "/usr/share/datasets/fashion-mnist"
-
-/// Inflates a gzip file with the system's `gzip -dc` (the bench does not depend on Dataset).
-func gunzip(_ path: String) -> Data? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["gzip", "-dc", path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    do { try process.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return process.terminationStatus == 0 ? data : nil
-}
-
-/// Reads Fashion-MNIST's training IDX files: 60,000 images 1×28×28 and their labels.
-func loadReal() -> ImageSet? {
-    guard let images = gunzip("\(datasetFolder)/train-images-idx3-ubyte.gz"),
-        let labels = gunzip("\(datasetFolder)/train-labels-idx1-ubyte.gz"),
-        images.count > 16, labels.count > 8
-    else { return nil }
-    let count = labels.count - 8
-    guard images.count - 16 == count * 784 else { return nil }
-    return try? ImageSet(pixels: [UInt8](images.dropFirst(16)), labels: labels.dropFirst(8).map { Int32($0) }, imageShape: [1, 28, 28])
-}
-
-/// 60,000 seeded random 1×28×28 images with labels 0–9.
-func makeSynthetic() -> ImageSet {
-    var generator = SeededGenerator(seed: 1)
-    let count = 60_000
-    var pixels = [UInt8](repeating: 0, count: count * 784)
-    for i in 0..<pixels.count { pixels[i] = UInt8(truncatingIfNeeded: generator.next() >> 56) }
-    let labels = (0..<count).map { _ in Int32(generator.next() % 10) }
-    return try! ImageSet(pixels: pixels, labels: labels, imageShape: [1, 28, 28])
+/// All images of the data set (or seeded random ones) and their stratified 80/10/10 split.
+func loadData(_ options: Options) -> (images: ImageSet, split: DatasetSplit) {
+    let all: LabeledImages
+    if options.synthetic {
+        var generator = SeededGenerator(seed: 1)
+        let count = 70_000
+        var pixels = [UInt8](repeating: 0, count: count * 784)
+        for i in 0..<pixels.count { pixels[i] = UInt8(truncatingIfNeeded: generator.next() >> 56) }
+        let labels = (0..<count).map { _ in Int32(generator.next() % 10) }
+        all = LabeledImages(pixels: pixels, labels: labels, channels: 1, height: 28, width: 28, classNames: (0..<10).map { "class \($0)" })
+    } else {
+        do { all = try FashionMNIST.loadCombined(directory: options.data) } catch { fail("\(error)", status: 1) }
+    }
+    do {
+        let images = try ImageSet(pixels: all.pixels, labels: all.labels, imageShape: [all.channels, all.height, all.width])
+        let split = try DatasetSplit(of: all, stratified: true, seed: options.seed)
+        return (images, split)
+    } catch { fail("\(error)", status: 1) }
 }
 
 // MARK: - Models
@@ -224,123 +239,133 @@ func measureGemm(_ shape: GemmShape, threads: Int) -> (wall: Double, perCPU: Dou
     return (total / best, total / bestCPU)
 }
 
-/// The GFLOP/s of one multi-threaded sgemm over the whole batch for a convolution's forward
-/// product (`[F, C·k·k] · [C·k·k, batch·P]`): the alternative to splitting the batch.
-func measureBatchedGemm(_ shape: GemmShape, batch: Int, threads: Int) -> Double {
-    BLAS.setThreads(threads)
-    defer { BLAS.setThreads(ComputeThreads.count) }
-    let n = shape.n * batch
-    let a = [Float](repeating: 0.5, count: shape.m * shape.k), b = [Float](repeating: 0.25, count: shape.k * n)
-    var c = [Float](repeating: 0, count: shape.m * n)
-    let flops = 2 * Double(shape.m) * Double(n) * Double(shape.k)
-    var best = Double.infinity
-    for _ in 0..<5 {
-        let start = now()
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    BLAS.sgemm(m: shape.m, n: n, k: shape.k, a: a.baseAddress!, lda: shape.k, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
-                }
-            }
-        }
-        best = min(best, now() - start)
-    }
-    return flops / best / 1e9
-}
-
 func format(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
+func rounded(_ value: Double, _ digits: Int = 1) -> Double {
+    let scale = pow(10, Double(digits))
+    return (value * scale).rounded() / scale
+}
 
 // MARK: - Main
 
 let options = parseOptions()
 ComputeThreads.set(options.threads)
-var dataKind = options.data
-var images: ImageSet
-if options.data != "synthetic", let real = loadReal() {
-    images = real
-    dataKind = "real"
-} else {
-    if options.data == "real" {
-        FileHandle.standardError.write(Data("loom-bench: the data set in '\(datasetFolder)' could not be read.\n".utf8))
-        exit(1)
-    }
-    images = makeSynthetic()
-    dataKind = "synthetic"
-}
+let (images, split) = loadData(options)
+let train = images.subset(split.train.map(Int.init)), validation = images.subset(split.validation.map(Int.init))
+let test = images.subset(split.test.map(Int.init))
 let coreName = String(cString: openblas_get_corename())
-print("loom-bench: \(dataKind) data, \(images.count) images, \(options.threads) threads, batch 128, OpenBLAS core \(coreName)")
+let version = "0.1.0"
+FileHandle.standardError.write(Data(
+    "loom-bench: \(options.synthetic ? "synthetic" : "real") data, \(train.count)/\(validation.count)/\(test.count) images, \(options.threads) threads, batch \(options.batchSize), OpenBLAS core \(coreName)\n".utf8))
 
 for name in options.models {
-    guard let layers = referenceModels[name] else {
-        FileHandle.standardError.write(Data("loom-bench: unknown model '\(name)'; use 'cnn' or 'mlp'.\n".utf8))
-        exit(2)
-    }
-    let batch = 128
-    let batches = options.batches ?? (name == "ref-cnn" ? 60 : 300)
+    guard let layers = referenceModels[name] else { fail("unknown model '\(name)'; use 'ref-cnn' or 'ref-mlp'.") }
+    let batch = options.batchSize
     let model = try! Sequential(inputShape: [1, 28, 28], layers: layers, seed: 0)
-    let configuration = TrainingConfiguration(epochs: 1, batchSize: batch, optimizer: .adam(), learningRate: .constant(1e-3), seed: 0)
+    let configuration = TrainingConfiguration(
+        epochs: 1, batchSize: batch, optimizer: .adam(), learningRate: .constant(1e-3), seed: options.seed)
+    var generator = SeededGenerator(seed: options.seed)
+    var order = Array(0..<train.count)
+    generator.shuffle(&order)
+    let shuffled = train.subset(order)
 
     // Warm-up: a few batches so caches, page faults and thread pools are settled.
-    var warmup = try! Trainer(model: model, configuration: configuration)
-    _ = try! warmup.fit(training: images.subset(Array(0..<(batch * 5))))
+    var current = model
+    if options.warmup > 0 {
+        var warmup = try! Trainer(model: current, configuration: configuration)
+        current = try! warmup.fit(training: shuffled.subset(Array(0..<min(train.count, batch * options.warmup)))).model
+    }
+    // Training speed: the best of `repeats` timed runs, each over its own consecutive batches.
+    let runs = options.epoch ? 1 : options.repeats
+    var trainRate = 0.0, trainCPU = 0.0, timedBatches = 0, lastLoss: Float = 0
+    for repeatIndex in 0..<runs {
+        let part: ImageSet
+        if options.epoch {
+            part = shuffled
+        } else {
+            let size = min(train.count, options.batches * batch)
+            let begin = ((options.warmup + repeatIndex * options.batches) * batch) % max(1, train.count - size + 1)
+            part = shuffled.subset(Array(begin..<(begin + size)))
+        }
+        var trainer = try! Trainer(model: current, configuration: configuration)
+        let cpuBefore = cpuSeconds()
+        let trained = try! trainer.fit(training: part)
+        let cpuPerImage = (cpuSeconds() - cpuBefore) / Double(part.count)
+        current = trained.model
+        let record = trained.history[0]
+        lastLoss = record.trainLoss
+        timedBatches = configuration.batchesPerEpoch(count: part.count)
+        if record.imagesPerSecond > trainRate { (trainRate, trainCPU) = (record.imagesPerSecond, cpuPerImage) }
+    }
 
-    var trainer = try! Trainer(model: model, configuration: configuration)
-    let cpuBefore = cpuSeconds()
-    let trained = try! trainer.fit(training: images.subset(Array(0..<min(images.count, batch * batches))))
-    let cpuPerImage = (cpuSeconds() - cpuBefore) / Double(min(images.count, batch * batches))
-    let record = trained.history[0]
-    let trainRate = record.imagesPerSecond
-
-    let evaluation = images.subset(Array(0..<10_000))
-    _ = try! trained.logits(for: images.subset(Array(0..<1000)))
-    let inferenceStart = now(), inferenceCPU = cpuSeconds()
-    _ = try! trained.logits(for: evaluation)
-    let inferenceRate = Double(evaluation.count) / (now() - inferenceStart)
-    let inferenceCPUPerImage = (cpuSeconds() - inferenceCPU) / Double(evaluation.count)
+    // Inference speed: batches of 1000 over the validation part, the best of `repeats` passes.
+    let inferModel = TrainedModel(model: current, history: [], pixelScaling: .unit, configuration: configuration)
+    _ = try! inferModel.logits(for: validation.subset(Array(0..<min(validation.count, Sequential.inferenceBatch))))
+    var inferRate = 0.0, inferCPU = 0.0
+    for _ in 0..<options.repeats {
+        let start = now(), startCPU = cpuSeconds()
+        _ = try! inferModel.logits(for: validation)
+        let rate = Double(validation.count) / (now() - start)
+        if rate > inferRate { (inferRate, inferCPU) = (rate, (cpuSeconds() - startCPU) / Double(validation.count)) }
+    }
 
     var line: [String: Any] = [
-        "bench": "loom", "model": name, "data": dataKind, "openblas_core": coreName, "threads": options.threads, "batch": batch,
-        "train_batches": batches, "train_img_s": trainRate.rounded(), "infer_img_s": inferenceRate.rounded(),
-        "infer_batch": Sequential.inferenceBatch, "train_loss": Double(record.trainLoss),
-        "parameters": model.parameterCount, "train_cpu_us_per_img": (cpuPerImage * 1e7).rounded() / 10,
-        "infer_cpu_us_per_img": (inferenceCPUPerImage * 1e7).rounded() / 10,
+        "model": name, "framework": "loom", "framework_version": version, "threads": options.threads, "batch_size": batch,
+        "parameters": model.parameterCount, "train_img_per_s": rounded(trainRate), "train_batches": timedBatches,
+        "infer_img_per_s": rounded(inferRate), "repeats": runs, "epochs": 0, "train_seconds": NSNull(), "test_accuracy": NSNull(),
+        "data": options.synthetic ? "synthetic" : "real", "openblas_core": coreName, "train_loss": Double(lastLoss),
+        "train_cpu_us_per_img": rounded(trainCPU * 1e6), "infer_cpu_us_per_img": rounded(inferCPU * 1e6),
     ]
-    print("\n\(name): \(model.parameterCount) parameters")
-    print("  training   \(format(trainRate)) img/s  (\(batches) batches of \(batch), loss \(format(Double(record.trainLoss), 3)), \(format(cpuPerImage * 1e6, 1)) CPU µs/img)")
-    print("  inference  \(format(inferenceRate)) img/s  (batches of \(Sequential.inferenceBatch), \(format(inferenceCPUPerImage * 1e6, 1)) CPU µs/img)")
+    var report = "\(name): \(model.parameterCount) parameters\n"
+    report += "  training   \(format(trainRate)) img/s  (best of \(runs) × \(timedBatches) batches of \(batch), \(format(trainCPU * 1e6, 1)) CPU µs/img)\n"
+    report += "  inference  \(format(inferRate)) img/s  (batches of \(Sequential.inferenceBatch), \(format(inferCPU * 1e6, 1)) CPU µs/img)\n"
 
     if options.sgemm {
         let shapes = gemmShapes(model, batch: batch, threads: options.threads)
         var seconds = 0.0, cpuSecondsPerImage = 0.0, flops = 0.0
         var rates = [String: Double]()
-        print("  sgemm on the model's shapes (\(options.threads) threads, single-threaded sgemm each):")
+        report += "  sgemm on the model's shapes (\(options.threads) threads, single-threaded sgemm each):\n"
         for shape in shapes {
             let (rate, perCPU) = measureGemm(shape, threads: options.threads)
-            rates[shape.name] = (rate * 10).rounded() / 10
+            rates[shape.name] = rounded(rate)
             seconds += shape.flopsPerImage / (rate * 1e9)
             cpuSecondsPerImage += shape.flopsPerImage / (perCPU * 1e9)
             flops += shape.flopsPerImage
-            print("    \(shape.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(shape.m)×\(shape.k) · \(shape.k)×\(shape.n)  \(format(rate, 1)) GFLOP/s")
-        }
-        for shape in shapes where shape.name.hasPrefix("conv") && shape.name.hasSuffix("fwd") {
-            let batched = measureBatchedGemm(shape, batch: batch, threads: options.threads)
-            print("    \(shape.name): one \(options.threads)-thread sgemm over the whole batch instead: \(format(batched, 1)) GFLOP/s")
-            line["batched_gflops_\(shape.name.replacingOccurrences(of: " ", with: "_"))"] = (batched * 10).rounded() / 10
+            report += "    \(shape.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(shape.m)×\(shape.k) · \(shape.k)×\(shape.n)  \(format(rate, 1)) GFLOP/s\n"
         }
         let limit = 1 / seconds
-        print("  training FLOPs per image (matrix products): \(format(flops / 1e6, 2)) MFLOP")
-        print("  sgemm-bound limit \(format(limit)) img/s; loom reaches \(format(100 * trainRate / limit, 1))% of it")
-        print("  in CPU time: the products alone take \(format(cpuSecondsPerImage * 1e6, 1)) µs/img, \(format(100 * cpuSecondsPerImage / cpuPerImage, 1))% of loom's \(format(cpuPerImage * 1e6, 1))")
-        line["sgemm_cpu_us_per_img"] = (cpuSecondsPerImage * 1e7).rounded() / 10
-        line["pct_of_sgemm_bound_cpu"] = (1000 * cpuSecondsPerImage / cpuPerImage).rounded() / 10
+        report += "  training FLOPs per image (matrix products): \(format(flops / 1e6, 2)) MFLOP\n"
+        report += "  sgemm-bound limit \(format(limit)) img/s; loom reaches \(format(100 * trainRate / limit, 1))% of it\n"
+        report += "  in CPU time: the products alone take \(format(cpuSecondsPerImage * 1e6, 1)) µs/img, \(format(100 * cpuSecondsPerImage / trainCPU, 1))% of loom's \(format(trainCPU * 1e6, 1))\n"
+        line["sgemm_cpu_us_per_img"] = rounded(cpuSecondsPerImage * 1e6)
+        line["pct_of_sgemm_bound_cpu"] = rounded(100 * cpuSecondsPerImage / trainCPU)
         line["sgemm_gflops"] = rates
+        line["sgemm_gflops_overall"] = rounded(flops / seconds / 1e9)
         line["train_flops_per_img"] = flops.rounded()
-        line["sgemm_bound_img_s"] = limit.rounded()
-        line["pct_of_sgemm_bound"] = (1000 * trainRate / limit).rounded() / 10
+        line["sgemm_bound_img_per_s"] = limit.rounded()
+        line["pct_of_sgemm_bound"] = rounded(100 * trainRate / limit)
+    }
+
+    if options.epochs > 0 {
+        // A fresh model trained from scratch for the accuracy, validation measured per epoch.
+        let fresh = try! Sequential(inputShape: [1, 28, 28], layers: layers, seed: options.seed)
+        var full = configuration
+        full.epochs = options.epochs
+        var trainer = try! Trainer(model: fresh, configuration: full)
+        let start = now()
+        let trained = try! trainer.fit(training: train, validation: validation, epochEnded: { checkpoint in
+            let record = checkpoint.history[checkpoint.history.count - 1]
+            FileHandle.standardError.write(Data("\(name) epoch \(record.epoch): validation accuracy \(format(Double(record.validationAccuracy ?? 0), 4))\n".utf8))
+        })
+        line["epochs"] = options.epochs
+        line["train_seconds"] = rounded(now() - start, 2)
+        line["test_accuracy"] = rounded(Double(try! trained.evaluate(on: test).accuracy), 4)
+        report += "  \(options.epochs) epochs in \(format(now() - start, 1)) s (validation included): test accuracy \(line["test_accuracy"]!)\n"
     }
     let rss = peakResidentMegabytes()
-    print("  peak RSS \(format(rss)) MB")
-    line["peak_rss_mb"] = rss.rounded()
+    report += "  peak RSS \(format(rss)) MiB"
+    line["peak_rss_mb"] = rounded(rss)
+    FileHandle.standardError.write(Data((report + "\n").utf8))
     let json = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))
+    fflush(nil)
 }

@@ -1,70 +1,157 @@
 #!/usr/bin/env python3
-"""Prints loom's and PyTorch's benchmark lines side by side with loom/PyTorch ratios.
+"""Prints loom's and PyTorch's benchmark results side by side, with the targets of issue 4.
 
-Usage: compare.py LOOM.jsonl PYTORCH.jsonl
+Usage: compare.py RESULTS_DIR          (the folder benchmarks/run.sh fills)
+       compare.py FILE.jsonl ...        (any files of JSON lines from loom-bench and bench.py)
 
-Each file holds one JSON object per line and per model, with the keys written down at the top
-of bench.py (model, train_img_per_s, infer_img_per_s, peak_rss_mb, test_accuracy, ...); other
-lines (progress, logs) are ignored. Only the standard library is used.
+Every JSON line with "framework" and "model" keys (see the top of bench.py) is one process's
+result; other lines are ignored. Lines with "epochs" > 0 are accuracy runs; the others are timing
+rounds. For each model and framework it takes the median and the best over the rounds, and the
+ratios loom/PyTorch of the medians (the same rounds ran interleaved, so both saw the same load).
+A folder's machine.txt (run.sh's "<framework> <model> <busy%> <waited s> <load average>" per
+process: how busy the cores were just before it started) is summarised too. Only the standard library is used.
 """
 
 import json
+import os
+import statistics
 import sys
 
-METRICS = (
-    ("train_img_per_s", "training img/s", "higher is better"),
-    ("infer_img_per_s", "inference img/s (batch 1000)", "higher is better"),
-    ("peak_rss_mb", "peak RSS MiB", "lower is better"),
-    ("train_seconds", "training seconds", "lower is better"),
-    ("test_accuracy", "test accuracy", "higher is better"),
+# (key, label, better, {model: target ratio loom/pytorch} or None)
+TIMING = (
+    ("train_img_per_s", "training img/s", "higher", {"ref-cnn": 1.5, "ref-mlp": 2.0}),
+    ("infer_img_per_s", "inference img/s (batch 1000)", "higher", {"ref-cnn": 2.0, "ref-mlp": 2.0}),
+    ("peak_rss_mb", "peak RSS MiB", "lower", {"ref-cnn": 0.5, "ref-mlp": 0.5}),
 )
+ACCURACY_TARGET = {"ref-cnn": (5, 0.91), "ref-mlp": (10, 0.885)}
+SGEMM_TARGET = {"ref-cnn": 60.0}
 
 
-def read(path):
-    results = {}
-    with open(path) as handle:
-        for line in handle:
-            line = line.strip()
-            if not line.startswith("{"):
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if "model" in record:
-                results[record["model"]] = record
-    return results
+def read_lines(paths):
+    records = []
+    for path in paths:
+        with open(path) as handle:
+            for line in handle:
+                line = line.strip()
+                if not line.startswith("{"):
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if "framework" in record and "model" in record:
+                    records.append(record)
+    return records
 
 
-def shown(value):
+def values(records, framework, model, key):
+    return [r[key] for r in records if r["framework"] == framework and r["model"] == model and isinstance(r.get(key), (int, float))]
+
+
+def number(value, digits=1):
     if value is None:
         return "-"
-    if isinstance(value, float) and value < 1:
-        return f"{value:.4f}"
-    return f"{value:,.1f}" if isinstance(value, float) else str(value)
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def table(rows):
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |")
+        if index == 0:
+            lines.append("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
 
 
 def main():
-    if len(sys.argv) != 3:
-        raise SystemExit("Usage: compare.py LOOM.jsonl PYTORCH.jsonl")
-    loom, torch = read(sys.argv[1]), read(sys.argv[2])
-    models = [m for m in torch if m in loom] + [m for m in loom if m not in torch] + [m for m in torch if m not in loom]
-    rows = [("model", "metric", "loom", "pytorch", "loom/pytorch", "")]
+    if len(sys.argv) < 2:
+        raise SystemExit("Usage: compare.py RESULTS_DIR | FILE.jsonl ...")
+    paths, machine = [], []
+    for argument in sys.argv[1:]:
+        if os.path.isdir(argument):
+            paths += [os.path.join(argument, name) for name in sorted(os.listdir(argument)) if name.endswith(".jsonl")]
+            machine_file = os.path.join(argument, "machine.txt")
+            if os.path.exists(machine_file):
+                with open(machine_file) as handle:
+                    machine += [line.split() for line in handle if len(line.split()) == 5]
+        else:
+            paths.append(argument)
+    records = read_lines(paths)
+    timing = [r for r in records if not r.get("epochs")]
+    accuracy = [r for r in records if r.get("epochs")]
+    models = sorted({r["model"] for r in records})
+    if not records:
+        raise SystemExit("compare.py: no result lines found.")
+
+    rows = [("model", "metric", "loom median (best)", "pytorch median (best)", "loom/pytorch", "target", "met")]
     for model in models:
-        ours, theirs = loom.get(model, {}), torch.get(model, {})
-        for key, name, better in METRICS:
-            a, b = ours.get(key), theirs.get(key)
-            if a is None and b is None:
+        for key, label, better, targets in TIMING:
+            ours, theirs = values(timing, "loom", model, key), values(timing, "pytorch", model, key)
+            if not ours and not theirs:
                 continue
-            ratio = f"{a / b:.2f}x" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else "-"
-            rows.append((model, name, shown(a), shown(b), ratio, better))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |")
-        if index == 0:
-            print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    if not loom:
-        print("(no loom results: loom-bench printed no JSON lines)", file=sys.stderr)
+            pick = max if better == "higher" else min
+            ratio = statistics.median(ours) / statistics.median(theirs) if ours and theirs and statistics.median(theirs) else None
+            target = targets.get(model) if targets else None
+            met = "-" if ratio is None or target is None else ("yes" if (ratio >= target if better == "higher" else ratio <= target) else "no")
+            rows.append((
+                model, label,
+                f"{number(statistics.median(ours))} ({number(pick(ours))})" if ours else "-",
+                f"{number(statistics.median(theirs))} ({number(pick(theirs))})" if theirs else "-",
+                f"{ratio:.2f}x" if ratio is not None else "-",
+                (f">= {target}x" if better == "higher" else f"<= {target}x") if target else "",
+                met))
+        cpu = values(timing, "loom", model, "train_cpu_us_per_img")
+        if cpu:
+            rows.append((model, "loom training CPU us/img", f"{number(statistics.median(cpu))} ({number(min(cpu))})", "", "", "", ""))
+        pct = values(timing, "loom", model, "pct_of_sgemm_bound")
+        if pct:
+            target = SGEMM_TARGET.get(model)
+            bound = values(timing, "loom", model, "sgemm_bound_img_per_s")
+            rows.append((
+                model, f"loom % of sgemm-bound ({number(statistics.median(bound))} img/s)",
+                f"{number(statistics.median(pct))} ({number(max(pct))})", "", "",
+                f">= {target:.0f}%" if target else "", ("yes" if statistics.median(pct) >= target else "no") if target else ""))
+        pct_cpu = values(timing, "loom", model, "pct_of_sgemm_bound_cpu")
+        if pct_cpu:
+            rows.append((model, "  same, in CPU time", f"{number(statistics.median(pct_cpu))} ({number(max(pct_cpu))})", "", "", "", ""))
+        for framework in ("loom", "pytorch"):
+            for record in (r for r in accuracy if r["framework"] == framework and r["model"] == model):
+                epochs, goal = ACCURACY_TARGET.get(model, (None, None))
+                value = record.get("test_accuracy")
+                rows.append((
+                    model, f"{framework} test accuracy, {record['epochs']} epochs ({number(record.get('train_seconds'))} s)",
+                    f"{value:.4f}" if framework == "loom" and value is not None else "",
+                    f"{value:.4f}" if framework == "pytorch" and value is not None else "", "",
+                    f">= {goal}" if framework == "loom" and goal and record["epochs"] == epochs else "",
+                    ("yes" if value >= goal else "no") if framework == "loom" and goal and record["epochs"] == epochs and value is not None else ""))
+    print(table(rows))
+
+    rounds = {m: len(values(timing, "loom", m, "train_img_per_s")) for m in models}
+    cores = sorted({r.get("openblas_core") for r in timing if r["framework"] == "loom" and r.get("openblas_core")})
+    shapes = {}
+    for record in timing:
+        if record["framework"] == "loom" and record["model"] == "ref-cnn" and record.get("sgemm_gflops"):
+            for name, rate in record["sgemm_gflops"].items():
+                shapes.setdefault(name, []).append(rate)
+    print()
+    print(f"Rounds per model: {', '.join(f'{m} {n}' for m, n in rounds.items())}; each value is one process's best of its timed runs.")
+    if cores:
+        print(f"loom's OpenBLAS kernels: {', '.join(cores)}.")
+    flops = values(timing, "loom", "ref-cnn", "train_flops_per_img")
+    if flops and shapes:
+        rates = ", ".join(f"{name} {statistics.median(r):.0f}" for name, r in shapes.items())
+        print(f"ref-cnn sgemm-bound limit: {flops[0] / 1e6:.1f} MFLOP of matrix products per training image (im2col), "
+              f"at the GFLOP/s OpenBLAS reached on the model's shapes in the same rounds (medians: {rates}).")
+    if machine:
+        busy = [int(row[2]) for row in machine]
+        waited = [int(row[3]) for row in machine]
+        loads = [float(row[4]) for row in machine]
+        print(f"Other processes' CPU use just before each run: median {statistics.median(busy):.0f}%, max {max(busy)}% of the 2 cores "
+              f"(waited {sum(waited)} s in all for quiet moments); 1-minute load average then: "
+              f"min {min(loads):.2f}, median {statistics.median(loads):.2f}, max {max(loads):.2f}.")
 
 
 if __name__ == "__main__":
