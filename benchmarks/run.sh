@@ -59,8 +59,7 @@ if ! "$venv/bin/python" -c "import torch, numpy" 2>/dev/null; then
     if [[ -n "$wheel" ]]; then
         "$venv/bin/pip" install --quiet "$wheel" numpy
     else
-        "$venv/bin/pip" install --quiet torch==2.13.0 numpy --index-url https://download.pytorch.org/whl/cpu \
-            || "$venv/bin/pip" install --quiet torch==2.13.0 numpy
+        "$venv/bin/pip" install --quiet torch==2.13.0 numpy
     fi
 fi
 
