@@ -81,3 +81,68 @@ import _LoomTestSupport
         #expect(DatasetValue(images: images, standardizes: false, source: "test").scaling(training: [0]) == .unit)
     }
 }
+
+/// A user's own colour images, two classes, through the whole pipeline.
+@Suite struct OwnDataPipelineTests {
+    @Test func colourImagesOfTwoClassesTrainEvaluateAndPredict() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loom-own-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // 'red' images are reddish, 'blue' ones bluish, of assorted sizes.
+        for (name, channel) in [("blue", 2), ("red", 0)] {
+            try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
+            for index in 0..<20 {
+                let side = 6 + index % 5
+                var pixels = [UInt8](repeating: 30, count: side * side * 3)
+                for pixel in 0..<(side * side) { pixels[pixel * 3 + channel] = UInt8(180 + index) }
+                try PNGImage(width: side, height: side, channels: 3, pixels: pixels).encode()
+                    .write(to: URL(fileURLWithPath: "\(root)/\(name)/\(index).png"))
+            }
+        }
+        let text = """
+            ```loom load
+            dataset: \(root)
+            size: [8, 8]
+            color: rgb
+            ```
+
+            ```loom split
+            train: 0.6
+            validation: 0.2
+            test: 0.2
+            ```
+
+            ```loom eda.samples
+            per-class: 2
+            ```
+
+            ```loom train.cnn as net
+            layers:
+              - conv: {filters: 4, kernel: 3}
+              - relu
+              - maxpool: 2
+              - flatten
+              - dense: 2
+            epochs: 20
+            batch-size: 8
+            optimizer: {adam: {learning-rate: 0.01}}
+            ```
+
+            ```loom evaluate
+            ```
+
+            ```loom predict
+            images: 2
+            ```
+            """
+        let report = try run(text)
+        #expect(report.cells.map(\.status) == [.ran, .ran, .ran, .ran, .ran, .ran], "\(report.cells.map(\.status))")
+        #expect(report.cells[4].markdownText.contains("accuracy **100.0%**"),
+                "\(report.cells[4].markdownText) \(report.cells[4].tables.first?.rows ?? [])")
+    }
+
+    func run(_ text: String) throws -> RunReport {
+        let checked = Checker.check(NotebookDocument.parse(path: "nb.md", text: text), registry: BuiltInActions.registry)
+        #expect(checked.errors.isEmpty, "\(checked.errors)")
+        return try NotebookRunner(registry: BuiltInActions.registry, cache: nil).run(checked, options: RunOptions(outputPath: nil))
+    }
+}
