@@ -115,15 +115,9 @@ enum LayerList {
     static func parseLayer(_ item: ParameterNodeReader, family: ModelFamily, problems: inout [ParameterProblem]) -> Value? {
         let name: String
         let namePosition: SourcePosition
-        var settings: ParameterNodeReader?
-        if let text = item.scalarText, case .string? = item.scalarValue {
-            name = text
-            namePosition = item.position
-        } else if let entries = item.entries, entries.count == 1 {
-            name = entries[0].key
-            namePosition = entries[0].keyPosition
-            let value = ParameterNodeReader(entries[0].value)
-            settings = value.isNull ? nil : value
+        let settings: ParameterNodeReader?
+        if let named = item.nameWithSettings {
+            (name, namePosition, settings) = named
         } else if let entries = item.entries {
             problems.append(ParameterProblem(
                 at: item.position,

@@ -38,15 +38,9 @@ struct NamedChoice: Sendable {
     func parse(_ node: ParameterNodeReader, problems: inout [ParameterProblem]) -> Value? {
         let name: String
         let namePosition: SourcePosition
-        var settings: ParameterNodeReader?
-        if let text = node.scalarText, case .string? = node.scalarValue {
-            name = text
-            namePosition = node.position
-        } else if let entries = node.entries, entries.count == 1 {
-            name = entries[0].key
-            namePosition = entries[0].keyPosition
-            let value = ParameterNodeReader(entries[0].value)
-            settings = value.isNull ? nil : value
+        let settings: ParameterNodeReader?
+        if let named = node.nameWithSettings {
+            (name, namePosition, settings) = named
         } else {
             problems.append(ParameterProblem(
                 at: node.position, "'\(parameter)' must be one \(noun) name (\(options.map { "'\($0.name)'" }.joined(separator: ", "))), "

@@ -34,6 +34,22 @@ public struct ParameterNodeReader: Sendable {
         return nil
     }
 
+    /// The "name, alone or with its settings" form that layers and optimizers use:
+    /// `- relu`, `- dense: 128`, `adam`, `{adam: {learning-rate: 0.001}}`.
+    ///
+    /// - Returns: the name, where it is written, and its settings (`nil` when there are none), or
+    ///   `nil` when the node is neither a text scalar nor a mapping of exactly one entry.
+    public var nameWithSettings: (name: String, position: SourcePosition, settings: ParameterNodeReader?)? {
+        if let text = scalarText, case .string? = scalarValue {
+            return (text, position, nil)
+        }
+        if let entries, entries.count == 1 {
+            let value = ParameterNodeReader(entries[0].value)
+            return (entries[0].key, entries[0].keyPosition, value.isNull ? nil : value)
+        }
+        return nil
+    }
+
     /// The value of the scalar in the YAML 1.2 core schema.
     public var scalarValue: Value? {
         guard case .scalar = node, let text = node.scalarText else { return nil }
