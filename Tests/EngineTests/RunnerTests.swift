@@ -214,6 +214,19 @@ let chain = """
         #expect(FileManager.default.contents(atPath: assets + "/cell-01-dot.png") == Data([0x89, 0x50, 0x4E, 0x47]))
         _ = try runner.run(checked, options: RunOptions(outputPath: harness.outputPath))
         #expect(harness.output.contains("![A dot](data:image/png;base64,iVBORw==)"))
+        // A cell moved down: its figure file is renamed and the stale one removed.
+        let moved = Checker.check(NotebookDocument.parse(path: "nb.md", text: "```loom draw\n```\n\n```loom draw\n```\n"),
+                                  registry: registry)
+        _ = try runner.run(moved, options: RunOptions(figures: .assets(directory: assets, relativePath: "nb.assets"),
+                                                      outputPath: harness.outputPath))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: assets).sorted() == ["cell-01-dot.png", "cell-02-dot.png"])
+        let single = Checker.check(NotebookDocument.parse(path: "nb.md", text: "# Only prose\n\n```loom draw\n```\n"),
+                                   registry: registry)
+        try FileManager.default.removeItem(atPath: assets + "/cell-01-dot.png")
+        try Data([1]).write(to: URL(fileURLWithPath: assets + "/notes.txt"))
+        _ = try runner.run(single, options: RunOptions(figures: .assets(directory: assets, relativePath: "nb.assets"),
+                                                       outputPath: harness.outputPath))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: assets).sorted() == ["cell-01-dot.png", "notes.txt"])
     }
 
     @Test func subResultsAreCachedOneByOne() throws {

@@ -140,12 +140,24 @@ public struct NotebookRunner: Sendable {
             let text = try ExecutedNotebookRenderer.render(notebook.document, report: runReport,
                                                            figures: options.figures)
             try writeAtomically(text, to: outputPath)
+            if case .assets(let directory, _) = options.figures {
+                Self.removeStaleFigures(in: directory, keeping: text)
+            }
         }
         runReport.seconds = Date().timeIntervalSince(clock)
         progress.runFinished(notebook: path, ran: runReport.count("ran"), cached: runReport.count("cached"),
                              failed: runReport.count("failed"), skipped: runReport.count("skipped"),
                              seconds: runReport.seconds, output: options.outputPath)
         return runReport
+    }
+
+    /// Deletes figure files (`cell-NN-name.png`) that the executed notebook no longer links, so the
+    /// assets folder holds exactly what the notebook shows. Runs only after the notebook is written.
+    static func removeStaleFigures(in directory: String, keeping text: String) {
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for file in files where file.hasPrefix("cell-") && file.hasSuffix(".png") && !text.contains("/\(file))") {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(file))
+        }
     }
 
     /// `notebooks/x.md:23:5: train.cnn: message`, located at the parameter an error is about.
