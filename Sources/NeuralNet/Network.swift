@@ -37,6 +37,8 @@ final class Network {
     let parameterCount: Int
     /// The parameter gradients of every part but the first, in a part-split training step.
     private let partGradients: [Scratch<Float>]
+    /// Whether dense-only networks may train one part of the batch per thread (see `splitsBatch`).
+    static let partPerThreadStepIsEnabled = false
     /// The fewest samples worth a part of their own.
     static let minimumPartSize = 16
 
@@ -147,7 +149,10 @@ final class Network {
             default: return false
             }
         }
-        splitsBatch = training && independentSamples && ComputeThreads.count > 1
+        // Off: the part-per-thread step gave different weights from run to run for the same seed
+        // (a race not yet found), and determinism comes first. Every network splits each layer's
+        // work across the threads instead.
+        splitsBatch = Self.partPerThreadStepIsEnabled && training && independentSamples && ComputeThreads.count > 1
             && capacity >= 2 * Network.minimumPartSize
         partGradients = splitsBatch ? (1..<ComputeThreads.count).map { _ in Scratch<Float>(count: parameterTotal) } : []
         slots = slotSizes.map { Scratch<Float>(count: $0) }

@@ -54,7 +54,9 @@ struct BatchSplitTests {
         return (split, wholeGradients, splitGradients, (splitResult.loss, wholeResult.loss), (splitResult.correct, wholeResult.correct), (splitGenerator, wholeGenerator))
     }
 
-    @Test(arguments: [
+    @Test(.disabled(if: !Network.partPerThreadStepIsEnabled,
+                    "the part-per-thread step is off: it gave different weights from run to run for one seed"),
+          arguments: [
         [LayerSpec.flatten, .dense(units: 12), .relu, .dropout(rate: 0.5), .dense(units: 8), .tanh, .dense(units: 4)],
         [LayerSpec.flatten, .dense(units: 4)],
     ])
