@@ -243,5 +243,12 @@ let chain = """
         harness.log.reset()
         _ = try harness.run("```loom grid\nvalues: [3, 2, 1, 4]\n```\n")
         #expect(harness.log.all == ["square 4.0"])
+        // --no-cache and --force recompute sub-results as well.
+        harness.log.reset()
+        _ = try harness.run("```loom grid\nvalues: [1, 2]\n```\n", noCache: true)
+        #expect(harness.log.all == ["square 1.0", "square 2.0"])
+        harness.log.reset()
+        _ = try harness.run("```loom grid\nvalues: [1, 2]\n```\n", force: ["grid"])
+        #expect(harness.log.all == ["square 1.0", "square 2.0"])
     }
 }

@@ -38,6 +38,8 @@ public final class ActionContext: @unchecked Sendable {
     private(set) var result: (kind: ResultKind, data: Data)?
     private(set) var seeds: [String] = []
     let actionVersion: Int
+    /// Set for a cell run with `--no-cache` or `--force`: sub-results are recomputed too.
+    var recomputesSubresults = false
 
     init(cell: Cell, actionVersion: Int, notebookPath: String, parameters: ParameterValues, key: String,
          inputKeys: [String: [String]], inputLabels: [String: [String]], store: ResultStore, progress: CellProgress) {
@@ -145,7 +147,8 @@ public final class ActionContext: @unchecked Sendable {
                                          compute: () throws -> T) throws -> (value: T, cached: Bool) {
         let inputText = inputKeys.keys.sorted().map { "\($0)=\(inputKeys[$0] ?? [])" }.joined(separator: ";")
         let subkey = SHA256.hex("sub|\(cell.action)|\(actionVersion)|\(label)|\(identity)|\(inputText)")
-        if let data = try store.cache?.resultData(key: subkey), let value = try? T.decoded(from: data) {
+        if !recomputesSubresults, let data = try store.cache?.resultData(key: subkey),
+           let value = try? T.decoded(from: data) {
             try store.cache?.adopt(key: subkey, parent: key)
             return (value, true)
         }

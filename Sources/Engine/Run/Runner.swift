@@ -111,6 +111,8 @@ public struct NotebookRunner: Sendable {
             let context = ActionContext(
                 cell: cell, actionVersion: action.version, notebookPath: path, parameters: parameters, key: key, inputKeys: inputKeys,
                 inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress))
+            context.recomputesSubresults = options.plan.ignoreCache
+                || plan.decision == .run(reason: "forced with --force")
             let started = Date()
             do {
                 try action.run(context)
