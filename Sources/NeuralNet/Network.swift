@@ -26,6 +26,10 @@ final class Network {
     /// For each layer, the storage slot of its output, or -1 when it is the network's input.
     private let outputSlot: [Int]
     private let gradients: [Scratch<Float>]
+    /// The values per sample that each gradient scratch buffer sets aside, the same for every
+    /// layer, so that parts of a batch run on several threads use disjoint regions of it whatever
+    /// the layer's own sample size.
+    private let gradientStride: Int
     private let empty = Scratch<Float>(count: 1)
     /// The values of one sample in each storage slot.
     private let slotSampleSizes: [Int]
@@ -38,7 +42,7 @@ final class Network {
     /// The parameter gradients of every part but the first, in a part-split training step.
     private let partGradients: [Scratch<Float>]
     /// Whether dense-only networks may train one part of the batch per thread (see `splitsBatch`).
-    static let partPerThreadStepIsEnabled = false
+    static let partPerThreadStepIsEnabled = true
     /// The fewest samples worth a part of their own.
     static let minimumPartSize = 16
 
@@ -149,9 +153,6 @@ final class Network {
             default: return false
             }
         }
-        // Off: the part-per-thread step gave different weights from run to run for the same seed
-        // (a race not yet found), and determinism comes first. Every network splits each layer's
-        // work across the threads instead.
         splitsBatch = Self.partPerThreadStepIsEnabled && training && independentSamples && ComputeThreads.count > 1
             && capacity >= 2 * Network.minimumPartSize
         partGradients = splitsBatch ? (1..<ComputeThreads.count).map { _ in Scratch<Float>(count: parameterTotal) } : []
@@ -159,8 +160,10 @@ final class Network {
         if training {
             let largest = plans.map { max($0.inputShape.reduce(1, *), $0.outputShape.reduce(1, *)) }.max() ?? 1
             gradients = [Scratch<Float>(count: capacity * largest), Scratch<Float>(count: capacity * largest)]
+            gradientStride = largest
         } else {
             gradients = []
+            gradientStride = 0
         }
         for kernel in kernels { kernel?.reserve(batch: capacity) }
     }
@@ -237,7 +240,7 @@ final class Network {
                     generator: &unused, firstSample: samples.lowerBound, maximumChunks: 1, randomnessDrawn: true)
                 results[part] = loss.evaluate(
                     logits: logits, labels: labels + samples.lowerBound, batch: samples.count, classes: classes,
-                    gradient: outputGradient + samples.lowerBound * outputSize, gradientScale: gradientScale)
+                    gradient: outputGradient + samples.lowerBound * gradientStride, gradientScale: gradientScale)
                 let partGradient = part == 0 ? gradients : UnsafeMutableBufferPointer(start: partGradients[part - 1].pointer, count: parameterCount)
                 backward(
                     input: input + samples.lowerBound * inputSize, batch: samples.count, parameters: parameters,
@@ -284,17 +287,16 @@ final class Network {
             guard let kernel = kernels[index] else { continue }
             let layerInput = index == 0 ? input : UnsafePointer(pointer(outputSlot[index - 1], input: input, firstSample: firstSample))
             let needsInputGradient = index > firstComputing
-            let outputSize = slotSampleSizes[outputSlot[index]]
             kernel.backward(
                 BackwardArguments(
                     input: layerInput, output: UnsafePointer(pointer(outputSlot[index], input: input, firstSample: firstSample)),
-                    outputGradient: gradients[current].pointer + firstSample * outputSize,
-                    inputGradient: needsInputGradient ? gradients[1 - current].pointer + firstSample * inputSizes[index] : nil,
+                    outputGradient: gradients[current].pointer + firstSample * gradientStride,
+                    inputGradient: needsInputGradient ? gradients[1 - current].pointer + firstSample * gradientStride : nil,
                     batch: batch, parameters: UnsafePointer(base(parameters) + parameterOffsets[index]),
                     parameterGradients: base(parameterGradients) + parameterOffsets[index],
                     firstSample: firstSample, maximumChunks: maximumChunks))
             current = 1 - current
         }
-        return inputGradient ? UnsafePointer(gradients[current].pointer + firstSample * inputSizes[0]) : nil
+        return inputGradient ? UnsafePointer(gradients[current].pointer + firstSample * gradientStride) : nil
     }
 }
