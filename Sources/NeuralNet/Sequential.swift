@@ -136,8 +136,8 @@ public struct Sequential: Sendable, Equatable {
         let inputSize = inputShape.reduce(1, *), outputSize = outputShape.reduce(1, *)
         var result = Tensor.zeros(shape: [count] + outputShape)
         guard count > 0 else { return result }
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(ComputeThreads.count) }
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
         let network = Network(layers: layers, plans: plans, capacity: min(count, Sequential.inferenceBatch), training: false)
         var parameters = self.parameters.scalars, buffers = self.buffers.scalars
         var generator = SeededGenerator(seed: 0)

@@ -51,8 +51,8 @@ public struct TrainedModel: Sendable, Equatable {
         let classes = classCount
         var result = Tensor.zeros(shape: [images.count, classes])
         guard images.count > 0 else { return result }
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(ComputeThreads.count) }
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
         let evaluator = Evaluator(model: model, capacity: min(Sequential.inferenceBatch, images.count))
         result.withUnsafeMutableBufferPointer { out in
             evaluator.run(images, model: model, scaling: pixelScaling) { start, count, logits, _ in
@@ -91,8 +91,8 @@ public struct TrainedModel: Sendable, Equatable {
     /// - Throws: ``NeuralNetError`` if the images do not fit the model or a label is out of range.
     public func evaluate(on images: ImageSet) throws(NeuralNetError) -> (loss: Float, accuracy: Float) {
         try Trainer.check(images, model: model, name: "evaluation")
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(ComputeThreads.count) }
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
         let evaluator = Evaluator(model: model, capacity: min(Sequential.inferenceBatch, images.count))
         return evaluator.evaluate(images, model: model, scaling: pixelScaling, loss: SoftmaxCrossEntropy())
     }

@@ -224,8 +224,8 @@ public struct Trainer: Sendable {
             throw NeuralNetError.invalidSetting(name: "patience", reason: "early stopping needs validation data")
         }
 
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(ComputeThreads.count) }
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
         let batchSize = min(configuration.batchSize, training.count)
         let network = Network(layers: model.layers, plans: model.plans, capacity: batchSize, training: true)
         let evaluator = validation.map { Evaluator(model: model, capacity: min(Sequential.inferenceBatch, max($0.count, 1))) }

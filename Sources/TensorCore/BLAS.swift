@@ -1,3 +1,4 @@
+import Foundation
 import CBLAS
 
 /// Matrix products through OpenBLAS's `cblas_sgemm`.
@@ -44,5 +45,30 @@ public enum BLAS {
     public static func setThreads(_ threads: Int) {
         precondition(threads >= 1, "Thread count must be at least 1, got \(threads).")
         openblas_set_num_threads(Int32(threads))
+    }
+
+    private static let singleThreadedLock = NSLock()
+    nonisolated(unsafe) private static var singleThreadedDepth = 0
+
+    /// Makes `sgemm` single-threaded until the matching ``leaveSingleThreaded()``.
+    ///
+    /// Calls nest and may overlap across threads (two trainings at once in one process): OpenBLAS
+    /// goes back to ``ComputeThreads/count`` threads only when the last caller leaves, so one
+    /// caller's exit never changes the arithmetic under another that is still running — which
+    /// keeps training bit-for-bit deterministic.
+    public static func enterSingleThreaded() {
+        singleThreadedLock.lock()
+        defer { singleThreadedLock.unlock() }
+        singleThreadedDepth += 1
+        if singleThreadedDepth == 1 { openblas_set_num_threads(1) }
+    }
+
+    /// Ends an ``enterSingleThreaded()``.
+    public static func leaveSingleThreaded() {
+        singleThreadedLock.lock()
+        defer { singleThreadedLock.unlock() }
+        precondition(singleThreadedDepth > 0, "leaveSingleThreaded() without enterSingleThreaded()")
+        singleThreadedDepth -= 1
+        if singleThreadedDepth == 0 { openblas_set_num_threads(Int32(ComputeThreads.count)) }
     }
 }
