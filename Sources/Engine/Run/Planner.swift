@@ -52,7 +52,6 @@ public struct Planner: Sendable {
     public func plan(_ notebook: CheckedNotebook, options: PlanOptions = PlanOptions()) -> [PlannedCell] {
         let previous = (try? cache?.fingerprints(notebook: Self.notebookID(notebook.document.path))) ?? [:]
         var planned: [PlannedCell] = []
-        var forcedOrStale = Set<Int>()
         let files = CachedFileIdentity(
             cache: cache,
             notebookDirectory: URL(fileURLWithPath: notebook.document.path).deletingLastPathComponent().path)
@@ -105,11 +104,8 @@ public struct Planner: Sendable {
             } else if cached {
                 entry.decision = .cached
             } else {
-                entry.decision = .run(reason: Self.staleReason(fingerprint, previous: previous[cell.index],
-                                                               inputsRerun: checked.dependencies.filter(forcedOrStale.contains),
-                                                               cacheAvailable: cache != nil))
+                entry.decision = .run(reason: Self.staleReason(fingerprint, previous: previous[cell.index]))
             }
-            if case .run = entry.decision { forcedOrStale.insert(cell.index) }
             planned.append(entry)
         }
         return planned
@@ -127,8 +123,7 @@ public struct Planner: Sendable {
     }
 
     /// Why a cell whose key is not in the cache must run, compared with its last run.
-    static func staleReason(_ fingerprint: CellFingerprint, previous: CellFingerprint?, inputsRerun: [Int],
-                            cacheAvailable: Bool) -> String {
+    static func staleReason(_ fingerprint: CellFingerprint, previous: CellFingerprint?) -> String {
         guard let previous, previous.action == fingerprint.action else { return "not run before" }
         if previous.key == fingerprint.key { return "not in the cache" }
         if previous.version != fingerprint.version {
@@ -140,7 +135,7 @@ public struct Planner: Sendable {
         let changedInputs = fingerprint.inputs.keys.sorted().filter { previous.inputs[$0] != fingerprint.inputs[$0] }
         if !changedInputs.isEmpty {
             reasons.append(changedInputs.map { "input '\($0)'" }.joined(separator: ", ")
-                           + (changedInputs.count == 1 ? " changed" : " changed"))
+                           + " changed")
         }
         return reasons.isEmpty ? "not in the cache" : reasons.joined(separator: "; ")
     }
