@@ -19,10 +19,7 @@ extension Loom {
                 return
             }
             guard let action = registry.action(named: name) else {
-                let suggestion = registry.names.min { a, b in
-                    a.commonPrefix(with: name).count > b.commonPrefix(with: name).count
-                }.map { "; did you mean '\($0)'?" } ?? ""
-                throw LoomFailure(message: "error: unknown action '\(name)'\(suggestion)")
+                throw LoomFailure(message: "error: unknown action '\(name)'" + Suggestions.hint(for: name, in: registry.names))
             }
             print(ActionHelp.detail(action))
         }
