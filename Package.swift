@@ -27,7 +27,7 @@ let package = Package(
         // MARK: - Public API
 
         /// Float32 tensors: shapes, contiguous storage, BLAS-backed maths, parallel loops.
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CProcessor"]),
         /// Layers, activations, losses, optimizers, schedules and the training loop.
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Dataset"]),
         /// IDX reading, splits, batching and augmentation.
@@ -45,10 +45,12 @@ let package = Package(
         /// The command-line tool.
         .executableTarget(
             name: "loom",
-            dependencies: ["Actions", "Engine", "Notebook", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Actions", "Engine", "Notebook", "Figures", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Implementation details
 
+        /// CPUID/XGETBV, the auxiliary vector and an FMA-throughput probe, in C.
+        .target(name: "CProcessor", cSettings: [.unsafeFlags(["-O2"])]),  // the FMA probe measures nothing at -O0
         .systemLibrary(name: "CBLAS"),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo"),
         .systemLibrary(name: "CCmarkGFM"),

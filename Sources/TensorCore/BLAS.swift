@@ -1,7 +1,7 @@
 import Foundation
 import CBLAS
 
-/// Matrix products through OpenBLAS's `cblas_sgemm`.
+/// Matrix products through OpenBLAS's `cblas_sgemm`, with the kernels ``ComputeBackend`` chose.
 public enum BLAS {
     /// Computes `C ← α·op(A)·op(B) + β·C` for row-major matrices.
     ///
@@ -31,6 +31,7 @@ public enum BLAS {
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        ComputeBackend.prepare()
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -47,8 +48,8 @@ public enum BLAS {
         openblas_set_num_threads(Int32(threads))
     }
 
-    private static let singleThreadedLock = NSLock()
-    nonisolated(unsafe) private static var singleThreadedDepth = 0
+    /// How many callers are inside ``enterSingleThreaded()`` now.
+    private static let singleThreadedDepth = Locked(0)
 
     /// Makes `sgemm` single-threaded until the matching ``leaveSingleThreaded()``.
     ///
@@ -57,18 +58,19 @@ public enum BLAS {
     /// caller's exit never changes the arithmetic under another that is still running — which
     /// keeps training bit-for-bit deterministic.
     public static func enterSingleThreaded() {
-        singleThreadedLock.lock()
-        defer { singleThreadedLock.unlock() }
-        singleThreadedDepth += 1
-        if singleThreadedDepth == 1 { openblas_set_num_threads(1) }
+        ComputeBackend.prepare()
+        singleThreadedDepth.update { depth in
+            depth += 1
+            if depth == 1 { openblas_set_num_threads(1) }
+        }
     }
 
     /// Ends an ``enterSingleThreaded()``.
     public static func leaveSingleThreaded() {
-        singleThreadedLock.lock()
-        defer { singleThreadedLock.unlock() }
-        precondition(singleThreadedDepth > 0, "leaveSingleThreaded() without enterSingleThreaded()")
-        singleThreadedDepth -= 1
-        if singleThreadedDepth == 0 { openblas_set_num_threads(Int32(ComputeThreads.count)) }
+        singleThreadedDepth.update { depth in
+            precondition(depth > 0, "leaveSingleThreaded() without enterSingleThreaded()")
+            depth -= 1
+            if depth == 0 { openblas_set_num_threads(Int32(ComputeThreads.count)) }
+        }
     }
 }

@@ -1,27 +1,110 @@
 import CBLAS
+import CProcessor
 import Dispatch
 import Foundation
 
 /// The number of threads that TensorCore's loops and OpenBLAS use.
 ///
-/// The default is the number of active processors. Results are bit-identical for a given
-/// thread count: work is always split into the same fixed chunks, and partial results are
-/// combined in a fixed order.
+/// The default is the number of processors this process may use: the CPU affinity mask
+/// (`taskset`, `sched_setaffinity`), capped by a cgroup CPU quota (containers, Slurm), or the
+/// `LOOM_THREADS` environment variable. Results are bit-identical for a given thread count: work
+/// is always split into the same fixed chunks, and partial results are combined in a fixed order.
 public enum ComputeThreads {
-    nonisolated(unsafe) private static var current = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The environment variable that sets the thread count.
+    public static let variable = "LOOM_THREADS"
+
+    private static let state = Locked(Choice.fromEnvironment())
+
+    /// How the thread count was chosen, for `loom doctor`.
+    public struct Choice: Sendable, Equatable {
+        public var count: Int
+        /// `2 processors available to this process`, `LOOM_THREADS=1`, `--threads 1`, …
+        public var reason: String
+        /// A problem with `LOOM_THREADS` (not a positive integer), if any.
+        public var problem: String?
+
+        static func fromEnvironment() -> Choice {
+            let available = availableProcessors()
+            guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else {
+                return Choice(count: available.count, reason: available.reason)
+            }
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= 1, value <= 1024 else {
+                return Choice(count: available.count, reason: available.reason,
+                              problem: "\(variable)='\(text)' is not a thread count: set it to an integer from 1 to 1024, or unset it to use the \(available.count) available processor\(available.count == 1 ? "" : "s").")
+            }
+            return Choice(count: value, reason: "\(variable)=\(value)")
+        }
+    }
 
     /// The number of threads that parallel loops split their work across.
-    public static var count: Int { current }
+    public static var count: Int { state.read { $0.count } }
+
+    /// How the current count was chosen.
+    public static var choice: Choice { state.read { $0 } }
 
     /// Sets the number of threads for TensorCore's loops and OpenBLAS's own threads.
     ///
     /// Call this before any training starts; it is not meant to be changed while work runs.
     ///
-    /// - Parameter threads: The number of threads, at least 1.
-    public static func set(_ threads: Int) {
+    /// - Parameters:
+    ///   - threads: The number of threads, at least 1.
+    ///   - reason: What asked for it, for `loom doctor` (`--threads 1`).
+    public static func set(_ threads: Int, reason: String? = nil) {
         precondition(threads >= 1, "Thread count must be at least 1, got \(threads).")
-        current = threads
+        state.update { $0 = Choice(count: threads, reason: reason ?? "set to \(threads)") }
         openblas_set_num_threads(Int32(threads))
+    }
+
+    /// The processors this process may run on: the affinity mask, capped by a cgroup CPU quota.
+    public static func availableProcessors() -> (count: Int, reason: String) {
+        let online = max(1, ProcessInfo.processInfo.processorCount)
+        var count = online
+        var reason = "\(online) processor\(online == 1 ? "" : "s")"
+        #if os(Linux)
+        let allowed = Int(loom_affinity_count())
+        if allowed >= 1, allowed < count {
+            count = allowed
+            reason = "\(allowed) of \(online) processors (CPU affinity)"
+        }
+        if let quota = cgroupQuota(), quota < count {
+            count = quota
+            reason = "\(quota) of \(online) processors (cgroup CPU quota)"
+        }
+        #endif
+        return (count, reason + " available to this process")
+    }
+
+    /// The cgroup's CPU quota rounded up to whole processors (v2 `cpu.max`, v1 `cpu.cfs_quota_us`).
+    static func cgroupQuota() -> Int? {
+        func read(_ path: String) -> String? {
+            (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var quota: Double?, period: Double?
+        if let line = read("/sys/fs/cgroup/cpu.max") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2 { quota = Double(parts[0]); period = Double(parts[1]) }
+        } else if let q = read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), let p = read("/sys/fs/cgroup/cpu/cpu.cfs_period_us") {
+            quota = Double(q); period = Double(p)
+        }
+        guard let quota, let period, quota > 0, period > 0 else { return nil }
+        return max(1, Int((quota / period).rounded(.up)))
+    }
+}
+
+/// A value behind a lock: the way TensorCore keeps process-wide settings without unlocked globals.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func read<T>(_ body: (Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(value)
+    }
+    func update(_ body: (inout Value) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        body(&value)
     }
 }
 

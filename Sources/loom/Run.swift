@@ -38,6 +38,8 @@ extension Loom {
 
         @OptionGroup var cache: CacheOptions
 
+        @OptionGroup var compute: ComputeOptions
+
         func validate() throws {
             if notebooks.isEmpty { throw ValidationError("Name at least one notebook to run.") }
         }
@@ -46,6 +48,7 @@ extension Loom {
         var watch = false
 
         func run() throws {
+            try compute.apply()
             let succeeded = try runAll(notebooks)
             guard watch else {
                 if !succeeded { throw ExitCode.failure }

@@ -22,13 +22,15 @@ struct Loom {
     }
 
     /// Runs `loom ARGUMENTS` in `directory` with NO_COLOR set and no terminal.
-    static func run(_ arguments: [String], in directory: String) throws -> Result {
+    static func run(_ arguments: [String], in directory: String, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        environment.merge(extra) { _, new in new }
+        environment = environment.filter { !$0.value.isEmpty }   // "" in `extra` unsets a variable
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

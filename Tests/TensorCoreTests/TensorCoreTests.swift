@@ -168,3 +168,42 @@ import _LoomTestSupport
         }
     }
 }
+
+/// Kernel choice by feature, never by model number.
+@Suite struct ComputeBackendTests {
+    static let cases: [(Set<Processor.Feature>, KernelPath)] = [
+        ([.sse3, .avx, .fma, .avx2, .avx512f, .avx512bw, .avx512dq, .avx512vl], .avx512),
+        ([.sse3, .avx, .fma, .avx2, .avx512f], .avx2),   // AVX-512F alone (Knights Landing) is not the AVX-512 path
+        ([.sse3, .avx, .fma, .avx2], .avx2),
+        ([.sse3, .avx, .avx2], .portable),               // AVX2 without FMA
+        ([.sse3, .avx], .portable),
+        ([.neon], .portable),
+    ]
+
+    @Test(arguments: zip(cases.map(\.0), cases.map(\.1)))
+    func theWidestPathTheFeaturesAllow(features: Set<Processor.Feature>, expected: KernelPath) {
+        #expect(KernelPath.widest(for: features) == expected)
+    }
+
+    @Test func openBLASKernelSetsByInstructionSet() {
+        #expect(OpenBLASCore.path(ofCore: "Cooperlake") == .avx512)
+        #expect(OpenBLASCore.path(ofCore: "SkylakeX") == .avx512)
+        #expect(OpenBLASCore.path(ofCore: "Zen") == .avx2)
+        #expect(OpenBLASCore.path(ofCore: "Haswell") == .avx2)
+        #expect(OpenBLASCore.path(ofCore: "Prescott") == .portable)
+        #expect(OpenBLASCore.core(for: .avx512, architecture: "x86_64") == "SkylakeX")
+        #expect(OpenBLASCore.core(for: .avx2, architecture: "arm64") == nil)
+    }
+
+    @Test func theBackendInUsePassedItsSelfCheck() {
+        let backend = ComputeBackend.current
+        #expect(backend.selfCheck.passed)
+        #expect(backend.kernels <= KernelPath.widest(for: backend.processor.features))
+        #expect(ComputeBackend.checkProduct().error < 1e-5)
+    }
+
+    @Test func thePeakProbeMeasuresSomething() {
+        let peak = PeakThroughput.measure(path: .portable, threads: 1, seconds: 0.02)
+        #expect(peak.flopsPerSecond > 1e8)
+    }
+}

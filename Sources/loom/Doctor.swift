@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Engine
+import TensorCore
+
+extension Loom {
+    /// `loom doctor`: what loom computes with on this machine.
+    struct Doctor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prints the processor, the kernels chosen for it, the thread count and the measured FP32 peak.",
+            discussion: """
+                Kernels are chosen from the processor's features at start-up (AVX-512, AVX2+FMA or the \
+                portable path) and checked against a double-precision matrix product. LOOM_KERNELS=avx2 \
+                (or portable) picks a narrower path; LOOM_THREADS or --threads sets the thread count; an \
+                OPENBLAS_CORETYPE in the environment is respected as it is.
+                """)
+
+        @OptionGroup var compute: ComputeOptions
+
+        @Flag(help: "Skip the FMA-throughput probe (about half a second).")
+        var noProbe = false
+
+        func run() throws {
+            try compute.apply()
+            let backend = ComputeBackend.current
+            let processor = backend.processor
+            let threads = ComputeThreads.choice
+            let features = processor.features.sorted().map(\.rawValue).joined(separator: " ")
+            var lines = [
+                "loom \(NotebookRunner.loomVersion)",
+                "processor:   \(processor.name), \(processor.vendor), \(processor.architecture)",
+                "features:    \(features.isEmpty ? "none that loom uses" : features)",
+                "kernels:     \(backend.kernels) (\(backend.kernelsReason))",
+                "OpenBLAS:    \(backend.blasCore) kernels (\(backend.blasCoreReason)); \(backend.blasConfiguration)",
+                "self-check:  \(backend.selfCheck.passed ? "passed" : "FAILED"): largest relative error "
+                    + String(format: "%.1e", backend.selfCheck.maximumRelativeError)
+                    + " against a double-precision product (tolerance \(String(format: "%.0e", backend.selfCheck.tolerance)))",
+                "threads:     \(threads.count) (\(threads.reason))",
+            ]
+            if !noProbe {
+                let peak = PeakThroughput.measure()
+                lines.append(String(format: "FP32 peak:   %.1f GFLOP/s measured (%.1f per thread, %@ FMA probe, %d thread%@)",
+                                    peak.flopsPerSecond / 1e9, peak.flopsPerSecondPerThread / 1e9,
+                                    peak.path.description, peak.threads, peak.threads == 1 ? "" : "s"))
+            }
+            for warning in backend.warnings { lines.append("warning:     \(warning)") }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}
+
+/// `--threads N`, shared by the commands that compute.
+struct ComputeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Threads for training and inference (default: LOOM_THREADS, else the processors this process may use).",
+                               valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 || threads > 1024 {
+            throw ValidationError("'--threads \(threads)' must be a thread count from 1 to 1024.")
+        }
+    }
+
+    /// Sets the thread count and configures the compute backend, printing its warnings once.
+    func apply() throws {
+        if let threads {
+            ComputeThreads.set(threads, reason: "--threads \(threads)")
+        } else if let problem = ComputeThreads.choice.problem {
+            throw LoomFailure(message: "error: \(problem)")
+        }
+        for warning in ComputeBackend.current.warnings { printError("loom: warning: \(warning)") }
+    }
+}
