@@ -4,7 +4,8 @@
 #     benchmarks/run.sh                    # timing, 5 interleaved rounds (about 3 minutes)
 #     benchmarks/run.sh --accuracy         # also 5 epochs (ref-cnn) / 10 epochs (ref-mlp) each, test accuracy
 #     benchmarks/run.sh --rounds 9         # more rounds (medians steadier on a busy machine)
-#     benchmarks/run.sh --models ref-mlp   # one model
+#     benchmarks/run.sh --models ref-mlp   # one model (ref-cnn, ref-mlp, strong-cnn; all three by default)
+#     benchmarks/run.sh --no-compile       # PyTorch eager only (torch.compile runs beside it by default)
 #     benchmarks/run.sh --quiet 30 --max-wait 120   # (defaults) before each process, wait up to 120 s
 #                                              # for the other processes' CPU use to drop below 30% of the 2 cores
 #     benchmarks/run.sh --openblas-core auto   # loom with OpenBLAS's own kernel choice (AVX-512 here),
@@ -28,7 +29,8 @@ set -euo pipefail
 
 rounds=5
 accuracy=0
-models="ref-cnn ref-mlp"
+compile=1
+models="ref-cnn ref-mlp strong-cnn"
 core=""
 quiet=30
 max_wait=120
@@ -36,11 +38,12 @@ while (($#)); do
     case "$1" in
         --rounds) rounds="$2"; shift 2 ;;
         --accuracy) accuracy=1; shift ;;
+        --no-compile) compile=0; shift ;;
         --models) models="$2"; shift 2 ;;
         --openblas-core) core="$2"; shift 2 ;;
         --quiet) quiet="$2"; shift 2 ;;
         --max-wait) max_wait="$2"; shift 2 ;;
-        -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown option '$1' (see --help)." >&2; exit 2 ;;
     esac
 done
@@ -102,7 +105,7 @@ wait_quiet() {
 }
 
 # Timed batches per run: enough for about a second of training in either framework.
-batches_for() { [[ "$1" == "ref-cnn" ]] && echo 100 || echo 400; }
+batches_for() { case "$1" in ref-cnn) echo 100 ;; strong-cnn) echo 40 ;; *) echo 400 ;; esac; }
 
 : > "$results/loom.jsonl"
 : > "$results/pytorch.jsonl"
@@ -115,6 +118,10 @@ for model in $models; do
         run_loom "${common[@]}" >> "$results/loom.jsonl"
         wait_quiet pytorch "$model"
         "$venv/bin/python" "$root/benchmarks/pytorch/bench.py" "${common[@]}" >> "$results/pytorch.jsonl"
+        if ((compile)); then
+            wait_quiet pytorch-compile "$model"
+            "$venv/bin/python" "$root/benchmarks/pytorch/bench.py" "${common[@]}" --compile >> "$results/pytorch.jsonl"
+        fi
     done
 done
 

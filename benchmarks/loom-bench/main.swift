@@ -4,6 +4,9 @@
 // - **ref-cnn**: conv 32 3×3 same → relu → maxpool 2 → conv 64 3×3 same → relu → maxpool 2 →
 //   flatten → dense 128 → relu → dropout 0.3 → dense 10; Adam 1e-3; batch 128; input 1×28×28.
 // - **ref-mlp**: flatten → dense 256 → relu → dropout 0.2 → dense 128 → relu → dense 10; Adam 1e-3; batch 128.
+// - **strong-cnn**: notebooks/cnn.md's stronger CNN (conv 32 → bn → relu → maxpool 2 → conv 64 → bn → relu →
+//   conv 64 → bn → relu → maxpool 2 → dropout 0.2 → flatten → dense 256 → bn → relu → dropout 0.4 → dense 10),
+//   timed with Adam 1e-3, batch 128 (the notebook's AdamW and one-cycle schedule cost the same per step).
 //
 // ```
 // swift build -c release --product loom-bench
@@ -31,7 +34,11 @@
 // | `sgemm_bound_img_per_s`, `pct_of_sgemm_bound` | the img/s if training did nothing but those products at the measured rates, and loom's share of it |
 // | `sgemm_cpu_us_per_img`, `pct_of_sgemm_bound_cpu` | the same in CPU time: the products' CPU µs per image, and their share of loom's (steadier on a shared machine) |
 // | `peak_rss_mb` | peak resident memory of the whole process, MiB |
-// | `openblas_core` | the kernel set OpenBLAS chose (`OPENBLAS_CORETYPE` overrides it) |
+// | `openblas_core` | the kernel set OpenBLAS runs (`OPENBLAS_CORETYPE` overrides it) |
+// | `kernels` | loom's kernel path (`AVX512`, `AVX2`, `DEFAULT`: PyTorch's names for the same) |
+// | `model_flops_per_img` | FLOPs of one training image's convolutions and dense layers (forward and backward) |
+// | `fma_peak_gflops` | the machine's FP32 FMA peak over the threads, measured by a probe in this process |
+// | `pct_of_fma_peak` | training's share of that peak: `model_flops_per_img × train_img_per_s / peak` |
 //
 // Compare with PyTorch only within one run on one machine: rates move a lot with the CPU drawn
 // and with other load on it.
@@ -63,7 +70,7 @@ func fail(_ message: String, status: Int32 = 2) -> Never {
 }
 
 let usage = """
-    usage: loom-bench [--model ref-cnn|ref-mlp|all] [--data DIR] [--synthetic] [--threads N] [--batch-size N]
+    usage: loom-bench [--model ref-cnn|ref-mlp|strong-cnn|all] [--data DIR] [--synthetic] [--threads N] [--batch-size N]
                       [--warmup N] [--batches N] [--repeats N] [--epoch] [--epochs N] [--seed N] [--no-sgemm]
     """
 
@@ -83,7 +90,8 @@ func parseOptions() -> Options {
         switch argument {
         case "--model":
             let name = value(argument)
-            options.models = name == "all" ? ["ref-cnn", "ref-mlp"] : [name.hasPrefix("ref-") ? name : "ref-\(name)"]
+            options.models = name == "all" ? ["ref-cnn", "ref-mlp", "strong-cnn"]
+                : [name.hasPrefix("ref-") || name.hasPrefix("strong-") ? name : "ref-\(name)"]
         case "--data": options.data = value(argument)
         case "--synthetic": options.synthetic = true
         case "--threads": options.threads = number(argument, minimum: 1)
@@ -135,7 +143,34 @@ let referenceModels: [String: [LayerSpec]] = [
         .flatten, .dense(units: 128), .relu, .dropout(rate: 0.3), .dense(units: 10),
     ],
     "ref-mlp": [.flatten, .dense(units: 256), .relu, .dropout(rate: 0.2), .dense(units: 128), .relu, .dense(units: 10)],
+    "strong-cnn": [
+        .conv(filters: 32, kernel: 3), .batchNorm, .relu, .maxPool(size: 2),
+        .conv(filters: 64, kernel: 3), .batchNorm, .relu, .conv(filters: 64, kernel: 3), .batchNorm, .relu, .maxPool(size: 2),
+        .dropout(rate: 0.2), .flatten, .dense(units: 256), .batchNorm, .relu, .dropout(rate: 0.4), .dense(units: 10),
+    ],
 ]
+
+/// FLOPs of one training image's convolutions and dense layers: forward, weight gradient and
+/// (except for the first such layer) input gradient, each 2·m·n·k.
+func modelFlopsPerImage(_ model: Sequential) -> Double {
+    var total = 0.0, first = true
+    for (index, spec) in model.layers.enumerated() {
+        let input = index == 0 ? model.inputShape : model.layerOutputShapes[index - 1]
+        let output = model.layerOutputShapes[index]
+        let forward: Double
+        switch spec {
+        case .conv(let filters, let kernel, _, _):
+            forward = 2 * Double(filters * output[1] * output[2] * input[0] * kernel * kernel)
+        case .dense(let units):
+            forward = 2 * Double(units * input.reduce(1, *))
+        default:
+            continue
+        }
+        total += forward * (first ? 2 : 3)
+        first = false
+    }
+    return total
+}
 
 // MARK: - Measurements
 
@@ -252,13 +287,16 @@ ComputeThreads.set(options.threads)
 let (images, split) = loadData(options)
 let train = images.subset(split.train.map(Int.init)), validation = images.subset(split.validation.map(Int.init))
 let test = images.subset(split.test.map(Int.init))
-let coreName = String(cString: openblas_get_corename())
+let backend = ComputeBackend.current
+let coreName = backend.blasCore
+let kernels = switch backend.kernels { case .avx512: "AVX512"; case .avx2: "AVX2"; case .portable: "DEFAULT" }
+let peak = PeakThroughput.measure(threads: options.threads, seconds: 0.5)
 let version = "0.1.0"
 FileHandle.standardError.write(Data(
-    "loom-bench: \(options.synthetic ? "synthetic" : "real") data, \(train.count)/\(validation.count)/\(test.count) images, \(options.threads) threads, batch \(options.batchSize), OpenBLAS core \(coreName)\n".utf8))
+    "loom-bench: \(options.synthetic ? "synthetic" : "real") data, \(train.count)/\(validation.count)/\(test.count) images, \(options.threads) threads, batch \(options.batchSize), \(backend.kernels) kernels, OpenBLAS core \(coreName) (\(backend.blasCoreReason)), FP32 FMA peak \(format(peak.flopsPerSecond / 1e9, 1)) GFLOP/s\n".utf8))
 
 for name in options.models {
-    guard let layers = referenceModels[name] else { fail("unknown model '\(name)'; use 'ref-cnn' or 'ref-mlp'.") }
+    guard let layers = referenceModels[name] else { fail("unknown model '\(name)'; use 'ref-cnn', 'ref-mlp' or 'strong-cnn'.") }
     let batch = options.batchSize
     let model = try! Sequential(inputShape: [1, 28, 28], layers: layers, seed: 0)
     let configuration = TrainingConfiguration(
@@ -314,9 +352,13 @@ for name in options.models {
         "infer_img_per_s": rounded(inferRate), "repeats": runs, "epochs": 0, "train_seconds": NSNull(), "test_accuracy": NSNull(),
         "data": options.synthetic ? "synthetic" : "real", "openblas_core": coreName, "train_loss": Double(lastLoss),
         "train_cpu_us_per_img": rounded(trainCPU * 1e6), "infer_cpu_us_per_img": rounded(inferCPU * 1e6),
+        "kernels": kernels, "fma_peak_gflops": rounded(peak.flopsPerSecond / 1e9),
+        "model_flops_per_img": modelFlopsPerImage(model).rounded(),
+        "pct_of_fma_peak": rounded(100 * modelFlopsPerImage(model) * trainRate / peak.flopsPerSecond),
     ]
     var report = "\(name): \(model.parameterCount) parameters\n"
     report += "  training   \(format(trainRate)) img/s  (best of \(runs) × \(timedBatches) batches of \(batch), \(format(trainCPU * 1e6, 1)) CPU µs/img)\n"
+    report += "  training at \(format(100 * modelFlopsPerImage(model) * trainRate / peak.flopsPerSecond, 1))% of the FP32 FMA peak (\(format(modelFlopsPerImage(model) / 1e6, 2)) MFLOP per image)\n"
     report += "  inference  \(format(inferRate)) img/s  (batches of \(Sequential.inferenceBatch), \(format(inferCPU * 1e6, 1)) CPU µs/img)\n"
 
     if options.sgemm {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints loom's and PyTorch's benchmark results side by side, with the targets of issue 4.
+"""Prints loom's and PyTorch's benchmark results side by side, with the targets of issue 11.
 
 Usage: compare.py RESULTS_DIR          (the folder benchmarks/run.sh fills)
        compare.py FILE.jsonl ...        (any files of JSON lines from loom-bench and bench.py)
@@ -8,6 +8,8 @@ Every JSON line with "framework" and "model" keys (see the top of bench.py) is o
 result; other lines are ignored. Lines with "epochs" > 0 are accuracy runs; the others are timing
 rounds. For each model and framework it takes the median and the best over the rounds, and the
 ratios loom/PyTorch of the medians (the same rounds ran interleaved, so both saw the same load).
+PyTorch's figure is its best configuration per model and metric: the better median of eager
+("pytorch") and torch.compile ("pytorch-compile"); both are shown.
 A folder's machine.txt (run.sh's "<framework> <model> <busy%> <waited s> <load average>" per
 process: how busy the cores were just before it started) is summarised too. Only the standard library is used.
 """
@@ -18,13 +20,16 @@ import statistics
 import sys
 
 # (key, label, better, {model: target ratio loom/pytorch} or None)
+ALL = {"ref-cnn": None, "ref-mlp": None, "strong-cnn": None}
 TIMING = (
-    ("train_img_per_s", "training img/s", "higher", {"ref-cnn": 1.5, "ref-mlp": 2.0}),
-    ("infer_img_per_s", "inference img/s (batch 1000)", "higher", {"ref-cnn": 2.0, "ref-mlp": 2.0}),
-    ("peak_rss_mb", "peak RSS MiB", "lower", {"ref-cnn": 0.5, "ref-mlp": 0.5}),
+    ("train_img_per_s", "training img/s", "higher", dict.fromkeys(ALL, 1.5)),
+    ("infer_img_per_s", "inference img/s (batch 1000)", "higher", dict.fromkeys(ALL, 1.5)),
+    ("peak_rss_mb", "peak RSS MiB", "lower", dict.fromkeys(ALL, 0.5)),
 )
 ACCURACY_TARGET = {"ref-cnn": (5, 0.91), "ref-mlp": (10, 0.885)}
-SGEMM_TARGET = {"ref-cnn": 60.0}
+SGEMM_TARGET = {}
+PEAK_TARGET = {"ref-cnn": 50.0}
+PYTORCH = ("pytorch", "pytorch-compile")
 
 
 def read_lines(paths):
@@ -86,37 +91,48 @@ def main():
     if not records:
         raise SystemExit("compare.py: no result lines found.")
 
-    rows = [("model", "metric", "loom median (best)", "pytorch median (best)", "loom/pytorch", "target", "met")]
+    rows = [("model", "metric", "loom median (best)", "eager median (best)", "compile median (best)", "loom/best pytorch", "target", "met")]
     for model in models:
         for key, label, better, targets in TIMING:
-            ours, theirs = values(timing, "loom", model, key), values(timing, "pytorch", model, key)
-            if not ours and not theirs:
+            ours = values(timing, "loom", model, key)
+            theirs = {f: values(timing, f, model, key) for f in PYTORCH}
+            if not ours and not any(theirs.values()):
                 continue
             pick = max if better == "higher" else min
-            ratio = statistics.median(ours) / statistics.median(theirs) if ours and theirs and statistics.median(theirs) else None
+            medians = [statistics.median(v) for v in theirs.values() if v]
+            best = pick(medians) if medians else None
+            ratio = statistics.median(ours) / best if ours and best else None
             target = targets.get(model) if targets else None
             met = "-" if ratio is None or target is None else ("yes" if (ratio >= target if better == "higher" else ratio <= target) else "no")
             rows.append((
                 model, label,
                 f"{number(statistics.median(ours))} ({number(pick(ours))})" if ours else "-",
-                f"{number(statistics.median(theirs))} ({number(pick(theirs))})" if theirs else "-",
+                *(f"{number(statistics.median(v))} ({number(pick(v))})" if v else "-" for v in theirs.values()),
                 f"{ratio:.2f}x" if ratio is not None else "-",
                 (f">= {target}x" if better == "higher" else f"<= {target}x") if target else "",
                 met))
         cpu = values(timing, "loom", model, "train_cpu_us_per_img")
         if cpu:
-            rows.append((model, "loom training CPU us/img", f"{number(statistics.median(cpu))} ({number(min(cpu))})", "", "", "", ""))
+            rows.append((model, "loom training CPU us/img", f"{number(statistics.median(cpu))} ({number(min(cpu))})", "", "", "", "", ""))
+        peak_pct = values(timing, "loom", model, "pct_of_fma_peak")
+        if peak_pct:
+            target = PEAK_TARGET.get(model)
+            peak = values(timing, "loom", model, "fma_peak_gflops")
+            rows.append((
+                model, f"loom training % of FP32 FMA peak ({number(statistics.median(peak))} GFLOP/s)",
+                f"{number(statistics.median(peak_pct))} ({number(max(peak_pct))})", "", "", "",
+                f">= {target:.0f}%" if target else "", ("yes" if statistics.median(peak_pct) >= target else "no") if target else ""))
         pct = values(timing, "loom", model, "pct_of_sgemm_bound")
         if pct:
             target = SGEMM_TARGET.get(model)
             bound = values(timing, "loom", model, "sgemm_bound_img_per_s")
             rows.append((
                 model, f"loom % of sgemm-bound ({number(statistics.median(bound))} img/s)",
-                f"{number(statistics.median(pct))} ({number(max(pct))})", "", "",
+                f"{number(statistics.median(pct))} ({number(max(pct))})", "", "", "",
                 f">= {target:.0f}%" if target else "", ("yes" if statistics.median(pct) >= target else "no") if target else ""))
         pct_cpu = values(timing, "loom", model, "pct_of_sgemm_bound_cpu")
         if pct_cpu:
-            rows.append((model, "  same, in CPU time", f"{number(statistics.median(pct_cpu))} ({number(max(pct_cpu))})", "", "", "", ""))
+            rows.append((model, "  same, in CPU time", f"{number(statistics.median(pct_cpu))} ({number(max(pct_cpu))})", "", "", "", "", ""))
         for framework in ("loom", "pytorch"):
             for record in (r for r in accuracy if r["framework"] == framework and r["model"] == model):
                 epochs, goal = ACCURACY_TARGET.get(model, (None, None))
@@ -124,7 +140,7 @@ def main():
                 rows.append((
                     model, f"{framework} test accuracy, {record['epochs']} epochs ({number(record.get('train_seconds'))} s)",
                     f"{value:.4f}" if framework == "loom" and value is not None else "",
-                    f"{value:.4f}" if framework == "pytorch" and value is not None else "", "",
+                    f"{value:.4f}" if framework == "pytorch" and value is not None else "", "", "",
                     f">= {goal}" if framework == "loom" and goal and record["epochs"] == epochs else "",
                     ("yes" if value >= goal else "no") if framework == "loom" and goal and record["epochs"] == epochs and value is not None else ""))
     print(table(rows))
@@ -140,6 +156,10 @@ def main():
     print(f"Rounds per model: {', '.join(f'{m} {n}' for m, n in rounds.items())}; each value is one process's best of its timed runs.")
     if cores:
         print(f"loom's OpenBLAS kernels: {', '.join(cores)}.")
+    for framework in ("loom",) + PYTORCH:
+        kinds = sorted({r.get("kernels") for r in timing if r["framework"] == framework and r.get("kernels")})
+        if kinds:
+            print(f"{framework} kernel path: {', '.join(kinds)}.")
     flops = values(timing, "loom", "ref-cnn", "train_flops_per_img")
     if flops and shapes:
         rates = ", ".join(f"{name} {statistics.median(r):.0f}" for name, r in shapes.items())
