@@ -1,3 +1,4 @@
+import Dispatch
 import TensorCore
 
 /// A compiled ``Sequential`` model: one kernel per layer plus the activation and gradient
@@ -16,6 +17,8 @@ import TensorCore
 final class Network {
     let plans: [LayerPlan]
     let kernels: [LayerKernel?]
+    /// Each kernel's layers as `LayerProfile` names them (`1 conv+relu+maxpool`).
+    let kernelNames: [String]
     let parameterOffsets: [Int]
     let bufferOffsets: [Int]
     let capacity: Int
@@ -104,6 +107,15 @@ final class Network {
             }
         }
         self.kernels = kernels
+        kernelNames = layers.indices.map { index in
+            var names = [layers[index].name]
+            var next = index + 1
+            while next < layers.count, kernels[next] == nil, fused.contains(next) {
+                names.append(layers[next].name)
+                next += 1
+            }
+            return "\(index + 1) " + names.joined(separator: "+")
+        }
         var parameterOffsets = [Int](), bufferOffsets = [Int]()
         var parameterTotal = 0, bufferTotal = 0
         for plan in plans {
@@ -196,6 +208,12 @@ final class Network {
         for (index, kernel) in kernels.enumerated() {
             guard let kernel else { continue }
             let output = pointer(outputSlot[index], input: input, firstSample: firstSample)
+            let start = LayerProfile.isEnabled ? DispatchTime.now().uptimeNanoseconds : 0
+            defer {
+                if LayerProfile.isEnabled {
+                    LayerProfile.record(layer: kernelNames[index], pass: training ? "forward" : "inference", since: start)
+                }
+            }
             kernel.forward(
                 ForwardArguments(
                     input: current, output: output, batch: batch, training: training,
@@ -287,6 +305,8 @@ final class Network {
             guard let kernel = kernels[index] else { continue }
             let layerInput = index == 0 ? input : UnsafePointer(pointer(outputSlot[index - 1], input: input, firstSample: firstSample))
             let needsInputGradient = index > firstComputing
+            let start = LayerProfile.isEnabled ? DispatchTime.now().uptimeNanoseconds : 0
+            defer { if LayerProfile.isEnabled { LayerProfile.record(layer: kernelNames[index], pass: "backward", since: start) } }
             kernel.backward(
                 BackwardArguments(
                     input: layerInput, output: UnsafePointer(pointer(outputSlot[index], input: input, firstSample: firstSample)),

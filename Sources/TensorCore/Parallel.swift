@@ -91,17 +91,20 @@ public enum ComputeThreads {
     }
 }
 
-/// A value behind a lock: the way TensorCore keeps process-wide settings without unlocked globals.
-final class Locked<Value: Sendable>: @unchecked Sendable {
+/// A value behind a lock: the way loom keeps process-wide state without unlocked globals.
+public final class Locked<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
-    init(_ value: Value) { self.value = value }
-    func read<T>(_ body: (Value) -> T) -> T {
+    /// Wraps `value`.
+    public init(_ value: Value) { self.value = value }
+    /// Reads the value under the lock.
+    public func read<T>(_ body: (Value) -> T) -> T {
         lock.lock()
         defer { lock.unlock() }
         return body(value)
     }
-    func update(_ body: (inout Value) -> Void) {
+    /// Changes the value under the lock.
+    public func update(_ body: (inout Value) -> Void) {
         lock.lock()
         defer { lock.unlock() }
         body(&value)

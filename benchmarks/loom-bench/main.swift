@@ -403,6 +403,11 @@ for name in options.models {
         line["test_accuracy"] = rounded(Double(try! trained.evaluate(on: test).accuracy), 4)
         report += "  \(options.epochs) epochs in \(format(now() - start, 1)) s (validation included): test accuracy \(line["test_accuracy"]!)\n"
     }
+    if LayerProfile.isEnabled {
+        report += "  time per layer (LOOM_PROFILE=layers; warm-up, timed runs and inference):\n"
+        report += LayerProfile.report().split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n"
+        LayerProfile.reset()
+    }
     let rss = peakResidentMegabytes()
     report += "  peak RSS \(format(rss)) MiB"
     line["peak_rss_mb"] = rounded(rss)
