@@ -23,9 +23,16 @@ final class ConvolutionKernel: LayerKernel {
     let positions: Int
     let pooledHeight: Int
     let pooledWidth: Int
+    /// How many chunks a batch is cut into, whatever the thread count: the threads take chunks as
+    /// they finish (``parallelForBalanced(count:chunks:_:)``), so a core shared with another
+    /// process costs loom only its share, and the weight gradient (summed per chunk, then over the
+    /// chunks in order) has the same bits on one thread or many.
+    static let chunksPerBatch = 8
+    /// Per-chunk room for one sample's im2col matrix.
     private var columns: [Scratch<Float>]
+    /// Per-chunk weight and bias gradients (chunk 0 writes straight into the caller's).
     private var partialGradients: [Scratch<Float>]
-    /// Per-thread room for one sample's unpooled output (fused pooling only).
+    /// Per-chunk room for one sample's unpooled output (fused pooling only).
     private var planes: [Scratch<Float>]
     private let codes = Scratch<UInt8>()
 
@@ -46,11 +53,11 @@ final class ConvolutionKernel: LayerKernel {
         positions = geometry.outputHeight * geometry.outputWidth
         pooledHeight = geometry.outputHeight / 2
         pooledWidth = geometry.outputWidth / 2
-        let threads = ComputeThreads.count
+        let chunks = Self.chunksPerBatch
         let columnCount = patch * positions, gradientCount = filters * (patch + 1), planeCount = fusedPool ? filters * positions : 0
-        columns = (0..<threads).map { _ in Scratch<Float>(count: columnCount) }
-        partialGradients = (0..<threads).map { _ in Scratch<Float>(count: gradientCount) }
-        planes = (0..<threads).map { _ in Scratch<Float>(count: planeCount) }
+        columns = (0..<chunks).map { _ in Scratch<Float>(count: columnCount) }
+        partialGradients = (0..<chunks).map { _ in Scratch<Float>(count: gradientCount) }
+        planes = (0..<chunks).map { _ in Scratch<Float>(count: planeCount) }
     }
 
     private var inputSize: Int { channels * height * width }
@@ -231,7 +238,7 @@ final class ConvolutionKernel: LayerKernel {
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
         let weight = UnsafePointer(a.parameters), bias = a.parameters + filters * patch
         if fusedPool { codes.reserve(a.batch * outputSize) }
-        parallelFor(count: a.batch, maximumChunks: columns.count) { chunk, samples in
+        parallelForBalanced(count: a.batch, chunks: columns.count) { chunk, samples in
             let cols = columns[chunk].pointer
             for n in samples {
                 let y = fusedPool ? planes[chunk].pointer : a.output + n * outputSize
@@ -245,8 +252,8 @@ final class ConvolutionKernel: LayerKernel {
 
     func backward(_ a: BackwardArguments) {
         let weightCount = filters * patch
-        let chunks = min(columns.count, parallelChunkCount(count: a.batch))
-        parallelFor(count: a.batch, maximumChunks: columns.count) { chunk, samples in
+        let chunks = min(columns.count, a.batch)
+        parallelForBalanced(count: a.batch, chunks: chunks) { chunk, samples in
             let cols = columns[chunk].pointer
             let partial = chunk == 0 ? a.parameterGradients : partialGradients[chunk].pointer
             let biasPartial = partial + weightCount

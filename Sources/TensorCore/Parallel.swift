@@ -139,6 +139,57 @@ public func parallelFor(
     }
 }
 
+/// Runs `body` over `0..<count` split into `chunks` fixed contiguous chunks, which up to
+/// ``ComputeThreads/count`` threads take one at a time, each the next chunk not yet started.
+///
+/// The split depends only on `count` and `chunks` (chunk `k` covers `[k·count/chunks,
+/// (k+1)·count/chunks)`), never on the thread count or on timing, so a caller that keeps one
+/// partial result per chunk and combines them in chunk order gets the same bits on any number of
+/// threads. Which thread runs a chunk is decided at run time: a thread slowed down by another
+/// process on its core does fewer chunks instead of holding the others up at the end.
+///
+/// - Parameters:
+///   - count: The number of items.
+///   - chunks: How many chunks to cut them into (at most `count`).
+///   - threads: How many threads take chunks (``ComputeThreads/count`` by default).
+///   - body: Called once per chunk with the chunk's index and its item range.
+@inlinable
+public func parallelForBalanced(
+    count: Int, chunks: Int, threads: Int = ComputeThreads.count, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void
+) {
+    let chunks = max(1, min(chunks, count))
+    let threads = min(threads, chunks)
+    guard count > 0 else { return }
+    if threads <= 1 {
+        for chunk in 0..<chunks { body(chunk, chunkRange(chunk, of: chunks, count: count)) }
+        return
+    }
+    let next = _ChunkCounter()
+    withoutActuallyEscaping(body) { escapable in
+        let work = _UncheckedSendable(escapable)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while let chunk = next.take(below: chunks) {
+                work.value(chunk, chunkRange(chunk, of: chunks, count: count))
+            }
+        }
+    }
+}
+
+/// The next chunk to start, shared by the threads of a ``parallelForBalanced(count:chunks:_:)``.
+@usableFromInline
+final class _ChunkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    @usableFromInline init() {}
+    @usableFromInline func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < limit else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
 /// Carries a value into a `@Sendable` closure where the caller guarantees race freedom
 /// (each chunk of a ``parallelFor(count:minimumPerThread:_:)`` writes disjoint memory).
 @usableFromInline

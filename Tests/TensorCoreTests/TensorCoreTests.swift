@@ -207,3 +207,41 @@ import _LoomTestSupport
         #expect(peak.flopsPerSecond > 1e8)
     }
 }
+
+/// Balanced loops: the chunks are fixed by the count, whichever thread runs them.
+@Suite struct BalancedLoopTests {
+    @Test(arguments: [1, 2, 3, 8])
+    func everyChunkRunsOnceWithTheSameItemsOnAnyThreadCount(threads: Int) {
+        let ranges = Locked([Int: Range<Int>]())
+        let calls = Locked(0)
+        parallelForBalanced(count: 130, chunks: 8, threads: threads) { chunk, range in
+            ranges.update { $0[chunk] = range }
+            calls.update { $0 += 1 }
+            Thread.sleep(forTimeInterval: chunk == 0 ? 0.02 : 0)   // one slow chunk: the others go on
+        }
+        #expect(calls.read { $0 } == 8)
+        #expect(ranges.read { $0 } == Dictionary(uniqueKeysWithValues: (0..<8).map { ($0, chunkRange($0, of: 8, count: 130)) }))
+    }
+
+    @Test func aSlowThreadDoesLessOfTheWork() {
+        // Chunk 0 stalls its thread; with two threads the other one must run most of the rest.
+        let runner = Locked([Int: String]())
+        parallelForBalanced(count: 16, chunks: 16, threads: 2) { chunk, _ in
+            runner.update { $0[chunk] = "\(pthread_self())" }
+            if chunk == 0 { Thread.sleep(forTimeInterval: 0.2) } else { Thread.sleep(forTimeInterval: 0.005) }
+        }
+        let all = runner.read { $0 }
+        let slow = all[0]
+        #expect(all.values.filter { $0 == slow }.count <= 2)
+    }
+
+    @Test func fewerItemsThanChunks() {
+        let calls = Locked(0)
+        parallelForBalanced(count: 3, chunks: 8, threads: 2) { _, range in
+            #expect(range.count == 1)
+            calls.update { $0 += 1 }
+        }
+        #expect(calls.read { $0 } == 3)
+        parallelForBalanced(count: 0, chunks: 8) { _, _ in Issue.record("no items, no calls") }
+    }
+}
