@@ -6,6 +6,8 @@
 #     benchmarks/run.sh --rounds 9         # more rounds (medians steadier on a busy machine)
 #     benchmarks/run.sh --models ref-mlp   # one model (ref-cnn, ref-mlp, strong-cnn; all three by default)
 #     benchmarks/run.sh --no-compile       # PyTorch eager only (torch.compile runs beside it by default)
+#     benchmarks/run.sh --neighbour        # also each framework's training with one core kept busy by
+#                                          # another process (a shell spin loop), beside the quiet figure
 #     benchmarks/run.sh --quiet 30 --max-wait 120   # (defaults) before each process, wait up to 120 s
 #                                              # for the other processes' CPU use to drop below 30% of the 2 cores
 #     benchmarks/run.sh --openblas-core auto   # loom with OpenBLAS's own kernel choice (AVX-512 here),
@@ -30,6 +32,7 @@ set -euo pipefail
 rounds=5
 accuracy=0
 compile=1
+neighbour=0
 models="ref-cnn ref-mlp strong-cnn"
 core=""
 quiet=30
@@ -39,11 +42,12 @@ while (($#)); do
         --rounds) rounds="$2"; shift 2 ;;
         --accuracy) accuracy=1; shift ;;
         --no-compile) compile=0; shift ;;
+        --neighbour) neighbour=1; shift ;;
         --models) models="$2"; shift 2 ;;
         --openblas-core) core="$2"; shift 2 ;;
         --quiet) quiet="$2"; shift 2 ;;
         --max-wait) max_wait="$2"; shift 2 ;;
-        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown option '$1' (see --help)." >&2; exit 2 ;;
     esac
 done
@@ -124,6 +128,24 @@ for model in $models; do
         fi
     done
 done
+
+# The same training with one core kept busy by another process: loom should lose no more than
+# that core's share (the busy figure >= 40% of the quiet one).
+if ((neighbour)); then
+    : > "$results/neighbour.jsonl"
+    for model in $models; do
+        common=(--model "$model" --data "$data" --threads 2 --batch-size 128 --warmup 10 --batches "$(batches_for "$model")" --repeats 2)
+        for round in $(seq 1 "$rounds"); do
+            echo "$model round $round/$rounds with a busy neighbour" >&2
+            wait_quiet loom-busy "$model"
+            sh -c 'while :; do :; done' & spinner=$!
+            run_loom "${common[@]}" --no-sgemm | sed 's/"framework": *"loom"/"framework":"loom","neighbour":true/' >> "$results/neighbour.jsonl"
+            "$venv/bin/python" "$root/benchmarks/pytorch/bench.py" "${common[@]}" \
+                | sed 's/"framework": *"pytorch"/"framework":"pytorch","neighbour":true/' >> "$results/neighbour.jsonl"
+            kill "$spinner"; wait "$spinner" 2>/dev/null || true
+        done
+    done
+fi
 
 if ((accuracy)); then
     : > "$results/accuracy.jsonl"

@@ -85,6 +85,8 @@ def main():
         else:
             paths.append(argument)
     records = read_lines(paths)
+    busy = [r for r in records if r.get("neighbour")]
+    records = [r for r in records if not r.get("neighbour")]
     timing = [r for r in records if not r.get("epochs")]
     accuracy = [r for r in records if r.get("epochs")]
     models = sorted({r["model"] for r in records})
@@ -133,6 +135,15 @@ def main():
         pct_cpu = values(timing, "loom", model, "pct_of_sgemm_bound_cpu")
         if pct_cpu:
             rows.append((model, "  same, in CPU time", f"{number(statistics.median(pct_cpu))} ({number(max(pct_cpu))})", "", "", "", "", ""))
+        for framework in ("loom", "pytorch"):
+            loaded, quiet = values(busy, framework, model, "train_img_per_s"), values(timing, framework, model, "train_img_per_s")
+            if loaded and quiet:
+                share = statistics.median(loaded) / statistics.median(quiet)
+                rows.append((
+                    model, f"{framework} training img/s, one core busy (share of quiet)",
+                    f"{number(statistics.median(loaded))} ({100 * share:.0f}%)" if framework == "loom" else "",
+                    f"{number(statistics.median(loaded))} ({100 * share:.0f}%)" if framework == "pytorch" else "", "", "",
+                    ">= 40%" if framework == "loom" else "", ("yes" if share >= 0.4 else "no") if framework == "loom" else ""))
         for framework in ("loom", "pytorch"):
             for record in (r for r in accuracy if r["framework"] == framework and r["model"] == model):
                 epochs, goal = ACCURACY_TARGET.get(model, (None, None))
