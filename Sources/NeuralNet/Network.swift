@@ -6,7 +6,7 @@ import TensorCore
 ///
 /// In training mode every layer keeps its output (backward needs it); in inference mode the
 /// outputs alternate between two buffers. Layers that do not change values share their input's
-/// buffer: `flatten`, a `relu` fused into the `conv` or `dense` before it, a 2×2 stride-2
+/// buffer: `flatten`, a `relu` fused into the `conv`, `dense` or `batchnorm` before it, a 2×2 stride-2
 /// `maxpool` fused into the `conv` (and `relu`) before it, and, in inference, `dropout`.
 ///
 /// A training step of a network whose samples never interact (dense layers, element-wise
@@ -97,7 +97,8 @@ final class Network {
             case .dropout(let rate):
                 kernels.append(training && rate > 0 ? DropoutKernel(size: input.reduce(1, *), rate: rate) : nil)
             case .batchNorm:
-                kernels.append(BatchNormKernel(channels: input[0], positions: input.dropFirst().reduce(1, *)))
+                kernels.append(BatchNormKernel(channels: input[0], positions: input.dropFirst().reduce(1, *), fusedReLU: fuseNext))
+                if fuseNext { fused.insert(index + 1) }
             case .relu, .leakyReLU, .elu, .gelu, .sigmoid, .tanh:
                 if fused.contains(index) {
                     kernels.append(nil)

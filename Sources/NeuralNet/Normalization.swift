@@ -7,19 +7,23 @@ import TensorCore
 /// Training: `x̂ = (x − μ_B) / √(σ²_B + ε)`, `y = γ x̂ + β`, with the biased batch variance;
 /// running statistics move by momentum 0.1 towards `μ_B` and the unbiased variance
 /// `σ²_B · M / (M − 1)` (PyTorch's convention). Evaluation uses the running statistics.
+/// A ReLU right after the normalisation is fused into it (one pass less over the activations).
 /// Backward (M values per channel): `∂x = (γ / (M √(σ² + ε))) (M ∂y − Σ∂y − x̂ Σ(∂y x̂))`,
 /// `∂γ = Σ ∂y x̂`, `∂β = Σ ∂y`. Parameters are `γ` then `β`; buffers are the running mean then
 /// the running variance.
 final class BatchNormKernel: LayerKernel {
     let channels, positions: Int
+    /// Whether a ReLU right after is applied here (`y ← max(y, 0)`, and its mask in backward).
+    let fusedReLU: Bool
     let momentum: Float = 0.1
     let epsilon: Float = 1e-5
     private let normalized = Scratch<Float>()
     private let inverseDeviation = Scratch<Float>()
 
-    init(channels: Int, positions: Int) {
+    init(channels: Int, positions: Int, fusedReLU: Bool = false) {
         self.channels = channels
         self.positions = positions
+        self.fusedReLU = fusedReLU
         inverseDeviation.reserve(channels)
     }
 
@@ -31,13 +35,18 @@ final class BatchNormKernel: LayerKernel {
         let runningMean = a.buffers, runningVariance = a.buffers + channels
         let stride = channels * positions
         if !a.training {
+            let relu = fusedReLU
             parallelFor(count: channels) { _, range in
                 for c in range {
                     let scale = gamma[c] / (runningVariance[c] + epsilon).squareRoot()
                     let shift = beta[c] - runningMean[c] * scale
                     for n in 0..<batch {
                         let x = a.input + n * stride + c * positions, y = a.output + n * stride + c * positions
-                        for p in 0..<positions { y[p] = x[p] * scale + shift }
+                        if relu {
+                            for p in 0..<positions { y[p] = max(x[p] * scale + shift, 0) }
+                        } else {
+                            for p in 0..<positions { y[p] = x[p] * scale + shift }
+                        }
                     }
                 }
             }
@@ -46,35 +55,25 @@ final class BatchNormKernel: LayerKernel {
         normalized.reserve(batch * stride)
         let xhat = normalized.pointer, inverse = inverseDeviation.pointer
         let m = Float(batch * positions)
+        let relu = fusedReLU
         parallelFor(count: channels) { _, range in
             for c in range {
-                var total = 0.0
+                var total = 0.0, squares = 0.0
                 for n in 0..<batch {
-                    let x = a.input + n * stride + c * positions
-                    for p in 0..<positions { total += Double(x[p]) }
+                    let moments = planeMoments(a.input + n * stride + c * positions, count: positions)
+                    total += moments.sum
+                    squares += moments.squares
                 }
-                let mean = Float(total / Double(m))
-                var squares = 0.0
-                for n in 0..<batch {
-                    let x = a.input + n * stride + c * positions
-                    for p in 0..<positions {
-                        let d = Double(x[p] - mean)
-                        squares += d * d
-                    }
-                }
-                let variance = Float(squares / Double(m))
+                let mean = total / Double(m)
+                let variance = Float(max(0, squares / Double(m) - mean * mean))
                 let inv = 1 / (variance + epsilon).squareRoot()
                 inverse[c] = inv
                 for n in 0..<batch {
                     let offset = n * stride + c * positions
-                    let x = a.input + offset, y = a.output + offset, h = xhat + offset
-                    for p in 0..<positions {
-                        let value = (x[p] - mean) * inv
-                        h[p] = value
-                        y[p] = gamma[c] * value + beta[c]
-                    }
+                    normalizePlane(a.input + offset, normalized: xhat + offset, output: a.output + offset, count: positions,
+                                   mean: Float(mean), inverse: inv, gamma: gamma[c], beta: beta[c], relu: relu)
                 }
-                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(mean)
                 let unbiased = m > 1 ? variance * m / (m - 1) : variance
                 runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * unbiased
             }
@@ -88,25 +87,26 @@ final class BatchNormKernel: LayerKernel {
         let gammaGradient = a.parameterGradients, betaGradient = a.parameterGradients + channels
         let xhat = normalized.pointer, inverse = inverseDeviation.pointer
         let m = Float(batch * positions)
+        let relu = fusedReLU
         parallelFor(count: channels) { _, range in
             for c in range {
-                var sumG: Float = 0, sumGX: Float = 0
+                var sumG = 0.0, sumGX = 0.0
                 for n in 0..<batch {
                     let offset = n * stride + c * positions
-                    let g = a.outputGradient + offset, h = xhat + offset
-                    for p in 0..<positions {
-                        sumG += g[p]
-                        sumGX += g[p] * h[p]
-                    }
+                    let g = a.outputGradient + offset
+                    if relu { maskByPositive(g, output: a.output + offset, count: positions) }
+                    let moments = gradientMoments(g, xhat + offset, count: positions)
+                    sumG += moments.sum
+                    sumGX += moments.product
                 }
-                gammaGradient[c] = sumGX
-                betaGradient[c] = sumG
+                gammaGradient[c] = Float(sumGX)
+                betaGradient[c] = Float(sumG)
                 guard let dx = a.inputGradient else { continue }
                 let factor = gamma[c] * inverse[c] / m
                 for n in 0..<batch {
                     let offset = n * stride + c * positions
-                    let g = a.outputGradient + offset, h = xhat + offset, d = dx + offset
-                    for p in 0..<positions { d[p] = factor * (m * g[p] - sumG - h[p] * sumGX) }
+                    normalizationInputGradient(dx + offset, a.outputGradient + offset, xhat + offset, count: positions,
+                                               factor: factor, m: m, sumG: Float(sumG), sumGX: Float(sumGX))
                 }
             }
         }

@@ -92,3 +92,91 @@ func addBiasRow(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, co
         i += 1
     }
 }
+
+/// `(Σx, Σx²)` of `count` values: eight fixed Float lanes, totals in Double.
+@inline(__always)
+func planeMoments(_ x: UnsafePointer<Float>, count: Int) -> (sum: Double, squares: Double) {
+    var sum = SIMD8<Float>(), squares = SIMD8<Float>()
+    var i = 0
+    let raw = UnsafeRawPointer(x)
+    while i + 8 <= count {
+        let v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        sum += v
+        squares += v * v
+        i += 8
+    }
+    var s = Double(sum.sum()), q = Double(squares.sum())
+    while i < count {
+        s += Double(x[i])
+        q += Double(x[i]) * Double(x[i])
+        i += 1
+    }
+    return (s, q)
+}
+
+/// Batch norm's forward step on one plane: `h = (x − mean)·inverse`, `y = γ·h + β` (and
+/// `y ← max(y, 0)` when a ReLU is fused).
+@inline(__always)
+func normalizePlane(_ x: UnsafePointer<Float>, normalized h: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>,
+                    count: Int, mean: Float, inverse: Float, gamma: Float, beta: Float, relu: Bool) {
+    var i = 0
+    let xr = UnsafeRawPointer(x), hr = UnsafeMutableRawPointer(h), yr = UnsafeMutableRawPointer(y)
+    let m = SIMD8<Float>(repeating: mean), s = SIMD8<Float>(repeating: inverse)
+    let g = SIMD8<Float>(repeating: gamma), b = SIMD8<Float>(repeating: beta), zero = SIMD8<Float>()
+    while i + 8 <= count {
+        let value = (xr.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - m) * s
+        hr.storeBytes(of: value, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+        var out = g * value + b
+        if relu { out = out.replacing(with: zero, where: out .< zero) }
+        yr.storeBytes(of: out, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count {
+        let value = (x[i] - mean) * inverse
+        h[i] = value
+        let out = gamma * value + beta
+        y[i] = relu && out < 0 ? 0 : out
+        i += 1
+    }
+}
+
+/// `(Σg, Σg·h)` of one plane: eight fixed Float lanes, totals in Double.
+@inline(__always)
+func gradientMoments(_ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>, count: Int) -> (sum: Double, product: Double) {
+    var sum = SIMD8<Float>(), product = SIMD8<Float>()
+    var i = 0
+    let gr = UnsafeRawPointer(g), hr = UnsafeRawPointer(h)
+    while i + 8 <= count {
+        let v = gr.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        sum += v
+        product += v * hr.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = Double(sum.sum()), p = Double(product.sum())
+    while i < count {
+        s += Double(g[i])
+        p += Double(g[i]) * Double(h[i])
+        i += 1
+    }
+    return (s, p)
+}
+
+/// Batch norm's input gradient on one plane: `d = factor·(m·g − Σg − h·Σg·h)`.
+@inline(__always)
+func normalizationInputGradient(_ d: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>, count: Int,
+                                factor: Float, m: Float, sumG: Float, sumGX: Float) {
+    var i = 0
+    let dr = UnsafeMutableRawPointer(d), gr = UnsafeRawPointer(g), hr = UnsafeRawPointer(h)
+    let f = SIMD8<Float>(repeating: factor), mm = SIMD8<Float>(repeating: m)
+    let sg = SIMD8<Float>(repeating: sumG), sgx = SIMD8<Float>(repeating: sumGX)
+    while i + 8 <= count {
+        let gv = gr.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        let hv = hr.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        dr.storeBytes(of: f * (mm * gv - sg - hv * sgx), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count {
+        d[i] = factor * (m * g[i] - sumG - h[i] * sumGX)
+        i += 1
+    }
+}
