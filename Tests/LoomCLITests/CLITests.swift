@@ -408,3 +408,23 @@ final class Project {
         #expect(project.read("outputs/k.md")?.contains("### Run summary") == true)
     }
 }
+
+@Suite struct ActionsCommandTests {
+    @Test func namesArePrintedOnePerLine() throws {
+        let project = try Project()
+        let names = try project.loom("actions", "--names").standardOutput.split(separator: "\n").map(String.init)
+        #expect(names.first == "load")
+        #expect(names.contains("train.cnn") && names.contains("params"))
+        #expect(Set(names).count == names.count)
+    }
+
+    @Test func theExampleIsANotebookThatPassesTheChecks() throws {
+        let project = try Project()
+        let example = try project.loom("actions", "split", "--example").standardOutput
+        #expect(example.hasPrefix("# Example: split\n"))
+        #expect(example.contains("```loom load\n") && example.contains("```loom split\ntrain: 0.8\n"))
+        let bad = try project.loom("actions", "--example")
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("'--example' needs an action name"), "\(bad.standardError)")
+    }
+}

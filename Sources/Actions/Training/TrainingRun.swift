@@ -154,6 +154,10 @@ enum TrainingRun {
     static func train(_ context: ActionContext, model: Sequential, settings: TrainingSettings, data: TrainingData,
                       family: ModelFamily, checkpoints: Bool, label: String = "") throws -> Outcome {
         let configuration = settings.configuration(trainingCount: data.train.count, scaling: data.scaling)
+        if settings.batchSize > data.train.count {
+            context.emit(markdown: "The batch size \(Format.count(settings.batchSize)) is larger than the \(Format.count(data.train.count)) "
+                         + "training images, so each step takes all of them (a batch of \(Format.count(configuration.batchSize))).")
+        }
         do {
             try configuration.validate()
         } catch {

@@ -17,6 +17,7 @@ extension Action {
             cache across runs with other values. The executed notebook records the values used.
             """,
         parameters: NotebookParameterValues.self,
+        example: "epochs: 5\nseed: 42",
         run: { parameters, context in
             var table = Table(columns: ["parameter", "value", "from"], alignments: [.left, .left, .left])
             for parameter in parameters.values.sorted(by: { $0.name < $1.name }) {
