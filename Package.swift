@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: - Public API
@@ -39,7 +40,7 @@ let package = Package(
         /// Action declarations and registry, dependency graph, SQLite cache, progress.
         .target(
             name: "Engine",
-            dependencies: ["Notebook", "TensorCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Notebook", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         /// The built-in actions, one file each.
         .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore"]),
         /// The command-line tool.
@@ -72,7 +73,7 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "_LoomTestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "TensorCore", "_LoomTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport"]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Dataset", "NeuralNet", "Figures", "_LoomTestSupport"]),
         .testTarget(name: "LoomCLITests", dependencies: ["loom", "Dataset", "_LoomTestSupport"]),
     ]

@@ -19,31 +19,10 @@ extension Action {
             images stay bytes in the cache; 'scale' says how later cells turn them into network inputs.
             """,
         produces: .dataset,
-        parameters: [
-            Parameter("dataset", .string, default: "fashion-mnist",
-                      doc: "'fashion-mnist' (Debian's copy), a folder with the four IDX .gz files, or a folder of class folders of PNGs."),
-            Parameter("classes", .either([.choice(["fashion-mnist", "digits"]), .list(.string)]), default: "fashion-mnist",
-                      doc: "Class names of IDX data: 'fashion-mnist', 'digits' (0–9, for MNIST) or a list."),
-            Parameter("size", .list(.integer(.closed(1, 1024))), default: .list([28, 28]),
-                      doc: "[height, width] that images from a PNG folder are brought to."),
-            Parameter("color", .choice(["grey", "rgb"]), default: "grey",
-                      doc: "Whether images from a PNG folder are read as grey or RGB."),
-            Parameter("scale", .choice(["unit", "standardize"]), default: "unit",
-                      doc: "'unit': pixels / 255 in [0, 1]; 'standardize': then minus the training part's mean, over its std."),
-            Parameter("parts", .choice(["all", "train", "test"]), default: "all",
-                      doc: "Which original parts to load: all 70,000 images, or the 60,000 or 10,000."),
-            Parameter("sample", .integer(.atLeast(10)),
-                      doc: "Keep a stratified random sample of this many images (quick experiments)."),
-            Parameter("seed", .integer(.atLeast(0)), default: 0, doc: "Seed of the sample."),
-        ],
-        check: { parameters in
-            if let size = parameters["size"]?.listValue, size.count != 2 {
-                return [NamedProblem(parameter: "size", "'size' needs two numbers, [height, width], but has \(size.count)")]
-            }
-            return []
-        },
+        parameters: LoadParameters.self,
+        example: "dataset: fashion-mnist\nsample: 2000\nseed: 0",
         identity: { parameters, files in
-            let directory = LoadAction.directory(parameters.string("dataset"))
+            let directory = parameters.directory
             if ImageFolder.looksLikeImageFolder(directory) {
                 return try ImageFolder.files(in: directory).map { try files.identity(ofFile: $0) }.joined(separator: ",")
             }
@@ -56,18 +35,88 @@ extension Action {
                 try files.identity(ofFile: (directory as NSString).appendingPathComponent(name))
             }.joined(separator: ",")
         },
+        check: { parameters, _ in LoadAction.dataProblems(parameters) },
+        describe: { parameters, _ in LoadAction.facts(parameters) },
         run: LoadAction.run)
+}
+
+/// How `load` names the classes of IDX data: Fashion-MNIST's names, the digits, or a list.
+enum ClassNaming: ParameterValue, Equatable {
+    case fashionMNIST
+    case digits
+    case names([String])
+
+    var names: [String] {
+        switch self {
+        case .fashionMNIST: FashionMNIST.classNames
+        case .digits: (0..<10).map(String.init)
+        case .names(let names): names
+        }
+    }
+
+    init?(parameterValue value: Value) {
+        switch value {
+        case .string("fashion-mnist"): self = .fashionMNIST
+        case .string("digits"): self = .digits
+        default:
+            guard let names = [String](parameterValue: value) else { return nil }
+            self = .names(names)
+        }
+    }
+
+    var parameterValue: Value? {
+        switch self {
+        case .fashionMNIST: .string("fashion-mnist")
+        case .digits: .string("digits")
+        case .names(let names): names.parameterValue
+        }
+    }
+}
+
+/// The parameters of `load`.
+struct LoadParameters: ParameterSet {
+    enum Color: String, CaseIterable, Sendable { case grey, rgb }
+    enum Scale: String, CaseIterable, Sendable { case unit, standardize }
+    enum Parts: String, CaseIterable, Sendable { case all, train, test }
+
+    var dataset = "fashion-mnist"
+    var classes = ClassNaming.fashionMNIST
+    var size = [28, 28]
+    var color = Color.grey
+    var scale = Scale.unit
+    var parts = Parts.all
+    var sample: Int?
+    var seed = 0
+
+    static let fields: [Field<Self>] = [
+        Field("dataset", \.dataset, .string,
+              doc: "'fashion-mnist' (Debian's copy), a folder with the four IDX .gz files, or a folder of class folders of PNGs."),
+        Field("classes", \.classes, .either([.choice(["fashion-mnist", "digits"]), .list(.string)]),
+              doc: "Class names of IDX data: 'fashion-mnist', 'digits' (0–9, for MNIST) or a list."),
+        Field("size", \.size, .list(.integer(.closed(1, 1024))), doc: "[height, width] that images from a PNG folder are brought to."),
+        Field("color", \.color, doc: "Whether images from a PNG folder are read as grey or RGB."),
+        Field("scale", \.scale, doc: "'unit': pixels / 255 in [0, 1]; 'standardize': then minus the training part's mean, over its std."),
+        Field("parts", \.parts, doc: "Which original parts to load: all 70,000 images, or the 60,000 or 10,000."),
+        Field("sample", \.sample, .integer(.atLeast(10)),
+              doc: "Keep a stratified random sample of this many images (quick experiments)."),
+        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Seed of the sample."),
+    ]
+
+    func check() -> [NamedProblem] {
+        if size.count != 2 {
+            return [NamedProblem(parameter: "size", "'size' needs two numbers, [height, width], but has \(size.count)")]
+        }
+        return []
+    }
+
+    /// The folder the images are read from.
+    var directory: String { dataset == "fashion-mnist" ? FashionMNIST.defaultDirectory : dataset }
 }
 
 enum LoadAction {
     /// The images with the class names the cell asks for.
-    static func renamed(_ images: LabeledImages, classes: Value?, context: ActionContext) throws -> LabeledImages {
-        let names: [String]
-        switch classes {
-        case .string("digits")?: names = (0..<10).map(String.init)
-        case .list(let list)?: names = list.compactMap(\.stringValue)
-        default: names = FashionMNIST.classNames
-        }
+    static func renamed(_ images: LabeledImages, classes: ClassNaming, context: ActionContext) throws -> LabeledImages {
+        let names = classes.names
         let largest = Int(images.labels.max() ?? 0)
         guard largest < names.count else {
             throw context.error("the labels go up to \(largest) but 'classes' names only \(names.count) classes",
@@ -77,18 +126,13 @@ enum LoadAction {
                              height: images.height, width: images.width, classNames: names)
     }
 
-    static func directory(_ dataset: String) -> String {
-        dataset == "fashion-mnist" ? FashionMNIST.defaultDirectory : dataset
-    }
-
-    static func run(_ context: ActionContext) throws {
-        let parameters = context.parameters
-        let directory = directory(parameters.string("dataset"))
+    static func run(_ parameters: LoadParameters, _ context: ActionContext) throws {
+        let directory = parameters.directory
         var images: LabeledImages
         var testStart: Int?
         if ImageFolder.looksLikeImageFolder(directory) {
-            let size = parameters.list("size").compactMap(\.intValue)
-            images = try ImageFolder.load(directory, channels: parameters.string("color") == "rgb" ? 3 : 1,
+            let size = parameters.size
+            images = try ImageFolder.load(directory, channels: parameters.color == .rgb ? 3 : 1,
                                           height: size[0], width: size[1]) { done, total in
                 context.progress.update(ProgressUpdate(completed: done, total: total, unit: "img", message: "reading PNGs"))
             }
@@ -99,17 +143,17 @@ enum LoadAction {
             } catch {
                 throw context.error("\(error)", parameter: "dataset")
             }
-            switch parameters.string("parts") {
-            case "train": images = loaded.train
-            case "test": images = loaded.test
-            default:
+            switch parameters.parts {
+            case .train: images = loaded.train
+            case .test: images = loaded.test
+            case .all:
                 images = loaded.train.concatenated(with: loaded.test)
                 testStart = loaded.train.count
             }
-            images = try renamed(images, classes: parameters["classes"], context: context)
+            images = try renamed(images, classes: parameters.classes, context: context)
         }
-        if let sample = parameters.optionalInt("sample"), sample < images.count {
-            let seed = parameters.int("seed")
+        if let sample = parameters.sample, sample < images.count {
+            let seed = parameters.seed
             let fraction = Double(sample) / Double(images.count)
             let drawn = try DatasetSplit(labels: images.labels, classCount: images.classCount,
                                          fractions: .init(train: fraction, validation: (1 - fraction) / 2,
@@ -120,8 +164,8 @@ enum LoadAction {
             context.recordSeed(seed, purpose: "load sample")
         }
 
-        let standardizes = parameters.string("scale") == "standardize"
-        let source = parameters.string("dataset") == "fashion-mnist" ? "Fashion-MNIST (\(directory))" : directory
+        let standardizes = parameters.scale == .standardize
+        let source = parameters.dataset == "fashion-mnist" ? "Fashion-MNIST (\(directory))" : directory
         let value = DatasetValue(images: images, standardizes: standardizes, source: source, originalTestStart: testStart)
 
         var minimum = UInt8.max, maximum = UInt8.min
@@ -148,5 +192,43 @@ enum LoadAction {
         table.append(["classes", "\(images.classCount): " + images.classNames.joined(separator: ", ")])
         context.emit(table)
         context.setResult(value)
+    }
+}
+
+extension LoadAction {
+    /// What `loom check` can say about the data before anything runs: a folder that is neither
+    /// IDX files nor class folders of PNGs.
+    static func dataProblems(_ parameters: LoadParameters) -> [NamedProblem] {
+        let directory = parameters.directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return [NamedProblem(parameter: "dataset", "the folder '\(directory)' does not exist")]
+        }
+        if ImageFolder.looksLikeImageFolder(directory) { return [] }
+        let missing = FashionMNIST.missingFiles(in: directory)
+        if !missing.isEmpty {
+            return [NamedProblem(parameter: "dataset", "\(DatasetError.fashionMNISTMissing(directory: directory, missing: missing))")]
+        }
+        return []
+    }
+
+    /// The shape, classes and count of the images the cell will load, read from the IDX headers
+    /// or the folder listing (no image is read).
+    static func facts(_ parameters: LoadParameters) -> ResultFacts? {
+        let directory = parameters.directory
+        if ImageFolder.looksLikeImageFolder(directory) {
+            guard let folders = try? ImageFolder.classFolders(in: directory), parameters.size.count == 2 else { return nil }
+            let count = folders.reduce(0) { $0 + $1.files.count }
+            return ResultFacts(imageShape: [parameters.color == .rgb ? 3 : 1, parameters.size[0], parameters.size[1]],
+                               classNames: folders.map(\.name), imageCount: parameters.sample.map { min($0, count) } ?? count)
+        }
+        guard let header = try? FashionMNIST.header(directory: directory) else { return nil }
+        let count = switch parameters.parts {
+        case .all: header.trainCount + header.testCount
+        case .train: header.trainCount
+        case .test: header.testCount
+        }
+        return ResultFacts(imageShape: [1, header.height, header.width], classNames: parameters.classes.names,
+                           imageCount: parameters.sample.map { min($0, count) } ?? count)
     }
 }

@@ -14,41 +14,53 @@ extension Action {
             """,
         inputs: [Input("data", kind: .dataset, doc: "The dataset to split.")],
         produces: .split,
-        parameters: [
-            Parameter("train", .number(.openClosed(0, 1)), default: .double(0.8), doc: "Fraction for training."),
-            Parameter("validation", .number(.openClosed(0, 1)), default: .double(0.1),
-                      doc: "Fraction for validation (monitoring during training)."),
-            Parameter("test", .number(.openClosed(0, 1)), default: .double(0.1), doc: "Fraction for the final test."),
-            Parameter("stratify", .boolean, default: .bool(true), doc: "Keep each class's share equal in every part."),
-            Parameter("seed", .integer(.atLeast(0)), default: .int(42), doc: "Which images go where."),
-        ],
-        check: { parameters in
-            guard let train = parameters.optionalDouble("train"),
-                  let validation = parameters.optionalDouble("validation"),
-                  let test = parameters.optionalDouble("test") else { return [] }
-            let sum = train + validation + test
-            guard abs(sum - 1) <= 1e-6 else {
-                let written = ["train", "validation", "test"].last { parameters.positions[$0] != nil }
-                return [NamedProblem(parameter: written,
-                                     "train + validation + test must be 1, but \(Format.decimal(train, 2)) + "
-                                         + "\(Format.decimal(validation, 2)) + \(Format.decimal(test, 2)) = \(Format.decimal(sum, 2))")]
-            }
-            return []
+        parameters: SplitParameters.self,
+        example: "train: 0.8\nvalidation: 0.1\ntest: 0.1\nseed: 42",
+        describe: { parameters, inputs in
+            // The training cells below see the dataset's images, and a train part of about this size.
+            guard var facts = inputs.first("data") else { return nil }
+            facts.imageCount = facts.imageCount.map { Int((Double($0) * parameters.train).rounded()) }
+            return facts
         },
         run: SplitAction.run)
 }
 
+/// The parameters of `split`.
+struct SplitParameters: ParameterSet {
+    var train = 0.8
+    var validation = 0.1
+    var test = 0.1
+    var stratify = true
+    var seed = 42
+
+    static let fields: [Field<Self>] = [
+        Field("train", \.train, .number(.openClosed(0, 1)), doc: "Fraction for training."),
+        Field("validation", \.validation, .number(.openClosed(0, 1)), doc: "Fraction for validation (monitoring during training)."),
+        Field("test", \.test, .number(.openClosed(0, 1)), doc: "Fraction for the final test."),
+        Field("stratify", \.stratify, .boolean, doc: "Keep each class's share equal in every part."),
+        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images go where."),
+    ]
+
+    func check() -> [NamedProblem] {
+        let sum = train + validation + test
+        guard abs(sum - 1) <= 1e-6 else {
+            return [NamedProblem(parameters: ["train", "validation", "test"],
+                                 "train + validation + test must be 1, but \(Format.decimal(train, 2)) + "
+                                     + "\(Format.decimal(validation, 2)) + \(Format.decimal(test, 2)) = \(Format.decimal(sum, 2))")]
+        }
+        return []
+    }
+}
+
 enum SplitAction {
-    static func run(_ context: ActionContext) throws {
-        let parameters = context.parameters
+    static func run(_ parameters: SplitParameters, _ context: ActionContext) throws {
         let dataset = try context.input("data", as: DatasetValue.self)
         let images = dataset.images
-        let seed = parameters.int("seed")
-        let stratified = parameters.bool("stratify")
+        let seed = parameters.seed
+        let stratified = parameters.stratify
         let split = try DatasetSplit(
             labels: images.labels, classCount: images.classCount,
-            fractions: .init(train: parameters.double("train"), validation: parameters.double("validation"),
-                             test: parameters.double("test")),
+            fractions: .init(train: parameters.train, validation: parameters.validation, test: parameters.test),
             stratified: stratified, seed: UInt64(seed))
         context.recordSeed(seed, purpose: "split")
 

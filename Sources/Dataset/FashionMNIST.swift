@@ -94,6 +94,29 @@ public enum FashionMNIST {
         return train.concatenated(with: test)
     }
 
+    /// What the four files of `directory` hold, from their IDX headers alone (no image is read).
+    public struct Header: Sendable, Hashable {
+        public var trainCount: Int
+        public var testCount: Int
+        public var height: Int
+        public var width: Int
+    }
+
+    /// Reads the image files' headers: counts and image size.
+    ///
+    /// - Throws: ``DatasetError/fashionMNISTMissing(directory:missing:)``, or a header problem.
+    public static func header(directory: String = defaultDirectory) throws(DatasetError) -> Header {
+        let missing = missingFiles(in: directory)
+        guard missing.isEmpty else { throw .fashionMNISTMissing(directory: directory, missing: missing) }
+        let train = try IDXArray.dimensions(ofFile: path(of: trainImagesFileName, in: directory))
+        let test = try IDXArray.dimensions(ofFile: path(of: testImagesFileName, in: directory))
+        guard train.count == 3, test.count == 3, train[1...] == test[1...] else {
+            throw .unexpectedDimensions(path: path(of: trainImagesFileName, in: directory), dimensions: train,
+                                        expected: "images of the test file's size, count × height × width")
+        }
+        return Header(trainCount: train[0], testCount: test[0], height: train[1], width: train[2])
+    }
+
     /// `directory` joined with `fileName` by one slash.
     static func path(of fileName: String, in directory: String) -> String {
         directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName

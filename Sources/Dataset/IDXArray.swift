@@ -117,30 +117,7 @@ public struct IDXArray: Sendable, Equatable {
             throw .notGzip(path: path)
         }
         var reader = _GzipReader(file: file, path: path)
-
-        var magic = [UInt8](repeating: 0, count: 4)
-        let magicCount = try reader.read(into: &magic[...])
-        guard magicCount == 4 else {
-            throw .truncatedHeader(path: path, expectedBytes: 4, foundBytes: magicCount)
-        }
-        guard magic[0] == 0 && magic[1] == 0 else {
-            throw .badMagic(path: path, firstBytes: Array(magic[0..<2]))
-        }
-        guard magic[2] == 0x08 else {
-            throw .unsupportedDataType(path: path, code: magic[2])
-        }
-        let dimensionCount = Int(magic[3])
-        var sizeBytes = [UInt8](repeating: 0, count: 4 * dimensionCount)
-        let sizeCount = try reader.read(into: &sizeBytes[...])
-        guard sizeCount == sizeBytes.count else {
-            throw .truncatedHeader(path: path, expectedBytes: 4 + sizeBytes.count, foundBytes: 4 + sizeCount)
-        }
-        let dimensions = (0..<dimensionCount).map { index in
-            sizeBytes[(4 * index)..<(4 * index + 4)].reduce(0) { $0 << 8 | Int($1) }
-        }
-        guard contents.accepts(dimensions) else {
-            throw .unexpectedDimensions(path: path, dimensions: dimensions, expected: contents.expectation)
-        }
+        let dimensions = try readHeader(&reader, path: path, contents: contents)
         var payloadSize = 1
         for size in dimensions {
             let (product, overflow) = payloadSize.multipliedReportingOverflow(by: size)
@@ -172,6 +149,48 @@ public struct IDXArray: Sendable, Equatable {
             throw .corrupt(path: path, reason: "unexpected end of file")
         }
         return IDXArray(dimensions: dimensions, bytes: bytes)
+    }
+
+    /// The dimensions an IDX file announces in its header, read without its payload (for
+    /// `loom check`, which infers a model's shapes from the data before loading it).
+    ///
+    /// - Throws: ``DatasetError`` for a missing file or a header that ``read(contentsOf:as:)`` would reject.
+    public static func dimensions(ofFile path: String, as contents: Contents = .any) throws(DatasetError) -> [Int] {
+        guard FileManager.default.fileExists(atPath: path) else { throw .fileMissing(path: path) }
+        guard let file = gzopen(path, "rb") else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { gzclose_r(file) }
+        var reader = _GzipReader(file: file, path: path)
+        return try readHeader(&reader, path: path, contents: contents)
+    }
+
+    /// Reads and checks the magic number, data type and dimensions.
+    static func readHeader(_ reader: inout _GzipReader, path: String, contents: Contents) throws(DatasetError) -> [Int] {
+        var magic = [UInt8](repeating: 0, count: 4)
+        let magicCount = try reader.read(into: &magic[...])
+        guard magicCount == 4 else {
+            throw .truncatedHeader(path: path, expectedBytes: 4, foundBytes: magicCount)
+        }
+        guard magic[0] == 0 && magic[1] == 0 else {
+            throw .badMagic(path: path, firstBytes: Array(magic[0..<2]))
+        }
+        guard magic[2] == 0x08 else {
+            throw .unsupportedDataType(path: path, code: magic[2])
+        }
+        let dimensionCount = Int(magic[3])
+        var sizeBytes = [UInt8](repeating: 0, count: 4 * dimensionCount)
+        let sizeCount = try reader.read(into: &sizeBytes[...])
+        guard sizeCount == sizeBytes.count else {
+            throw .truncatedHeader(path: path, expectedBytes: 4 + sizeBytes.count, foundBytes: 4 + sizeCount)
+        }
+        let dimensions = (0..<dimensionCount).map { index in
+            sizeBytes[(4 * index)..<(4 * index + 4)].reduce(0) { $0 << 8 | Int($1) }
+        }
+        guard contents.accepts(dimensions) else {
+            throw .unexpectedDimensions(path: path, dimensions: dimensions, expected: contents.expectation)
+        }
+        return dimensions
     }
 
     /// Writes the array as an IDX file of unsigned bytes.

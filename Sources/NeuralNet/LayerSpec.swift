@@ -1,7 +1,7 @@
 import TensorCore
 
 /// How a convolution treats the border of its input.
-public enum Padding: String, Codable, Sendable, Equatable, Hashable {
+public enum Padding: String, Codable, Sendable, Equatable, Hashable, CaseIterable {
     /// Zero-pad so that the output has `⌈size / stride⌉` positions (TensorFlow's rule; the odd
     /// extra pixel goes after).
     case same

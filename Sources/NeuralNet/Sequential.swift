@@ -242,3 +242,33 @@ extension LayerSpec {
         }
     }
 }
+
+/// A model's shapes and sizes, inferred from its layers without drawing any weight (for
+/// `loom check`, which reports shape errors and models too large for memory before training).
+public struct ModelShape: Sendable, Equatable {
+    /// Each layer's output shape, in order.
+    public var outputShapes: [[Int]]
+    /// The number of trainable values.
+    public var parameterCount: Int
+    /// The number of non-trainable values (batch-norm statistics).
+    public var bufferCount: Int
+    /// The values one sample's forward pass produces, over all layers (what training keeps per sample).
+    public var activationCount: Int
+
+    /// The model's output shape (the input's when there are no layers).
+    public var outputShape: [Int]? { outputShapes.last }
+}
+
+extension Sequential {
+    /// Infers the shapes of `layers` applied to samples of `inputShape`.
+    ///
+    /// - Throws: ``NeuralNetError`` naming the first layer that cannot take its input, as
+    ///   ``init(inputShape:layers:initialization:seed:)`` would.
+    public static func shape(inputShape: [Int], layers: [LayerSpec]) throws(NeuralNetError) -> ModelShape {
+        let plans = try planLayers(layers, inputShape: inputShape)
+        func sum(_ values: [Int]) -> Int { values.reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 } }
+        return ModelShape(outputShapes: plans.map(\.outputShape), parameterCount: sum(plans.map(\.parameterCount)),
+                          bufferCount: sum(plans.map(\.bufferCount)),
+                          activationCount: sum(plans.map { $0.outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 } }))
+    }
+}

@@ -387,3 +387,16 @@ final class Evaluator {
         return (Float(total / Double(images.count)), Float(correct) / Float(images.count))
     }
 }
+
+extension TrainedModel {
+    /// The epoch with the lowest validation loss (the first of equals), whose weights early
+    /// stopping keeps; `nil` when no epoch was validated.
+    public static func lowestValidationLoss(in history: [EpochRecord]) -> EpochRecord? {
+        var best: EpochRecord?
+        for record in history {
+            guard let loss = record.validationLoss else { continue }
+            if best?.validationLoss.map({ loss < $0 }) ?? true { best = record }
+        }
+        return best
+    }
+}

@@ -27,7 +27,7 @@ extension Loom {
             let threads = ComputeThreads.choice
             let features = processor.features.sorted().map(\.rawValue).joined(separator: " ")
             var lines = [
-                "loom \(NotebookRunner.loomVersion)",
+                "loom \(LoomVersion.current)",
                 "processor:   \(processor.name), \(processor.vendor), \(processor.architecture)",
                 "features:    \(features.isEmpty ? "none that loom uses" : features)",
                 "kernels:     \(backend.kernels) (\(backend.kernelsReason))",

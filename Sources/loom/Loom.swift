@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 
 /// `loom`: runs Markdown notebooks for image-classification studies.
 @main
@@ -12,6 +13,6 @@ struct Loom: ParsableCommand {
             'loom run' writes the executed notebook, with tables and figures, to outputs/, and caches \
             every cell in cache/loom.sqlite so that a re-run only runs what changed.
             """,
-        version: "loom 0.1.0",
+        version: "loom \(LoomVersion.current)",
         subcommands: [Run.self, Plan.self, Check.self, ActionsCommand.self, CacheCommand.self, Export.self, Gallery.self, Doctor.self])
 }

@@ -32,7 +32,7 @@ extension Loom {
             for (entry, cell) in zip(planned, checked.cells) {
                 let (word, why): (String, String) = switch entry.decision {
                 case .cached: ("cached", "")
-                case .run(let reason): ("run", reason)
+                case .run(let reason): ("run", reason.description)
                 case .blocked(let reason): ("blocked", reason)
                 }
                 table.append([String(entry.index + 1), String(cell.cell.startLine), entry.action,

@@ -153,11 +153,13 @@ func imbalanceRatioIsLargestOverSmallest(counts: [Int], expected: Double) {
 }
 
 @Test func augmentationParametersBuildTheTrainingAugmentation() throws {
-    let parameters = ParameterValues(values: [
-        "flip": 0.5, "shift": 2, "rotate": 10.0, "crop": .list([0.8, 1.0]),
-        "erase": .map([("probability", 0.25), ("area", .list([0.02, 0.1]))]), "noise": 0.0,
-    ])
-    let augmentation = try AugmentAction.augmentation(from: parameters)
+    var settings = AugmentSettings()
+    settings.flip = 0.5
+    settings.shift = 2
+    settings.rotate = 10
+    settings.crop = [0.8, 1.0]
+    settings.erase = EraseSettings(probability: 0.25, area: [0.02, 0.1])
+    let augmentation = try settings.augmentation()
     let expected = try Augmentation(flip: 0.5, shift: 2, rotate: 10, crop: .init(0.8, 1),
                                     erase: .init(probability: 0.25, area: .init(0.02, 0.1)), noise: 0)
     #expect(augmentation == expected)

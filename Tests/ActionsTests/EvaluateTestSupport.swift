@@ -8,6 +8,22 @@ import Testing
 import _LoomTestSupport
 @testable import Actions
 
+/// The parameters of `test.model`.
+struct TestModelParameters: ParameterSet {
+    var kind = "perfect"
+    var classes = 4
+    var epochs = 2
+    var hidden = 16
+    var seconds = 1.5
+    static let fields: [Field<Self>] = [
+        Field("kind", \.kind, .choice(["perfect", "swap", "trained"]), doc: "Which model."),
+        Field("classes", \.classes, .integer(.atLeast(2)), doc: "Classes the synthetic set draws."),
+        Field("epochs", \.epochs, .integer(.atLeast(1)), doc: "Epochs for 'trained'."),
+        Field("hidden", \.hidden, .integer(.atLeast(1)), doc: "Hidden units for 'trained'."),
+        Field("seconds", \.seconds, .number(.atLeast(0)), doc: "Reported training time."),
+    ]
+}
+
 /// `test.model`: a model made for the tests from the split above it.
 ///
 /// On the synthetic set (class `k` is a bright bar at row `(k·(side−2))/(K−1) + 1`, from column 1
@@ -19,26 +35,20 @@ let testModelAction = Action(
     name: "test.model", version: 1, summary: "A hand-made or quickly trained model for tests.",
     inputs: [Input("data", kind: .split, doc: "The split.")],
     produces: .model,
-    parameters: [
-        Parameter("kind", .choice(["perfect", "swap", "trained"]), default: "perfect", doc: "Which model."),
-        Parameter("classes", .integer(.atLeast(2)), default: 4, doc: "Classes the synthetic set draws."),
-        Parameter("epochs", .integer(.atLeast(1)), default: 2, doc: "Epochs for 'trained'."),
-        Parameter("hidden", .integer(.atLeast(1)), default: 16, doc: "Hidden units for 'trained'."),
-        Parameter("seconds", .number(.atLeast(0)), default: 1.5, doc: "Reported training time."),
-    ],
-    run: { context in
+    parameters: TestModelParameters.self,
+    run: { options, context in
         let (split, dataset) = try context.splitData()
         let images = dataset.images
         let side = images.width, outputs = images.classCount
-        let drawn = context.parameters.int("classes")
+        let drawn = options.classes
         var trained: TrainedModel
-        switch context.parameters.string("kind") {
+        switch options.kind {
         case "trained":
             let model = try Sequential(inputShape: [1, side, side],
-                                       layers: [.flatten, .dense(units: context.parameters.int("hidden")), .relu,
+                                       layers: [.flatten, .dense(units: options.hidden), .relu,
                                                 .dense(units: outputs)], seed: 3)
             var trainer = try Trainer(model: model, configuration: TrainingConfiguration(
-                epochs: context.parameters.int("epochs"), batchSize: 16, optimizer: .adam(),
+                epochs: options.epochs, batchSize: 16, optimizer: .adam(),
                 learningRate: .constant(0.01), seed: 4, pixelScaling: dataset.scaling(training: split.split.train)))
             let all = try ImageSet(pixels: images.pixels, labels: images.labels, imageShape: [1, side, side])
             trained = try trainer.fit(training: all.subset(split.split.train.map { Int($0) }),
@@ -50,14 +60,14 @@ let testModelAction = Action(
                 for x in 1..<(side - 1) { weights[output * side * side + row * side + x] += 2 }
             }
             for k in 0..<drawn { addBar(ofClass: k, toOutput: k) }
-            if context.parameters.string("kind") == "swap" { addBar(ofClass: 0, toOutput: 1) }
+            if options.kind == "swap" { addBar(ofClass: 0, toOutput: 1) }
             let parameters = Tensor(shape: [weights.count + outputs], scalars: weights + [Float](repeating: 0, count: outputs))
             let model = try Sequential(inputShape: [1, side, side], layers: [.flatten, .dense(units: outputs)],
                                        parameters: parameters, buffers: Tensor(shape: [0], scalars: []))
             trained = TrainedModel(model: model, pixelScaling: dataset.scaling(training: split.split.train))
         }
         trained.classNames = images.classNames
-        context.setResult(ModelValue(trained: trained, family: "test.model", trainingSeconds: context.parameters.double("seconds"),
+        context.setResult(ModelValue(trained: trained, family: "test.model", trainingSeconds: options.seconds,
                                      splitKey: context.inputKey("data")))
     })
 

@@ -162,19 +162,20 @@ private func picture(width: Int, height: Int, background: [UInt8], rectangle: (x
         #expect(cell.markdown.first?.hasPrefix("**perfect** on 1 file, each made grey") == true)
     }
 
-    @Test func aMissingFileIsAnErrorAtItsItem() throws {
+    @Test func aMissingFileIsACheckErrorAtItsItem() throws {
         let harness = try EvaluationHarness()
         try harness.write(try shoe(), to: "photos/shoe.png")
-        let report = try harness.run(harness.notebook(model + """
+        let checked = harness.check(harness.notebook(model + """
 
 
             ```loom predict
             files: [photos/shoe.png, photos/missing.png]
             ```
             """))
-        #expect(report.cells[3].failure == "\(harness.directory)/nb.md:14:26: predict: the image file 'photos/missing.png' "
+        #expect(checked.errors.map(\.description) == [
+            "\(harness.directory)/nb.md:14:26: predict: the image file 'photos/missing.png' "
                 + "does not exist or cannot be read (looked in '\(harness.directory)/photos'); "
-                + "paths are relative to the notebook's folder")
+                + "paths are relative to the notebook's folder"])
     }
 
     @Test func aFileThatIsNotAPNGIsAnErrorAtItsItem() throws {

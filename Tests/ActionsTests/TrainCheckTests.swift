@@ -13,7 +13,7 @@ import Testing
          ["13:11: 'conv' is missing its field 'filters' (the number of filters)",
          "13:12: unknown field 'filter' of 'conv'; did you mean 'filters'?"]),
         ("train.cnn", "layers:\n  - conv: {filters: 0}\n  - flatten\n  - dense: 10",
-         ["13:21: 'filters' must be an integer ≥ 1, not 0"]),
+         ["13:21: 'filters' must be an integer in [1, 65536], not 0"]),
         ("train.cnn", "layers:\n  - conv: {filters: 4, padding: full}\n  - flatten\n  - dense: 10",
          ["13:33: 'padding' must be one of 'same', 'valid', not 'full'"]),
         ("train.cnn", "layers:\n  - flatten\n  - dropout: 1.5\n  - dense: 10",
@@ -40,7 +40,7 @@ import Testing
         ("train.mlp", "hidden: [32]\noptimizer: {adam: {learning-rat: 0.01}}",
          ["13:20: unknown field 'learning-rat' of 'adam'; did you mean 'learning-rate'?"]),
         ("train.mlp", "hidden: [32]\noptimizer: {sgd: {learning-rate: -1}}",
-         ["13:34: 'learning-rate' must be a number > 0, not -1"]),
+         ["13:34: 'learning-rate' must be a number in (0, 1000], not -1"]),
         ("train.mlp", "hidden: [32]\noptimizer: {sgd: {nesterov: true}}",
          ["13:1: 'nesterov' needs a 'momentum' above 0 in the optimizer 'sgd'"]),
         ("train.mlp", "hidden: [32]\nschedule: {stepp: {every: 2}}", ["13:12: unknown schedule 'stepp'; did you mean 'step'?"]),
@@ -128,5 +128,40 @@ import Testing
         #expect(short == key("  - maxpool: 2\n  - flatten\n  - dense: 10", optimizer: "{adam: {learning-rate: 0.001}}"))
         #expect(short != key("  - maxpool: 3\n  - flatten\n  - dense: 10"))
         #expect(short != key("  - maxpool: 2\n  - flatten\n  - dense: 10", optimizer: "sgd"))
+    }
+}
+
+/// What would fail at once when run is a `loom check` error, found from the data's headers
+/// before anything runs (synthetic 12×12 images of 10 classes, 128 training images).
+@Suite struct CheckBeforeRunTests {
+    @Test(arguments: [
+        ("```loom train.mlp\nhidden: [1000000, 1000000]\n```",
+         "nb.md:12:1: train.mlp: the model needs about 16,007 GB to train (1,000,156,000,010 parameters with their gradients "
+            + "and optimizer state, and the activations of a batch of 128), but this machine has "),
+        ("```loom train.mlp\nhidden: [100000000]\n```",
+         "nb.md:12:10: train.mlp: 'hidden' must be an integer in [1, 1048576], not 100000000"),
+        ("```loom train.mlp\nhidden: [16]\nbatch-size: 9223372036854775807\n```",
+         "nb.md:13:13: train.mlp: 'batch-size' must be an integer in [1, 1048576], not 9223372036854775807"),
+        ("```loom train.mlp\nhidden: [16]\noptimizer: {sgd: {learning-rate: 1e308}}\n```",
+         "nb.md:13:34: train.mlp: 'learning-rate' must be a number in (0, 1000], not 1e308"),
+        ("```loom train.cnn\nlayers:\n  - maxpool: 2\n  - maxpool: 2\n  - maxpool: 2\n  - maxpool: 2\n  - flatten\n  - dense: 10\n```",
+         "nb.md:16:5: train.cnn: layer 4 'maxpool' has a 2×2 window but its input is only 1×1; use a smaller window, 'same' padding, or fewer pooling layers"),
+        ("```loom sweep\nmodel: cnn\ndepth: 4\nwidth: 4\n```",
+         "nb.md:14:1: sweep: variant 'relu 4×4': layer 12 'maxpool' has a 2×2 window but its input is only 1×1; use a smaller window, 'same' padding, or fewer pooling layers"),
+    ])
+    func reportedByCheck(cell: String, expected: String) throws {
+        let bench = try TrainingBench()
+        let errors = bench.check(bench.notebook(cell)).errors.map(\.description)
+        #expect(errors.count == 1 && errors[0].hasPrefix(expected), "\(errors)")
+    }
+
+    @Test func aBatchLargerThanTheTrainingPartIsClampedWithANote() throws {
+        let bench = try TrainingBench(trainPerClass: 4, testPerClass: 1)
+        let text = bench.notebook("```loom train.mlp\nhidden: [8]\nepochs: 1\nbatch-size: 100000\n```")
+        #expect(bench.check(text).errors.isEmpty)
+        let report = try bench.run(text)
+        #expect(report.cells[2].status == .ran, "\(report.cells[2].failure ?? "")")
+        #expect(report.cells[2].markdown.contains { $0.hasPrefix("The batch size 100,000 is larger than the 40 training images") },
+                "\(report.cells[2].markdown)")
     }
 }

@@ -14,10 +14,8 @@ extension Action {
         version: 1,                       // bump when results change for the same parameters
         summary: "Mean pixel value of each part of a split.",
         inputs: [Input("data", kind: .split, doc: "The split to measure.")],
-        parameters: [
-            Parameter("decimals", .integer(.closed(0, 6)), default: 3, doc: "Digits after the point."),
-        ],
-        run: { context in
+        parameters: BrightnessParameters.self,
+        run: { parameters, context in     // `parameters` is a BrightnessParameters, read and checked
             let (split, dataset) = try context.splitData()   // indices + the dataset they point into
             var table = Table(columns: ["part", "mean pixel"])
             for part in DatasetSplit.Part.allCases {
@@ -25,10 +23,19 @@ extension Action {
                 var sum = 0
                 for index in indices { for pixel in dataset.images.pixels(ofImage: Int(index)) { sum += Int(pixel) } }
                 let mean = Double(sum) / Double(max(1, indices.count * dataset.images.pixelsPerImage))
-                table.append([part.rawValue, String(format: "%.\(context.parameters.int("decimals"))f", mean)])
+                table.append([part.rawValue, String(format: "%.\(parameters.decimals)f", mean)])
             }
             context.emit(table)
         })
+}
+
+/// The declaration is the storage: each field's initial value is its default.
+struct BrightnessParameters: ParameterSet {
+    var decimals = 3
+
+    static let fields: [Field<Self>] = [
+        Field("decimals", \.decimals, .integer(.closed(0, 6)), doc: "Digits after the point."),
+    ]
 }
 
 @Suite struct WriteYourOwnActionTests {

@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import Foundation
 import Testing
 
@@ -70,20 +70,15 @@ import Testing
         #expect(harness.log.all.isEmpty)
     }
 
-    @Test(arguments: [
-        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
-    ])
-    func sha256MatchesTheStandardVectors(input: String, digest: String) {
-        #expect(SHA256.hex(input) == digest)
-    }
-
-    @Test func sha256OfAMillionAs() {
-        var hasher = SHA256()
-        for _ in 0..<1000 { hasher.update(Array(repeating: UInt8(ascii: "a"), count: 1000)) }
-        #expect(hasher.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    @Test func cacheKeysIncludeTheFormatAndLoomsVersionForCellsAndSubResultsAlike() {
+        let cell = CacheKey.cell(action: "a", version: 1, parameters: "{}", inputs: ["x": ["k1"], "y": ["k2"]], identity: nil)
+        let sameCell = CacheKey.cell(action: "a", version: 1, parameters: "{}", inputs: ["y": ["k2"], "x": ["k1"]], identity: nil)
+        let sub = CacheKey.subresult(action: "a", version: 1, label: "variant", identity: "{}", inputs: ["x": ["k1"], "y": ["k2"]])
+        #expect(cell == sameCell)
+        #expect(cell != sub)
+        #expect(cell.count == 64 && cell.allSatisfy { $0.isHexDigit })
+        #expect(CacheKey.format == 2)
+        #expect(!LoomVersion.current.isEmpty)
     }
 
     @Test func blobsRoundTripAndTruncationIsAnError() throws {

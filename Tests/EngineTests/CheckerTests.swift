@@ -39,13 +39,16 @@ import Testing
     @Test func yamlSpellingDoesNotMatter() {
         let a = check("```loom number\nvalue: 0.80\noptimizer: {learning-rate: 1e-3}\n```\n")
         let b = check("```loom number\n# a comment\noptimizer:\n  learning-rate: 0.001\nvalue: 0.8\n```\n")
-        #expect(a.cells[0].parameters?.values == b.cells[0].parameters?.values)
+        #expect(a.cells[0].parameters?.canonicalForm == b.cells[0].parameters?.canonicalForm)
+        #expect((a.cells[0].parameters?.value as? NumberParameters)?.optimizer?.learningRate == 0.001)
     }
 
     @Test func defaultsAreFilledIn() throws {
         let cell = try #require(check("```loom number\n```\n").cells.first)
-        #expect(cell.parameters?.values["epochs"] == .int(1))
-        #expect(cell.parameters?.values["mode"] == .string("same"))
+        let parameters = try #require(cell.parameters?.value as? NumberParameters)
+        #expect(parameters.epochs == 1)
+        #expect(parameters.mode == "same")
+        #expect(parameters.optimizer == nil)
     }
 
     @Test func inputsResolveToTheNearestResultAbove() {
@@ -92,7 +95,7 @@ import Testing
 
     @Test func aWrongKindIsNamed() {
         let registry = ActionRegistry(testRegistry(log: RunLog()).actions + [
-            Action(name: "other", version: 1, summary: "", produces: "other", parameters: [], run: { _ in }),
+            Action(name: "other", version: 1, summary: "", produces: "other", parameters: NoParameters.self, run: { _, _ in }),
         ])
         let document = NotebookDocument.parse(path: "nb.md", text: "```loom other as o\n```\n\n```loom add\nto: o\n```\n")
         let found = Checker.check(document, registry: registry).diagnostics.map(\.description)

@@ -26,9 +26,9 @@ let parameterized = """
     }
 
     @Test func referencesTakeTheDefaultOrTheOverride() {
-        #expect(checked([:]).cells[1].parameters?.values["value"] == .int(2))
-        #expect(checked(["start": "7.5"]).cells[1].parameters?.values["value"] == .double(7.5))
-        #expect(checked(["epochs": "9"]).cells[2].parameters?.values["epochs"] == .int(9))
+        #expect((checked([:]).cells[1].parameters?.value as? NumberParameters)?.value == 2)
+        #expect((checked(["start": "7.5"]).cells[1].parameters?.value as? NumberParameters)?.value == 7.5)
+        #expect((checked(["epochs": "9"]).cells[2].parameters?.value as? NumberParameters)?.epochs == 9)
     }
 
     @Test func anOverrideRerunsExactlyTheCellsThatUseIt() throws {

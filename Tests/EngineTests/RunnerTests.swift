@@ -78,7 +78,8 @@ let chain = """
         harness.log.reset()
         let edited = chain.replacingOccurrences(of: "value: 2", with: "value: 5")
         let plan = try harness.plan(edited)
-        #expect(plan.map(\.decision) == [.run(reason: "parameters changed"), .run(reason: "input 'to' changed"),
+        #expect(plan.map(\.decision) == [.run(.changed(parameters: true, dataFiles: false, inputs: [])),
+                                         .run(.changed(parameters: false, dataFiles: false, inputs: ["to"])),
                                          .cached, .cached])
         let report = try harness.run(edited)
         #expect(report.cells.map(\.status) == [.ran, .ran, .cached, .cached])
@@ -200,7 +201,7 @@ let chain = """
     @Test func assetsModeWritesFiguresBesideTheNotebook() throws {
         let harness = Harness()
         let registry = ActionRegistry([
-            Action(name: "draw", version: 1, summary: "", parameters: [], run: { context in
+            Action(name: "draw", version: 1, summary: "", parameters: NoParameters.self, run: { _, context in
                 context.emitFigure(name: "dot", title: "A dot", png: Data([0x89, 0x50, 0x4E, 0x47]))
             }),
         ])

@@ -20,31 +20,68 @@ final class RunLog: @unchecked Sendable {
     func reset() { lock.withLock { entries = [] } }
 }
 
+struct NumberParameters: ParameterSet {
+    var value = 1.0
+    var epochs = 1
+    var mode = "same"
+    var optimizer: OptimizerSettings?
+    static let fields: [Field<Self>] = [
+        Field("value", \.value, .number(), doc: "The number."),
+        Field("epochs", \.epochs, .integer(.atLeast(1)), doc: "A count."),
+        Field("mode", \.mode, .choice(["same", "valid"]), doc: "A choice."),
+        Field("optimizer", \.optimizer, record: OptimizerSettings.self, doc: "Nested settings."),
+    ]
+}
+
+struct OptimizerSettings: ParameterSet {
+    var learningRate = 0.001
+    static let fields: [Field<Self>] = [
+        Field("learning-rate", \.learningRate, .number(.greaterThan(0)), doc: "Step size."),
+    ]
+}
+
+struct AddParameters: ParameterSet {
+    var amount = 1.0
+    static let fields: [Field<Self>] = [Field("amount", \.amount, .number(), doc: "How much.")]
+}
+
+struct FailParameters: ParameterSet {
+    var why = "broken"
+    static let fields: [Field<Self>] = [Field("why", \.why, .string, doc: "The message.")]
+}
+
+struct GridParameters: ParameterSet {
+    var values = [1.0, 2.0]
+    static let fields: [Field<Self>] = [Field("values", \.values, .list(.number()), doc: "Values.")]
+}
+
+struct ResumeParameters: ParameterSet {
+    var steps = 5
+    var crashAt = -1
+    static let fields: [Field<Self>] = [
+        Field("steps", \.steps, .integer(.atLeast(1)), doc: "Steps."),
+        Field("crash-at", \.crashAt, .integer(), doc: "Step at which to throw."),
+    ]
+}
+
 /// Actions for engine tests: `number` makes a value, `add` reads one and adds, `sum` reads many,
 /// `fail` throws, `note` makes no result.
 func testRegistry(log: RunLog) -> ActionRegistry {
     ActionRegistry([
         Action(name: "number", version: 1, summary: "Makes a number.", produces: "number",
-               parameters: [
-                   Parameter("value", .number(), default: 1, doc: "The number."),
-                   Parameter("epochs", .integer(.atLeast(1)), default: 1, doc: "A count."),
-                   Parameter("mode", .choice(["same", "valid"]), default: "same", doc: "A choice."),
-                   Parameter("optimizer", .record([
-                       Parameter("learning-rate", .number(.greaterThan(0)), default: 0.001, doc: "Step size."),
-                   ]), doc: "Nested settings."),
-               ],
-               run: { context in
-                   log.record("number \(context.parameters.double("value"))")
-                   context.emit(markdown: "value is \(context.parameters.double("value"))")
-                   context.setResult(NumberValue(context.parameters.double("value")))
+               parameters: NumberParameters.self,
+               run: { parameters, context in
+                   log.record("number \(parameters.value)")
+                   context.emit(markdown: "value is \(parameters.value)")
+                   context.setResult(NumberValue(parameters.value))
                }),
         Action(name: "add", version: 1, summary: "Adds to a number.",
                inputs: [Input("to", kind: "number", doc: "The number to add to.")], produces: "number",
-               parameters: [Parameter("amount", .number(), default: 1, doc: "How much.")],
-               run: { context in
+               parameters: AddParameters.self,
+               run: { parameters, context in
                    let base = try context.input("to", as: NumberValue.self)
-                   log.record("add \(context.parameters.double("amount"))")
-                   let total = base.value + context.parameters.double("amount")
+                   log.record("add \(parameters.amount)")
+                   let total = base.value + parameters.amount
                    var table = Table(columns: ["sum"])
                    table.append([String(total)])
                    context.emit(table)
@@ -52,23 +89,23 @@ func testRegistry(log: RunLog) -> ActionRegistry {
                }),
         Action(name: "sum", version: 1, summary: "Sums numbers.",
                inputs: [Input("of", kind: "number", multiple: true, doc: "The numbers.")],
-               parameters: [],
-               run: { context in
+               parameters: NoParameters.self,
+               run: { _, context in
                    let values = try context.inputs("of", as: NumberValue.self)
                    log.record("sum " + values.map(\.label).joined(separator: ","))
                    context.emit(markdown: "sum = \(values.map(\.value.value).reduce(0, +))")
                }),
         Action(name: "fail", version: 1, summary: "Always fails.", produces: "number",
-               parameters: [Parameter("why", .string, default: "broken", doc: "The message.")],
-               run: { context in
+               parameters: FailParameters.self,
+               run: { parameters, context in
                    log.record("fail")
-                   throw context.error("it is \(context.parameters.string("why"))", parameter: "why")
+                   throw context.error("it is \(parameters.why)", parameter: "why")
                }),
         Action(name: "grid", version: 1, summary: "Squares each value, one sub-result each.",
-               parameters: [Parameter("values", .list(.number()), default: .list([1, 2]), doc: "Values.")],
-               run: { context in
+               parameters: GridParameters.self,
+               run: { parameters, context in
                    var table = Table(columns: ["value", "square", "cached"])
-                   for value in context.parameters.list("values").compactMap(\.doubleValue) {
+                   for value in parameters.values {
                        let (square, cached) = try context.memoized("square", identity: "\(value)") {
                            log.record("square \(value)")
                            return NumberValue(value * value)
@@ -79,11 +116,8 @@ func testRegistry(log: RunLog) -> ActionRegistry {
                }),
         Action(name: "resume", version: 1, summary: "Counts to a total, checkpointing each step.",
                produces: "number",
-               parameters: [
-                   Parameter("steps", .integer(.atLeast(1)), default: 5, doc: "Steps."),
-                   Parameter("crash-at", .integer(), default: -1, doc: "Step at which to throw."),
-               ],
-               run: { context in
+               parameters: ResumeParameters.self,
+               run: { parameters, context in
                    var step = 0
                    var total = 0.0
                    if let checkpoint = try context.latestCheckpoint() {
@@ -91,11 +125,11 @@ func testRegistry(log: RunLog) -> ActionRegistry {
                        total = Double(String(decoding: checkpoint.data, as: UTF8.self)) ?? 0
                        log.record("resumed at \(step)")
                    }
-                   while step < context.parameters.int("steps") {
-                       if step == context.parameters.int("crash-at") { throw ActionError("crashed at \(step)") }
+                   while step < parameters.steps {
+                       if step == parameters.crashAt { throw ActionError("crashed at \(step)") }
                        step += 1
                        total += Double(step)
-                       context.progress.update(ProgressUpdate(completed: step, total: context.parameters.int("steps")))
+                       context.progress.update(ProgressUpdate(completed: step, total: parameters.steps))
                        try context.saveCheckpoint(step: step, data: Data(String(total).utf8))
                    }
                    log.record("resume finished")

@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 import Testing
 import _LoomTestSupport
@@ -275,13 +276,30 @@ final class Project {
         #expect(result.standardError.contains("notebooks/yaml.md:4:"), "\(result.standardError)")
     }
 
-    @Test func aFailingCellIsShownAndTheExitStatusIsNonZero() throws {
+    @Test func aMissingDataFolderIsACheckError() throws {
         let project = try Project()
         try project.write("notebooks/missing.md", "```loom load\ndataset: \(project.root)/nowhere\n```\n\n```loom split\n```\n")
         let result = try project.loom("run", "notebooks/missing.md")
         #expect(result.status == 1)
-        #expect(result.standardError.contains("notebooks/missing.md:2:1: load: Fashion-MNIST is not in"))
-        #expect(result.standardError.contains("apt-get install dataset-fashion-mnist"))
+        #expect(result.standardError.contains("notebooks/missing.md:2:1: load: the folder '\(project.root)/nowhere' does not exist"),
+                "\(result.standardError)")
+        #expect(result.standardError.contains("nothing was run"))
+        try FileManager.default.createDirectory(atPath: project.root + "/empty", withIntermediateDirectories: true)
+        try project.write("notebooks/empty.md", "```loom load\ndataset: \(project.root)/empty\n```\n")
+        let empty = try project.loom("check", "notebooks/empty.md")
+        #expect(empty.standardError.contains("notebooks/empty.md:2:1: load: Fashion-MNIST is not in"), "\(empty.standardError)")
+        #expect(empty.standardError.contains("apt-get install dataset-fashion-mnist"))
+    }
+
+    @Test func aFailingCellIsShownAndTheExitStatusIsNonZero() throws {
+        let project = try Project()
+        // The four files are there (so 'loom check' passes) but hold no IDX data, so loading fails.
+        try FileManager.default.createDirectory(atPath: project.root + "/broken", withIntermediateDirectories: true)
+        for name in FashionMNIST.fileNames { try project.write("broken/\(name)", "not IDX data") }
+        try project.write("notebooks/missing.md", "```loom load\ndataset: \(project.root)/broken\n```\n\n```loom split\n```\n")
+        let result = try project.loom("run", "notebooks/missing.md")
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("notebooks/missing.md:2:1: load:"), "\(result.standardError)")
         let executed = try #require(project.read("outputs/missing.md"))
         #expect(executed.contains("**Failed:** notebooks/missing.md:2:1: load:"))
         #expect(executed.contains("*Skipped: its input from cell 1 (load) failed.*"))
@@ -390,5 +408,25 @@ final class Project {
         let final = try project.loom("run", "--cache", "k.sqlite", "notebooks/k.md")
         #expect(final.status == 0, "\(final.standardError)")
         #expect(project.read("outputs/k.md")?.contains("### Run summary") == true)
+    }
+}
+
+@Suite struct ActionsCommandTests {
+    @Test func namesArePrintedOnePerLine() throws {
+        let project = try Project()
+        let names = try project.loom("actions", "--names").standardOutput.split(separator: "\n").map(String.init)
+        #expect(names.first == "load")
+        #expect(names.contains("train.cnn") && names.contains("params"))
+        #expect(Set(names).count == names.count)
+    }
+
+    @Test func theExampleIsANotebookThatPassesTheChecks() throws {
+        let project = try Project()
+        let example = try project.loom("actions", "split", "--example").standardOutput
+        #expect(example.hasPrefix("# Example: split\n"))
+        #expect(example.contains("```loom load\n") && example.contains("```loom split\ntrain: 0.8\n"))
+        let bad = try project.loom("actions", "--example")
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("'--example' needs an action name"), "\(bad.standardError)")
     }
 }

@@ -23,22 +23,7 @@ extension Action {
             accuracy; a duplicate pair with two different labels is label noise.
             """,
         inputs: [EDAParameters.data],
-        parameters: [
-            EDAParameters.part(default: "all"),
-            Parameter("blank", .number(.closed(0, 1)), default: .double(0.02),
-                      doc: "An image with a smaller share of pixels above 0.1 is near-blank."),
-            Parameter("saturated", .number(.closed(0, 1)), default: .double(0.3),
-                      doc: "An image with a larger share of pixels at 255 is saturated."),
-            Parameter("outliers", .choice(["pca", "class-mean"]), default: "pca",
-                      doc: "How far from its class an image is: PCA residual or distance to the class mean."),
-            Parameter("components", .integer(.closed(1, 200)), default: .int(10),
-                      doc: "Principal components per class for 'outliers: pca'."),
-            Parameter("outlier-z", .number(.greaterThan(0)), default: .double(5),
-                      doc: "Robust z-score within the class above which an image counts as atypical."),
-            Parameter("near-duplicate", .number(.closed(0, 1)), default: .double(0.02),
-                      doc: "Largest RMS pixel difference (pixel / 255) of a near-duplicate pair."),
-            Parameter("show", .integer(.closed(1, 64)), default: .int(10), doc: "Images shown per finding."),
-        ],
+        parameters: AnomaliesParameters.self,
         run: AnomaliesAction.run)
 }
 
@@ -148,15 +133,37 @@ enum AnomalyDetection {
     }
 }
 
+/// The parameters of `AnomaliesParameters`.
+struct AnomaliesParameters: ParameterSet {
+    var part: String = "all"
+    var blank: Double = 0.02
+    var saturated: Double = 0.3
+    var outliers: String = "pca"
+    var components: Int = 10
+    var outlierZ: Double = 5
+    var nearDuplicate: Double = 0.02
+    var show: Int = 10
+
+    static let fields: [Field<Self>] = [
+        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        Field("blank", \.blank, .number(.closed(0, 1)), doc: "An image with a smaller share of pixels above 0.1 is near-blank."),
+        Field("saturated", \.saturated, .number(.closed(0, 1)), doc: "An image with a larger share of pixels at 255 is saturated."),
+        Field("outliers", \.outliers, .choice(["pca", "class-mean"]), doc: "How far from its class an image is: PCA residual or distance to the class mean."),
+        Field("components", \.components, .integer(.closed(1, 200)), doc: "Principal components per class for 'outliers: pca'."),
+        Field("outlier-z", \.outlierZ, .number(.greaterThan(0)), doc: "Robust z-score within the class above which an image counts as atypical."),
+        Field("near-duplicate", \.nearDuplicate, .number(.closed(0, 1)), doc: "Largest RMS pixel difference (pixel / 255) of a near-duplicate pair."),
+        Field("show", \.show, .integer(.closed(1, 64)), doc: "Images shown per finding."),
+    ]
+}
+
 enum AnomaliesAction {
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: AnomaliesParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
         let images = data.images
-        let parameters = context.parameters
-        let part = parameters.string("part")
+        let part = parameters.part
         let indices = data.indices(part)
         guard indices.count >= 2 else { throw context.error("The part '\(part)' has fewer than 2 images.", parameter: "part") }
-        let show = parameters.int("show")
+        let show = parameters.show
         let size = images.pixelsPerImage
         let names = data.classNames
         context.progress.update(ProgressUpdate(completed: 0, total: 4, unit: "step", message: "blank and saturated"))
@@ -176,14 +183,14 @@ enum AnomaliesAction {
             inkShare.append(Double(ink) / Double(size))
             fullShare.append(Double(full) / Double(size))
         }
-        let blankLimit = parameters.double("blank"), saturatedLimit = parameters.double("saturated")
+        let blankLimit = parameters.blank, saturatedLimit = parameters.saturated
         let blank = indices.indices.filter { inkShare[$0] < blankLimit }.sorted { inkShare[$0] < inkShare[$1] }
         let saturated = indices.indices.filter { fullShare[$0] > saturatedLimit }.sorted { fullShare[$0] > fullShare[$1] }
 
         // Distance from the class, per class.
         context.progress.update(ProgressUpdate(completed: 1, total: 4, unit: "step", message: "distance from class"))
-        let method = parameters.string("outliers")
-        let components = min(parameters.int("components"), size)
+        let method = parameters.outliers
+        let components = min(parameters.components, size)
         var scores = [Double](repeating: 0, count: indices.count)
         var zScores = [Double](repeating: 0, count: indices.count)
         var classStats: [(count: Int, mean: [Double], covariance: [Double])] = []
@@ -226,13 +233,13 @@ enum AnomaliesAction {
             let z = AnomalyDetection.robustZ(members.map { scores[$0] })
             for (member, value) in zip(members, z) { zScores[member] = value }
         }
-        let zLimit = parameters.double("outlier-z")
+        let zLimit = parameters.outlierZ
         let atypical = indices.indices.filter { zScores[$0] > zLimit }.sorted { zScores[$0] > zScores[$1] }
 
         // Duplicates.
         context.progress.update(ProgressUpdate(completed: 2, total: 4, unit: "step", message: "duplicates"))
         let exact = AnomalyDetection.exactDuplicates(images, indices: indices)
-        let threshold = parameters.double("near-duplicate")
+        let threshold = parameters.nearDuplicate
         var near: [DuplicatePair] = []
         if threshold > 0 {
             // Total covariance from the class statistics: within-class scatter plus between-class scatter.

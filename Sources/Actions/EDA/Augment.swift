@@ -20,35 +20,40 @@ extension Action {
             the pictures clamp to [0, 1].
             """,
         inputs: [EDAParameters.data],
-        parameters: TrainingParameters.augmentFields + [
-            EDAParameters.part(),
-            Parameter("samples", .integer(.closed(1, 20)), default: .int(5), doc: "Original images shown (one row each)."),
-            Parameter("variants", .integer(.closed(1, 20)), default: .int(7), doc: "Augmented variants per image."),
-            Parameter("seed", .integer(.atLeast(0)), default: .int(0), doc: "Which images, and which draws."),
-        ],
-        check: { parameters in
-            var problems: [NamedProblem] = []
-            if let crop = parameters["crop"]?.listValue, crop.count != 2 {
-                problems.append(NamedProblem(parameter: "crop", "'crop' needs two numbers, [lower, upper], but has \(crop.count)."))
-            }
-            if let area = parameters["erase"]?["area"]?.listValue, area.count != 2 {
-                problems.append(NamedProblem(parameter: "erase", "'erase.area' needs two numbers, [lower, upper], but has \(area.count)."))
-            }
-            return problems
-        },
+        parameters: AugmentParameters.self,
+        example: "flip: 0.5\nshift: 2\nrotate: 10\nsamples: 3\nvariants: 4",
         run: AugmentAction.run)
 }
 
-enum AugmentAction {
-    /// The augmentation a cell's parameters describe: the fields of a training cell's `augment:`,
-    /// converted and checked by the same code.
-    static func augmentation(from parameters: ParameterValues) throws(DatasetError) -> Augmentation {
-        let names = TrainingParameters.augmentFields.map(\.name)
-        return try TrainingParameters.augmentation(from: .map(names.compactMap { name in
-            parameters[name].map { (name, $0) }
-        }))
-    }
+/// The parameters of `eda.augment`: the fields of a training cell's `augment:` at the top level,
+/// read and checked by the same code, and what to show.
+struct AugmentParameters: ParameterSet {
+    var augment = AugmentSettings()
+    var part = "train"
+    var samples = 5
+    var variants = 7
+    var seed = 0
 
+    static let fields: [Field<Self>] = AugmentSettings.fields.map { $0.lifted(through: \.augment) } + [
+        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        Field("samples", \.samples, .integer(.closed(1, 20)), doc: "Original images shown (one row each)."),
+        Field("variants", \.variants, .integer(.closed(1, 20)), doc: "Augmented variants per image."),
+        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images, and which draws."),
+    ]
+
+    func check() -> [NamedProblem] {
+        var problems: [NamedProblem] = []
+        if let crop = augment.crop, crop.count != 2 {
+            problems.append(NamedProblem(parameter: "crop", "'crop' needs two numbers, [lower, upper], but has \(crop.count)."))
+        }
+        if let area = augment.erase?.area, area.count != 2 {
+            problems.append(NamedProblem(parameter: "erase", "'erase.area' needs two numbers, [lower, upper], but has \(area.count)."))
+        }
+        return problems
+    }
+}
+
+enum AugmentAction {
     /// `flip →2 ↓-1 7° ×1.10 erase`: what one draw does.
     static func describe(_ draw: Augmentation.Draw) -> String {
         var parts: [String] = []
@@ -99,15 +104,13 @@ enum AugmentAction {
         return (grey, describe(draw))
     }
 
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: AugmentParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
-        let parameters = context.parameters
         let augmentation: Augmentation
         do {
-            augmentation = try Self.augmentation(from: parameters)
+            augmentation = try parameters.augment.augmentation()
         } catch {
-            let parameter = ["flip", "shift", "rotate", "crop", "erase", "noise"].first { "\(error)".contains("'\($0)") }
-            throw context.error("\(error)", parameter: parameter)
+            throw context.error("\(error)", parameter: AugmentSettings.field(of: error))
         }
         guard !augmentation.isIdentity else {
             throw context.error("Every augmentation is off: set at least one of 'flip', 'shift', 'rotate', 'crop', 'erase' or 'noise'.")
@@ -125,9 +128,9 @@ enum AugmentAction {
         settings.append(["noise", Format.decimal(augmentation.noise, 3), "adds Gaussian noise of this standard deviation"])
         context.emit(settings)
 
-        let part = parameters.string("part")
-        let count = parameters.int("samples"), variants = parameters.int("variants")
-        let seed = parameters.int("seed")
+        let part = parameters.part
+        let count = parameters.samples, variants = parameters.variants
+        let seed = parameters.seed
         context.recordSeed(seed, purpose: "eda.augment")
         let drawn = SamplesAction.draw(labels: data.images.labels, classCount: data.classCount, from: data.indices(part),
                                        count: count, seed: UInt64(seed))

@@ -15,8 +15,15 @@ extension Action {
             hide how the small classes fare.
             """,
         inputs: [EDAParameters.data],
-        parameters: [],
+        parameters: ClassesParameters.self,
         run: ClassesAction.run)
+}
+
+/// The parameters of `ClassesParameters`.
+struct ClassesParameters: ParameterSet {
+
+    static let fields: [Field<Self>] = [
+    ]
 }
 
 enum ClassesAction {
@@ -31,7 +38,7 @@ enum ClassesAction {
         ratio.isFinite ? Format.decimal(ratio, 3) : "∞ (a class is missing)"
     }
 
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: ClassesParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
         let images = data.images
         let parts = DatasetSplit.Part.allCases

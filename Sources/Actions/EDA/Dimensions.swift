@@ -18,13 +18,7 @@ extension Action {
             which it is content.
             """,
         inputs: [EDAParameters.data],
-        parameters: [
-            EDAParameters.part(default: "all"),
-            Parameter("background", .number(.halfOpen(0, 1)), default: .double(0),
-                      doc: "Pixels at or below this value (pixel / 255) are background."),
-            Parameter("tolerance", .number(.halfOpen(0, 0.5)), default: .double(0.001),
-                      doc: "Share of images whose content a 'tolerant' crop may cut into."),
-        ],
+        parameters: DimensionsParameters.self,
         run: DimensionsAction.run)
 }
 
@@ -86,15 +80,28 @@ struct CropMargins: Equatable {
     }
 }
 
+/// The parameters of `DimensionsParameters`.
+struct DimensionsParameters: ParameterSet {
+    var part: String = "all"
+    var background: Double = 0
+    var tolerance: Double = 0.001
+
+    static let fields: [Field<Self>] = [
+        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        Field("background", \.background, .number(.halfOpen(0, 1)), doc: "Pixels at or below this value (pixel / 255) are background."),
+        Field("tolerance", \.tolerance, .number(.halfOpen(0, 0.5)), doc: "Share of images whose content a 'tolerant' crop may cut into."),
+    ]
+}
+
 enum DimensionsAction {
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: DimensionsParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
         let images = data.images
-        let part = context.parameters.string("part")
+        let part = parameters.part
         let indices = data.indices(part)
         guard !indices.isEmpty else { throw context.error("The part '\(part)' has no images.", parameter: "part") }
-        let threshold = UInt8(min(255, (context.parameters.double("background") * 255).rounded(.down)))
-        let tolerance = context.parameters.double("tolerance")
+        let threshold = UInt8(min(255, (parameters.background * 255).rounded(.down)))
+        let tolerance = parameters.tolerance
         let height = data.height, width = data.width
 
         var boxes: [ContentBox] = []

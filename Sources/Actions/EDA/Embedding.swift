@@ -17,24 +17,33 @@ extension Action {
             the total variance explained by each of the first components and cumulatively.
             """,
         inputs: [EDAParameters.data],
-        parameters: [
-            EDAParameters.part(),
-            Parameter("points", .integer(.closed(10, 20_000)), default: .int(3000), doc: "Images shown in the scatter plot."),
-            Parameter("components", .integer(.closed(2, 100)), default: .int(10), doc: "Components listed in the table."),
-            Parameter("seed", .integer(.atLeast(0)), default: .int(0), doc: "Which images are shown."),
-        ],
+        parameters: EmbeddingParameters.self,
         run: EmbeddingAction.run)
 }
 
+/// The parameters of `EmbeddingParameters`.
+struct EmbeddingParameters: ParameterSet {
+    var part: String = "train"
+    var points: Int = 3000
+    var components: Int = 10
+    var seed: Int = 0
+
+    static let fields: [Field<Self>] = [
+        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        Field("points", \.points, .integer(.closed(10, 20_000)), doc: "Images shown in the scatter plot."),
+        Field("components", \.components, .integer(.closed(2, 100)), doc: "Components listed in the table."),
+        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images are shown."),
+    ]
+}
+
 enum EmbeddingAction {
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: EmbeddingParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
-        let parameters = context.parameters
-        let part = parameters.string("part")
+        let part = parameters.part
         let indices = data.indices(part)
         guard indices.count >= 3 else { throw context.error("The part '\(part)' has fewer than 3 images.", parameter: "part") }
         let size = data.images.pixelsPerImage
-        let components = min(parameters.int("components"), size)
+        let components = min(parameters.components, size)
         let (mean, covariance) = PixelAlgebra.covariance(count: indices.count, dimension: size) { range in
             data.unitRows(indices[range])
         }
@@ -50,9 +59,9 @@ enum EmbeddingAction {
         }
         context.emit(table)
 
-        let seed = parameters.int("seed")
+        let seed = parameters.seed
         context.recordSeed(seed, purpose: "eda.embedding")
-        let perClass = max(1, parameters.int("points") / data.classCount)
+        let perClass = max(1, parameters.points / data.classCount)
         let picks = SamplesAction.draw(labels: data.images.labels, classCount: data.classCount, from: indices,
                                        count: perClass, seed: UInt64(seed)).flatMap { $0 }
         let rows = data.unitRows(picks[...])

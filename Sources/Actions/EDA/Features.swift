@@ -20,15 +20,25 @@ extension Action {
             on 'on': a floor on what the feature carries about the class, next to raw pixels.
             """,
         inputs: [EDAParameters.data],
-        parameters: [
-            Parameter("on", .choice(["validation", "test"]), default: "validation",
-                      doc: "The part the nearest-centroid accuracy is measured on (fitted on train)."),
-            Parameter("samples", .integer(.closed(1, 20)), default: .int(6), doc: "Sample images shown with their features."),
-            Parameter("cell", .integer(.closed(2, 16)), default: .int(4), doc: "HOG cell side in pixels."),
-            Parameter("grid", .integer(.closed(1, 8)), default: .int(4), doc: "LBP histograms over a grid × grid tiling."),
-            Parameter("seed", .integer(.atLeast(0)), default: .int(0), doc: "Which sample images are shown."),
-        ],
+        parameters: FeaturesParameters.self,
         run: FeaturesAction.run)
+}
+
+/// The parameters of `FeaturesParameters`.
+struct FeaturesParameters: ParameterSet {
+    var on: String = "validation"
+    var samples: Int = 6
+    var cell: Int = 4
+    var grid: Int = 4
+    var seed: Int = 0
+
+    static let fields: [Field<Self>] = [
+        Field("on", \.on, .choice(["validation", "test"]), doc: "The part the nearest-centroid accuracy is measured on (fitted on train)."),
+        Field("samples", \.samples, .integer(.closed(1, 20)), doc: "Sample images shown with their features."),
+        Field("cell", \.cell, .integer(.closed(2, 16)), doc: "HOG cell side in pixels."),
+        Field("grid", \.grid, .integer(.closed(1, 8)), doc: "LBP histograms over a grid × grid tiling."),
+        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which sample images are shown."),
+    ]
 }
 
 enum FeaturesAction {
@@ -64,11 +74,10 @@ enum FeaturesAction {
         return zip(dimensions, shared).map { dimension, buffer in (dimension, Array(buffer.prefix(indices.count * dimension))) }
     }
 
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: FeaturesParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
-        let parameters = context.parameters
-        let on = parameters.string("on")
-        let cell = parameters.int("cell"), grid = parameters.int("grid")
+        let on = parameters.on
+        let cell = parameters.cell, grid = parameters.grid
         let height = data.height, width = data.width
         guard cell <= min(height, width) else {
             throw context.error("'cell' is \(cell) pixels but the images are only \(height)×\(width).", parameter: "cell")
@@ -109,14 +118,14 @@ enum FeaturesAction {
         context.emit(byClass)
 
         // Samples: one image per class in turn, drawn with the seed.
-        let seed = parameters.int("seed")
+        let seed = parameters.seed
         context.recordSeed(seed, purpose: "eda.features")
         let drawn = SamplesAction.draw(labels: data.images.labels, classCount: classes, from: train,
-                                       count: parameters.int("samples"), seed: UInt64(seed))
+                                       count: parameters.samples, seed: UInt64(seed))
         var picks: [Int] = []
         var round = 0
-        while picks.count < parameters.int("samples") && round < parameters.int("samples") {
-            for group in drawn where round < group.count && picks.count < parameters.int("samples") {
+        while picks.count < parameters.samples && round < parameters.samples {
+            for group in drawn where round < group.count && picks.count < parameters.samples {
                 picks.append(Int(group[round]))
             }
             round += 1

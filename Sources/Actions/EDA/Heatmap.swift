@@ -20,10 +20,7 @@ extension Action {
             different shapes.
             """,
         inputs: [EDAParameters.data],
-        parameters: [
-            EDAParameters.part(),
-            Parameter("per-class", .boolean, default: .bool(false), doc: "Also show one heatmap and one distance curve per class."),
-        ],
+        parameters: HeatmapParameters.self,
         run: HeatmapAction.run)
 }
 
@@ -63,6 +60,17 @@ struct CorrelationByDistance {
     }
 }
 
+/// The parameters of `HeatmapParameters`.
+struct HeatmapParameters: ParameterSet {
+    var part: String = "train"
+    var perClass: Bool = false
+
+    static let fields: [Field<Self>] = [
+        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        Field("per-class", \.perClass, .boolean, doc: "Also show one heatmap and one distance curve per class."),
+    ]
+}
+
 enum HeatmapAction {
     /// The correlation matrix of the grey planes of the images at `indices`.
     static func correlation(data: EDAData, indices: [Int32]) -> [Double] {
@@ -97,13 +105,13 @@ enum HeatmapAction {
         return (values, size, factor)
     }
 
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: HeatmapParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
-        let part = context.parameters.string("part")
+        let part = parameters.part
         let indices = data.indices(part)
         guard indices.count >= 2 else { throw context.error("The part '\(part)' has fewer than 2 images.", parameter: "part") }
         let height = data.height, width = data.width, plane = data.plane
-        let perClass = context.parameters.bool("per-class")
+        let perClass = parameters.perClass
         context.progress.update(ProgressUpdate(completed: 0, total: perClass ? data.classCount + 1 : 1, unit: "matrix",
                                                message: "correlation of \(plane) pixels"))
         let matrix = correlation(data: data, indices: indices)

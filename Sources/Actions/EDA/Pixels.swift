@@ -18,11 +18,7 @@ extension Action {
             inputs with ('scale: standardize' in 'load').
             """,
         inputs: [EDAParameters.data],
-        parameters: [
-            EDAParameters.part(),
-            Parameter("ink", .number(.openClosed(0, 1)), default: .double(0.5),
-                      doc: "Pixels at or above this value (in [0, 1]) count as bright 'ink' in the table."),
-        ],
+        parameters: PixelsParameters.self,
         run: PixelsAction.run)
 }
 
@@ -128,6 +124,17 @@ struct PixelStatistics {
     }
 }
 
+/// The parameters of `PixelsParameters`.
+struct PixelsParameters: ParameterSet {
+    var part: String = "train"
+    var ink: Double = 0.5
+
+    static let fields: [Field<Self>] = [
+        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        Field("ink", \.ink, .number(.openClosed(0, 1)), doc: "Pixels at or above this value (in [0, 1]) count as bright 'ink' in the table."),
+    ]
+}
+
 enum PixelsAction {
     static func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
     static func std(_ values: [Double]) -> Double {
@@ -136,12 +143,12 @@ enum PixelsAction {
         return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
     }
 
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: PixelsParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
-        let part = context.parameters.string("part")
+        let part = parameters.part
         let indices = data.indices(part)
         guard !indices.isEmpty else { throw context.error("The part '\(part)' has no images.", parameter: "part") }
-        let ink = context.parameters.double("ink")
+        let ink = parameters.ink
         let stats = PixelStatistics(data: data, indices: indices, ink: ink)
         let names = data.classNames
         let classes = data.classCount

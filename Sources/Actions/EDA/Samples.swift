@@ -15,12 +15,22 @@ extension Action {
             part and shown as stored, each pixel a crisp square.
             """,
         inputs: [EDAParameters.data],
-        parameters: [
-            EDAParameters.part(),
-            Parameter("per-class", .integer(.closed(1, 40)), default: .int(8), doc: "Images per class (one row each)."),
-            Parameter("seed", .integer(.atLeast(0)), default: .int(0), doc: "Which images are drawn."),
-        ],
+        parameters: SamplesParameters.self,
+        example: "part: train\nper-class: 8",
         run: SamplesAction.run)
+}
+
+/// The parameters of `SamplesParameters`.
+struct SamplesParameters: ParameterSet {
+    var part: String = "train"
+    var perClass: Int = 8
+    var seed: Int = 0
+
+    static let fields: [Field<Self>] = [
+        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        Field("per-class", \.perClass, .integer(.closed(1, 40)), doc: "Images per class (one row each)."),
+        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images are drawn."),
+    ]
 }
 
 enum SamplesAction {
@@ -48,11 +58,11 @@ enum SamplesAction {
         return pixels >= target ? min(pixels, 128) : pixels * max(1, (target / pixels).rounded(.down))
     }
 
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: SamplesParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
-        let part = context.parameters.string("part")
-        let perClass = context.parameters.int("per-class")
-        let seed = context.parameters.int("seed")
+        let part = parameters.part
+        let perClass = parameters.perClass
+        let seed = parameters.seed
         context.recordSeed(seed, purpose: "eda.samples")
         let picks = draw(labels: data.images.labels, classCount: data.classCount, from: data.indices(part),
                          count: perClass, seed: UInt64(seed))

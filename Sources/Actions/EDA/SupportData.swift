@@ -127,11 +127,9 @@ struct EDAData {
 
 /// Parameters several EDA actions share.
 enum EDAParameters {
-    /// `part`: which images to look at.
-    static func part(default value: String = "train") -> Parameter {
-        Parameter("part", .choice(["train", "validation", "test", "all"]), default: .string(value),
-                  doc: "Which images to look at: one part of the split, or 'all' of them.")
-    }
+    /// The type of `part`: which images to look at.
+    static let partType = ParameterType.choice(["train", "validation", "test", "all"])
+    static let partDoc = "Which images to look at: one part of the split, or 'all' of them."
 
     /// The `data` input: a split.
     static let data = Input("data", kind: .split, doc: "The split (and through it the dataset) to explore.")

@@ -21,22 +21,31 @@ extension Action {
         inputs: [EDAParameters.data,
                  Input("model", kind: .model, optional: true,
                        doc: "The model whose confusions weigh the words (used only with 'confused-with').")],
-        parameters: [
-            EDAParameters.part(default: "all"),
-            Parameter("confused-with", .string, doc: "A class name: weigh the other classes by confusion with it."),
-            Parameter("seed", .integer(.atLeast(0)), default: .int(0), doc: "Placement of the words."),
-        ],
+        parameters: WordCloudParameters.self,
         run: WordCloudAction.run)
 }
 
+/// The parameters of `WordCloudParameters`.
+struct WordCloudParameters: ParameterSet {
+    var part: String = "all"
+    var confusedWith: String?
+    var seed: Int = 0
+
+    static let fields: [Field<Self>] = [
+        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        Field("confused-with", \.confusedWith, .string, doc: "A class name: weigh the other classes by confusion with it."),
+        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Placement of the words."),
+    ]
+}
+
 enum WordCloudAction {
-    static func run(_ context: ActionContext) throws {
-        if let target = context.parameters.optionalString("confused-with") {
-            return try runByConfusion(context, target: target)
+    static func run(_ parameters: WordCloudParameters, _ context: ActionContext) throws {
+        if let target = parameters.confusedWith {
+            return try runByConfusion(parameters, context, target: target)
         }
         let data = try EDAData.load(context)
-        let part = context.parameters.string("part")
-        let seed = context.parameters.int("seed")
+        let part = parameters.part
+        let seed = parameters.seed
         let counts = data.images.classCounts(of: data.indices(part))
         let total = Double(max(1, counts.reduce(0, +)))
         var table = Table(columns: ["class", "images", "weight"], caption: "Word weights (\(part) images)")
@@ -53,7 +62,7 @@ enum WordCloudAction {
 
 extension WordCloudAction {
     /// Words weighted by how often the model confuses each class with `target`, both ways.
-    static func runByConfusion(_ context: ActionContext, target: String) throws {
+    static func runByConfusion(_ parameters: WordCloudParameters, _ context: ActionContext, target: String) throws {
         guard let model = try context.optionalInput("model", as: ModelValue.self) else {
             throw context.error("'confused-with' needs a trained model above this cell (a 'train.cnn' or 'train.mlp' cell)",
                                 parameter: "confused-with")
@@ -65,7 +74,7 @@ extension WordCloudAction {
             throw context.error("'\(target)' is not a class of this dataset" + Suggestions.hint(for: target, in: names),
                                 parameter: "confused-with")
         }
-        let partName = context.parameters.string("part")
+        let partName = parameters.part
         let part = DatasetSplit.Part(rawValue: partName) ?? .validation
         let set = try EvaluationImages(split: split, dataset: dataset, part: part)
         try set.checkFits(model, label: label, parameter: "model")
@@ -87,7 +96,7 @@ extension WordCloudAction {
             return
         }
         try context.emitFigure(name: "wordcloud", title: "Classes weighted by confusion with \(target) (\(label))",
-                               chart: WordCloud(words: words, seed: UInt64(context.parameters.int("seed"))),
+                               chart: WordCloud(words: words, seed: UInt64(parameters.seed)),
                                size: Size(width: 640, height: 360))
     }
 }

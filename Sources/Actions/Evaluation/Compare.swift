@@ -21,7 +21,7 @@ extension Action {
             Input("models", kind: .model, multiple: true, doc: "The models to compare (every model above by default)."),
             Input("data", kind: .split, doc: "The split whose images they are evaluated on."),
         ],
-        parameters: [evaluationPartParameter],
+        parameters: CompareParameters.self,
         run: CompareAction.run)
 }
 
@@ -35,10 +35,10 @@ enum CompareAction {
         var imagesPerSecond: Double
     }
 
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: CompareParameters, _ context: ActionContext) throws {
         let models = try context.inputs("models", as: ModelValue.self)
         let (split, dataset) = try context.splitData()
-        let set = try EvaluationImages(split: split, dataset: dataset, part: context.evaluationPart)
+        let set = try EvaluationImages(split: split, dataset: dataset, part: parameters.on.part)
         var rows: [Row] = []
         for (label, model) in models {
             try set.checkFits(model, label: label, parameter: "models")

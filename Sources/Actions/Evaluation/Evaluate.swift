@@ -24,22 +24,30 @@ extension Action {
             Input("model", kind: .model, doc: "The trained model to evaluate."),
             Input("data", kind: .split, doc: "The split whose images it is evaluated on."),
         ],
-        parameters: [
-            evaluationPartParameter,
-            Parameter("normalize", .boolean, default: false,
-                      doc: "Show the confusion matrix as shares of each true class instead of counts."),
-            Parameter("mistakes", .integer(.atLeast(0)), default: 16,
-                      doc: "How many of the most confident mistakes to show (0 for none)."),
-        ],
+        parameters: EvaluateParameters.self,
+        example: "on: test\nnormalize: true\nmistakes: 8",
         run: EvaluateAction.run)
 }
 
+/// The parameters of `evaluate`.
+struct EvaluateParameters: ParameterSet {
+    var on = EvaluationPart.test
+    var normalize = false
+    var mistakes = 16
+
+    static let fields: [Field<Self>] = [
+        Field("on", \.on, doc: EvaluationPart.doc),
+        Field("normalize", \.normalize, .boolean, doc: "Show the confusion matrix as shares of each true class instead of counts."),
+        Field("mistakes", \.mistakes, .integer(.closed(0, 10_000)), doc: "How many of the most confident mistakes to show (0 for none)."),
+    ]
+}
+
 enum EvaluateAction {
-    static func run(_ context: ActionContext) throws {
+    static func run(_ parameters: EvaluateParameters, _ context: ActionContext) throws {
         let model = try context.input("model", as: ModelValue.self)
         let label = context.inputLabel("model") ?? "model"
         let (split, dataset) = try context.splitData()
-        let set = try EvaluationImages(split: split, dataset: dataset, part: context.evaluationPart)
+        let set = try EvaluationImages(split: split, dataset: dataset, part: parameters.on.part)
         try set.checkFits(model, label: label, parameter: "model")
         let predictions = try Predictions(model: model.trained, images: set.images)
         let actual = set.labels
@@ -56,7 +64,7 @@ enum EvaluateAction {
         context.emit(classTable(report: report, names: names))
         context.emit(markdown: summarySentence(confusion: confusion, report: report, names: names))
 
-        let normalize = context.parameters.bool("normalize")
+        let normalize = parameters.normalize
         try context.emit(confusionFigure(confusion, names: names, normalize: normalize),
                          name: "confusion-matrix",
                          title: "Confusion matrix of \(label) on the \(set.part.rawValue) part")
@@ -64,7 +72,7 @@ enum EvaluateAction {
         context.emit(.details(summary: "The confusion matrix as a table (rows: true class, columns: predicted)",
                               body: confusionTable(confusion, names: names).markdown))
 
-        let limit = context.parameters.int("mistakes")
+        let limit = parameters.mistakes
         let mistakes = ClassifierMaths.confidentMistakes(predicted: predictions.predicted, actual: actual,
                                                          confidence: predictions.confidence, limit: limit)
         if !mistakes.isEmpty {

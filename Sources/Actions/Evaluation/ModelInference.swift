@@ -4,10 +4,26 @@ import Figures
 import Foundation
 import NeuralNet
 
-/// The `on` parameter shared by `evaluate`, `predict` and `compare`.
-let evaluationPartParameter = Parameter(
-    "on", .choice(["test", "validation", "train"]), default: "test",
-    doc: "Which part of the split to use: 'test' (the held-out images), 'validation' or 'train'.")
+/// The `on` parameter shared by `evaluate`, `predict` and `compare`: which part of the split.
+enum EvaluationPart: String, CaseIterable, Sendable {
+    case test, validation, train
+
+    var part: DatasetSplit.Part {
+        switch self {
+        case .test: .test
+        case .validation: .validation
+        case .train: .train
+        }
+    }
+
+    static let doc = "Which part of the split to use: 'test' (the held-out images), 'validation' or 'train'."
+}
+
+/// The parameters of `compare`.
+struct CompareParameters: ParameterSet {
+    var on = EvaluationPart.test
+    static let fields: [Field<Self>] = [Field("on", \.on, doc: EvaluationPart.doc)]
+}
 
 /// One part of a split as a model sees it: the images (sharing the dataset's bytes), their
 /// labels and where they sit in the dataset.
@@ -150,11 +166,6 @@ func shapeText(_ shape: [Int]) -> String {
 }
 
 extension ActionContext {
-    /// The part named by the `on` parameter.
-    var evaluationPart: DatasetSplit.Part {
-        DatasetSplit.Part(rawValue: parameters.string("on")) ?? .test
-    }
-
     /// Renders a figure at scale 1 and adds it to the cell's output.
     func emit(_ figure: Figure, name: String, title: String) throws {
         do {

@@ -3,6 +3,7 @@ import Engine
 import Figures
 import Foundation
 import NeuralNet
+import Notebook
 import TensorCore
 
 extension Action {
@@ -27,21 +28,8 @@ extension Action {
             Input("model", kind: .model, doc: "The trained model."),
             Input("data", kind: .split, optional: true, doc: "The split whose images are predicted (for 'images')."),
         ],
-        parameters: [
-            Parameter("images", .either([.integer(.atLeast(1)), .list(.integer(.atLeast(0)))]),
-                      doc: "How many images to draw, or their 0-based positions in the part ([3, 17, 42]); 8 without 'files'."),
-            evaluationPartParameter,
-            Parameter("seed", .integer(.atLeast(0)), default: 0, doc: "Which images 'images: N' draws."),
-            Parameter("files", .list(.string, acceptsSingle: true),
-                      doc: "Your own PNG files, relative to the notebook's folder."),
-            Parameter("top", .integer(.atLeast(1)), default: 3, doc: "How many of the most probable classes to show."),
-        ],
-        check: { parameters in
-            if let list = parameters["images"]?.listValue, list.isEmpty {
-                return [NamedProblem(parameter: "images", "'images' lists no positions; give a count such as 8 or positions such as [3, 17]")]
-            }
-            return []
-        },
+        parameters: PredictParameters.self,
+        example: "images: 4\ntop: 3",
         identity: { parameters, files in
             // The files' contents are part of the cache key, so editing a photo re-runs the cell.
             try PredictAction.filePaths(parameters, directory: files.notebookDirectory).enumerated().map { item, path in
@@ -52,7 +40,66 @@ extension Action {
                 }
             }.joined(separator: ",")
         },
+        check: { parameters, inputs in
+            // Each file must be there at check time, as the run reads it.
+            for (item, path) in PredictAction.filePaths(parameters, directory: inputs.notebookDirectory).enumerated() {
+                var isDirectory: ObjCBool = false
+                if !FileManager.default.fileExists(atPath: path.resolved, isDirectory: &isDirectory) || isDirectory.boolValue {
+                    let error = PredictAction.missingFile(path, item: item, parameters: parameters)
+                    return [NamedProblem(parameter: "files", at: error.position, error.message)]
+                }
+            }
+            return []
+        },
         run: PredictAction.run)
+}
+
+/// What `images` asks for: a number of images drawn with the seed, or positions in the part.
+enum ImageSelection: Sendable, Equatable {
+    case count(Int)
+    /// 0-based positions, with where each is written.
+    case positions([Int], at: [SourcePosition])
+
+    static func parse(_ node: ParameterNodeReader, problems: inout [ParameterProblem]) -> ImageSelection? {
+        let type = ParameterType.either([.integer(.closed(1, 100_000)), .list(.integer(.atLeast(0)))])
+        guard let value = ParameterValidator.validate(node, as: type, name: "images", problems: &problems) else { return nil }
+        if let count = value.intValue { return .count(count) }
+        let positions = value.listValue?.compactMap(\.intValue) ?? []
+        return .positions(positions, at: node.items?.map(\.position) ?? [])
+    }
+
+    var value: Value {
+        switch self {
+        case .count(let count): .int(count)
+        case .positions(let positions, _): .list(positions.map(Value.int))
+        }
+    }
+}
+
+/// The parameters of `predict`.
+struct PredictParameters: ParameterSet {
+    var images: ImageSelection?
+    var on = EvaluationPart.test
+    var seed = 0
+    var files: LocatedList<String>?
+    var top = 3
+
+    static let fields: [Field<Self>] = [
+        Field("images", \.images, summary: "integer in [1, 100000] or list of integer ≥ 0",
+              doc: "How many images to draw, or their 0-based positions in the part ([3, 17, 42]); 8 without 'files'.",
+              parse: ImageSelection.parse(_:problems:), encode: { $0?.value }),
+        Field("on", \.on, doc: EvaluationPart.doc),
+        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images 'images: N' draws."),
+        Field("files", \.files, .list(.string, acceptsSingle: true), doc: "Your own PNG files, relative to the notebook's folder."),
+        Field("top", \.top, .integer(.closed(1, 1000)), doc: "How many of the most probable classes to show."),
+    ]
+
+    func check() -> [NamedProblem] {
+        if case .positions(let list, _) = images, list.isEmpty {
+            return [NamedProblem(parameter: "images", "'images' lists no positions; give a count such as 8 or positions such as [3, 17]")]
+        }
+        return []
+    }
 }
 
 enum PredictAction {
@@ -63,34 +110,28 @@ enum PredictAction {
     }
 
     /// The `files` of a cell, resolved against `directory` (absolute paths stay as they are).
-    static func filePaths(_ parameters: ParameterValues, directory: String) -> [FilePath] {
-        parameters.list("files").compactMap(\.stringValue).map { written in
+    static func filePaths(_ parameters: PredictParameters, directory: String) -> [FilePath] {
+        (parameters.files?.values ?? []).map { written in
             let url = written.hasPrefix("/") ? URL(fileURLWithPath: written)
                 : URL(fileURLWithPath: directory).appendingPathComponent(written)
             return FilePath(written: written, resolved: url.standardizedFileURL.path)
         }
     }
 
-    /// An error located at item `item` of the list parameter `name` (or at the parameter when
-    /// it was written as a single value).
-    static func error(_ message: String, item: Int, of name: String, parameters: ParameterValues) -> ActionError {
-        guard let node = parameters.nodes[name] else { return ActionError(message, parameter: name) }
-        let reader = ParameterNodeReader(node)
-        if let items = reader.items, items.indices.contains(item) {
-            return ActionError(message, parameter: name, position: items[item].position)
-        }
-        return ActionError(message, parameter: name, position: reader.position)
+    /// An error located at item `item` of a list parameter (or at the parameter when it was
+    /// written as a single value).
+    static func error(_ message: String, item: Int, of name: String, positions: [SourcePosition]) -> ActionError {
+        ActionError(message, parameter: name, position: positions.indices.contains(item) ? positions[item] : positions.first)
     }
 
     /// The error for a file that does not exist or cannot be read.
-    static func missingFile(_ path: FilePath, item: Int, parameters: ParameterValues) -> ActionError {
+    static func missingFile(_ path: FilePath, item: Int, parameters: PredictParameters) -> ActionError {
         let folder = (path.resolved as NSString).deletingLastPathComponent
         return error("the image file '\(path.written)' does not exist or cannot be read (looked in '\(folder)'); "
-                     + "paths are relative to the notebook's folder", item: item, of: "files", parameters: parameters)
+                     + "paths are relative to the notebook's folder", item: item, of: "files", positions: parameters.files?.positions ?? [])
     }
 
-    static func run(_ context: ActionContext) throws {
-        let parameters = context.parameters
+    static func run(_ parameters: PredictParameters, _ context: ActionContext) throws {
         let model = try context.input("model", as: ModelValue.self)
         let label = context.inputLabel("model") ?? "model"
         let inputShape = model.trained.model.inputShape
@@ -98,9 +139,9 @@ enum PredictAction {
             throw context.error("the model '\(label)' takes inputs of shape \(shapeText(inputShape)), not images", parameter: "model")
         }
         let files = filePaths(parameters, directory: URL(fileURLWithPath: context.notebookPath).deletingLastPathComponent().path)
-        var requested = parameters["images"]
-        if requested == nil && files.isEmpty { requested = .int(8) }
-        let top = min(parameters.int("top"), model.trained.classCount)
+        var requested = parameters.images
+        if requested == nil && files.isEmpty { requested = .count(8) }
+        let top = min(parameters.top, model.trained.classCount)
 
         var names = model.trained.classNames
         if let requested {
@@ -109,36 +150,37 @@ enum PredictAction {
                                     + "or predict only 'files'", parameter: "images")
             }
             let (split, dataset) = try context.splitData()
-            let set = try EvaluationImages(split: split, dataset: dataset, part: context.evaluationPart)
+            let set = try EvaluationImages(split: split, dataset: dataset, part: parameters.on.part)
             try set.checkFits(model, label: label, parameter: "model")
             names = set.classNames
-            let positions = try choosePositions(requested, count: set.count, context: context)
+            let positions = try choosePositions(requested, count: set.count, seed: parameters.seed, part: parameters.on, context: context)
             try predictImages(set: set, positions: positions, model: model, label: label, top: top, context: context)
         }
         if names.count != model.trained.classCount { names = (0..<model.trained.classCount).map(String.init) }
         if !files.isEmpty {
-            try predictFiles(files, model: model, label: label, names: names, top: top, context: context)
+            try predictFiles(files, parameters: parameters, model: model, label: label, names: names, top: top, context: context)
         }
     }
 
     /// The positions in the part that `images` asks for: `N` drawn with the seed (sorted), or the
     /// listed positions, each checked against the part's size.
-    static func choosePositions(_ requested: Value, count: Int, context: ActionContext) throws -> [Int] {
-        if let wanted = requested.intValue {
+    static func choosePositions(_ requested: ImageSelection, count: Int, seed: Int, part: EvaluationPart,
+                                context: ActionContext) throws -> [Int] {
+        switch requested {
+        case .count(let wanted):
             var order = Array(0..<count)
-            var generator = SeededGenerator(seed: UInt64(context.parameters.int("seed")))
+            var generator = SeededGenerator(seed: UInt64(seed))
             generator.shuffle(&order)
-            context.recordSeed(context.parameters.int("seed"), purpose: "predict images")
+            context.recordSeed(seed, purpose: "predict images")
             return order.prefix(wanted).sorted()
-        }
-        let part = context.evaluationPart.rawValue
-        return try (requested.listValue ?? []).enumerated().map { item, value in
-            let position = value.intValue ?? -1
-            guard (0..<count).contains(position) else {
-                throw error("image \(position) is outside the \(part) part, which has \(Format.count(count)) images "
-                            + "(positions 0 to \(count - 1))", item: item, of: "images", parameters: context.parameters)
+        case .positions(let positions, let written):
+            return try positions.enumerated().map { item, position in
+                guard (0..<count).contains(position) else {
+                    throw error("image \(position) is outside the \(part.rawValue) part, which has \(Format.count(count)) images "
+                                + "(positions 0 to \(count - 1))", item: item, of: "images", positions: written)
+                }
+                return position
             }
-            return position
         }
     }
 
@@ -188,21 +230,21 @@ enum PredictAction {
                         legendPlacement: .hidden)
     }
 
-    static func predictFiles(_ files: [FilePath], model: ModelValue, label: String, names: [String], top: Int,
-                             context: ActionContext) throws {
+    static func predictFiles(_ files: [FilePath], parameters: PredictParameters, model: ModelValue, label: String,
+                             names: [String], top: Int, context: ActionContext) throws {
         let shape = model.trained.model.inputShape
         var originals: [PNGImage] = []
         var prepared: [PreparedImage] = []
         for (item, path) in files.enumerated() {
             guard let data = FileManager.default.contents(atPath: path.resolved) else {
-                throw missingFile(path, item: item, parameters: context.parameters)
+                throw missingFile(path, item: item, parameters: parameters)
             }
             let image: PNGImage
             do {
                 image = try PNGImage.decode(data)
             } catch {
                 throw self.error("the file '\(path.written)' is not a PNG image loom can read: \(error)",
-                                 item: item, of: "files", parameters: context.parameters)
+                                 item: item, of: "files", positions: parameters.files?.positions ?? [])
             }
             originals.append(image)
             prepared.append(ImagePreparation.prepare(image, channels: shape[0], height: shape[1], width: shape[2]))

@@ -11,18 +11,17 @@ enum ModelFamily: String, Sendable {
     var actionName: String { "train.\(rawValue)" }
 }
 
-/// The syntax of one layer in a `layers:` list, as design.md writes it.
+/// The syntax of one layer in a `layers:` list, as design.md writes it: the one place a layer
+/// type is declared for cells (name, settings, how they become a ``LayerSpec`` and back).
 ///
 /// A layer is a bare name (`- relu`, `- flatten`), a name with one value (`- dense: 128`,
 /// `- maxpool: 2`, `- dropout: 0.3`, `- leaky-relu: 0.1`) that sets its ``primary`` setting, or a
 /// name with a mapping of settings (`- conv: {filters: 32, kernel: 3, padding: same}`). The
-/// settings are declared as ``Parameter``s, so they are validated (types, ranges, unknown keys with
-/// suggestions) by the engine's own ``ParameterValidator`` and documented in `loom actions`.
+/// settings are a ``ParameterSet``, so they are validated (types, ranges, unknown keys with
+/// suggestions) by the engine's own reader and documented in `loom actions`.
 struct LayerSyntax: Sendable {
-    /// The name users write, equal to ``LayerSpec/name``.
-    var name: String
-    /// The declared settings, in the order they are listed.
-    var fields: [Parameter]
+    /// The name, settings and conversions of the layer.
+    var option: NamedChoice<LayerSpec>.Option
     /// The setting a single value sets (`dense: 128` sets `units`), if the layer has one.
     var primary: String?
     /// Whether the layer only works on images (`[C, H, W]`), so `train.mlp` rejects it.
@@ -30,70 +29,162 @@ struct LayerSyntax: Sendable {
     /// An example for messages: `- dense: 128`.
     var example: String
 
+    /// The name users write, equal to ``LayerSpec/name``.
+    var name: String { option.name }
+    /// The declared settings, in the order they are listed.
+    var fields: [Parameter] { option.fields }
     /// Whether the layer must be given settings (a required field has no default).
     var needsSettings: Bool { fields.contains { $0.isRequired } }
 
+    /// A layer with settings `S`.
+    static func layer<S: ParameterSet>(_ name: String, _ settings: S.Type, primary: String? = nil, images: Bool = false,
+                                       example: String, make: @escaping @Sendable (S) -> LayerSpec,
+                                       match: @escaping @Sendable (LayerSpec) -> S?) -> LayerSyntax {
+        LayerSyntax(option: .settings(name, S.self, doc: example, make: make, match: match), primary: primary,
+                    needsImages: images, example: example)
+    }
+
+    /// A layer without settings.
+    static func bare(_ spec: LayerSpec, images: Bool = false) -> LayerSyntax {
+        layer(spec.name, NoSettings.self, images: images, example: "- \(spec.name)", make: { _ in spec },
+              match: { $0 == spec ? NoSettings() : nil })
+    }
+
     /// Every layer loom knows, in the order help lists them.
     static let all: [LayerSyntax] = [
-        LayerSyntax(name: "conv", fields: [
-            Parameter("filters", .integer(.atLeast(1)), required: true, doc: "The number of filters"),
-            Parameter("kernel", .integer(.atLeast(1)), default: .int(3), doc: "The side of the square kernel."),
-            Parameter("stride", .integer(.atLeast(1)), default: .int(1), doc: "The step between windows."),
-            Parameter("padding", .choice(["same", "valid"]), default: .string("same"),
-                      doc: "'same' keeps the size (at stride 1), 'valid' pads nothing."),
-        ], primary: "filters", needsImages: true, example: "- conv: {filters: 32, kernel: 3, padding: same}"),
-        LayerSyntax(name: "maxpool", fields: poolFields, primary: "size", needsImages: true, example: "- maxpool: 2"),
-        LayerSyntax(name: "avgpool", fields: poolFields, primary: "size", needsImages: true, example: "- avgpool: 2"),
-        LayerSyntax(name: "global-avgpool", fields: [], primary: nil, needsImages: true, example: "- global-avgpool"),
-        LayerSyntax(name: "flatten", fields: [], primary: nil, needsImages: true, example: "- flatten"),
-        LayerSyntax(name: "dense", fields: [
-            Parameter("units", .integer(.atLeast(1)), required: true, doc: "The number of outputs"),
-        ], primary: "units", needsImages: false, example: "- dense: 128"),
-        LayerSyntax(name: "dropout", fields: [
-            Parameter("rate", .number(.halfOpen(0, 1)), required: true, doc: "The share of values zeroed in training"),
-        ], primary: "rate", needsImages: false, example: "- dropout: 0.3"),
-        LayerSyntax(name: "batchnorm", fields: [], primary: nil, needsImages: false, example: "- batchnorm"),
-        LayerSyntax(name: "relu", fields: [], primary: nil, needsImages: false, example: "- relu"),
-        LayerSyntax(name: "leaky-relu", fields: [
-            Parameter("slope", .number(.atLeast(0)), default: .double(0.01), doc: "The slope for negative inputs."),
-        ], primary: "slope", needsImages: false, example: "- leaky-relu: 0.1"),
-        LayerSyntax(name: "elu", fields: [
-            Parameter("alpha", .number(.greaterThan(0)), default: .double(1), doc: "The value approached for very negative inputs is −alpha."),
-        ], primary: "alpha", needsImages: false, example: "- elu"),
-        LayerSyntax(name: "gelu", fields: [], primary: nil, needsImages: false, example: "- gelu"),
-        LayerSyntax(name: "sigmoid", fields: [], primary: nil, needsImages: false, example: "- sigmoid"),
-        LayerSyntax(name: "tanh", fields: [], primary: nil, needsImages: false, example: "- tanh"),
-    ]
-
-    private static let poolFields = [
-        Parameter("size", .integer(.atLeast(1)), default: .int(2), doc: "The side of the square window."),
-        Parameter("stride", .integer(.atLeast(1)), doc: "The step between windows (default: the size)."),
+        layer("conv", ConvSettings.self, primary: "filters", images: true, example: "- conv: {filters: 32, kernel: 3, padding: same}",
+              make: { .conv(filters: $0.filters, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) },
+              match: { if case .conv(let f, let k, let s, let p) = $0 { ConvSettings(filters: f, kernel: k, stride: s, padding: p) } else { nil } }),
+        layer("maxpool", PoolSettings.self, primary: "size", images: true, example: "- maxpool: 2",
+              make: { .maxPool(size: $0.size, stride: $0.stride) },
+              match: { if case .maxPool(let size, let stride) = $0 { PoolSettings(size: size, stride: stride) } else { nil } }),
+        layer("avgpool", PoolSettings.self, primary: "size", images: true, example: "- avgpool: 2",
+              make: { .avgPool(size: $0.size, stride: $0.stride) },
+              match: { if case .avgPool(let size, let stride) = $0 { PoolSettings(size: size, stride: stride) } else { nil } }),
+        bare(.globalAvgPool, images: true),
+        bare(.flatten, images: true),
+        layer("dense", DenseSettings.self, primary: "units", example: "- dense: 128",
+              make: { .dense(units: $0.units) },
+              match: { if case .dense(let units) = $0 { DenseSettings(units: units) } else { nil } }),
+        layer("dropout", DropoutSettings.self, primary: "rate", example: "- dropout: 0.3",
+              make: { .dropout(rate: Float($0.rate)) },
+              match: { if case .dropout(let rate) = $0 { DropoutSettings(rate: rate.shortestDouble) } else { nil } }),
+        bare(.batchNorm),
+        bare(.relu),
+        layer("leaky-relu", LeakyReLUSettings.self, primary: "slope", example: "- leaky-relu: 0.1",
+              make: { .leakyReLU(slope: Float($0.slope)) },
+              match: { if case .leakyReLU(let slope) = $0 { LeakyReLUSettings(slope: slope.shortestDouble) } else { nil } }),
+        layer("elu", ELUSettings.self, primary: "alpha", example: "- elu",
+              make: { .elu(alpha: Float($0.alpha)) },
+              match: { if case .elu(let alpha) = $0 { ELUSettings(alpha: alpha.shortestDouble) } else { nil } }),
+        bare(.gelu),
+        bare(.sigmoid),
+        bare(.tanh),
     ]
 
     /// The syntax of the layer called `name`, if there is one.
     static func named(_ name: String) -> LayerSyntax? { all.first { $0.name == name } }
 
     /// The activation layers, which `train.mlp`'s `activation:` and `sweep`'s `activation:` name.
-    static let activationNames = ["relu", "leaky-relu", "elu", "gelu", "sigmoid", "tanh"]
+    enum Activation: String, ParameterValue, CaseIterable {
+        case relu, leakyReLU = "leaky-relu", elu, gelu, sigmoid, tanh
+
+        /// The names cells write.
+        static let words: [String] = allCases.map(\.rawValue)
+
+        /// The activation layer with its default setting.
+        var spec: LayerSpec {
+            var problems: [ParameterProblem] = []
+            guard let syntax = LayerSyntax.named(rawValue), let spec = syntax.option.read(nil, &problems) else {
+                preconditionFailure("'\(rawValue)' is an activation with defaults")
+            }
+            return spec
+        }
+    }
 }
 
-/// Reads `layers:` lists into ``LayerSpec``s, for `loom check` (as a ``CustomParameterType``) and
-/// for running (from the validated ``Value``).
+struct ConvSettings: ParameterSet {
+    var filters = 0
+    var kernel = 3
+    var stride = 1
+    var padding = Padding.same
+    static let fields: [Field<Self>] = [
+        Field("filters", \.filters, .integer(.closed(1, 65_536)), required: true, doc: "The number of filters"),
+        Field("kernel", \.kernel, .integer(.closed(1, 1024)), doc: "The side of the square kernel."),
+        Field("stride", \.stride, .integer(.closed(1, 1024)), doc: "The step between windows."),
+        Field("padding", \.padding, doc: "'same' keeps the size (at stride 1), 'valid' pads nothing."),
+    ]
+}
+
+struct PoolSettings: ParameterSet {
+    var size = 2
+    var stride: Int?
+    static let fields: [Field<Self>] = [
+        Field("size", \.size, .integer(.closed(1, 1024)), doc: "The side of the square window."),
+        Field("stride", \.stride, .integer(.closed(1, 1024)), doc: "The step between windows (default: the size)."),
+    ]
+}
+
+struct DenseSettings: ParameterSet {
+    var units = 0
+    static let fields: [Field<Self>] = [
+        Field("units", \.units, .integer(.closed(1, 1_048_576)), required: true, doc: "The number of outputs"),
+    ]
+}
+
+struct DropoutSettings: ParameterSet {
+    var rate = 0.0
+    static let fields: [Field<Self>] = [
+        Field("rate", \.rate, .number(.halfOpen(0, 1)), required: true, doc: "The share of values zeroed in training"),
+    ]
+}
+
+struct LeakyReLUSettings: ParameterSet {
+    var slope = 0.01
+    static let fields: [Field<Self>] = [
+        Field("slope", \.slope, .number(.closed(0, 1000)), doc: "The slope for negative inputs."),
+    ]
+}
+
+struct ELUSettings: ParameterSet {
+    var alpha = 1.0
+    static let fields: [Field<Self>] = [
+        Field("alpha", \.alpha, .number(.openClosed(0, 1000)), doc: "The value approached for very negative inputs is −alpha."),
+    ]
+}
+
+extension Float {
+    /// The `Double` that prints as this `Float` does (`0.3`, not `0.30000001192092896`).
+    var shortestDouble: Double { Double(description) ?? Double(self) }
+}
+
+/// A layer list as a cell wrote it: the layers, and where each `- ` item is (for errors found
+/// when the shapes are known). The positions are not part of the canonical form.
+struct WrittenLayers: Sendable, Equatable {
+    var layers: [LayerSpec] = []
+    var positions: [SourcePosition] = []
+}
+
+/// Reads `layers:` lists straight into ``LayerSpec``s.
 ///
-/// A validated layer is a mapping `{layer: NAME, setting: value, …}` with every default filled in,
-/// so `- maxpool: 2` and `- maxpool: {size: 2}` have the same canonical form and cache key.
+/// A layer's canonical value is a mapping `{layer: NAME, setting: value, …}` with every default
+/// filled in, so `- maxpool: 2` and `- maxpool: {size: 2}` have the same cache key.
 enum LayerList {
-    /// The custom parameter type of a `layers:` list for one family.
+    /// The `layers` field of a training action's parameters, for one family.
     ///
     /// - Parameter family: `.mlp` rejects layers that need images, saying to use `train.cnn`.
-    static func parameterType(for family: ModelFamily) -> ParameterType {
-        .custom(CustomParameterType(summary: "list of layers") { node, problems in
-            parse(node, family: family, problems: &problems)
-        })
+    static func field<Root: ParameterSet>(_ keyPath: WritableKeyPath<Root, WrittenLayers?> & Sendable, family: ModelFamily,
+                                          required: Bool, doc: String) -> Field<Root> {
+        Field("layers", keyPath, summary: "list of layers", required: required, doc: doc,
+              parse: { node, problems in parse(node, family: family, problems: &problems) },
+              encode: { written in written.map { value(of: $0.layers) } })
     }
 
-    /// Validates a layer list; returns `nil` and appends problems (at their positions) when it is not valid.
-    static func parse(_ node: ParameterNodeReader, family: ModelFamily, problems: inout [ParameterProblem]) -> Value? {
+    /// The canonical value of a layer list.
+    static func value(of layers: [LayerSpec]) -> Value { .list(layers.map(value(of:))) }
+
+    /// Reads a layer list; returns `nil` and appends problems (at their positions) when it is not valid.
+    static func parse(_ node: ParameterNodeReader, family: ModelFamily, problems: inout [ParameterProblem]) -> WrittenLayers? {
         guard let items = node.items else {
             problems.append(ParameterProblem(
                 at: node.position, "'layers' must be a list of layers, one '- ' item each (such as '- dense: 128'), not \(node.kindDescription)"))
@@ -103,16 +194,19 @@ enum LayerList {
             problems.append(ParameterProblem(at: node.position, "'layers' needs at least one layer"))
             return nil
         }
-        var layers: [Value] = []
+        var written = WrittenLayers()
         let before = problems.count
         for item in items {
-            if let layer = parseLayer(item, family: family, problems: &problems) { layers.append(layer) }
+            if let layer = parseLayer(item, family: family, problems: &problems) {
+                written.layers.append(layer)
+                written.positions.append(item.position)
+            }
         }
-        return problems.count == before ? .list(layers) : nil
+        return problems.count == before ? written : nil
     }
 
-    /// Validates one `- …` item of a layer list.
-    static func parseLayer(_ item: ParameterNodeReader, family: ModelFamily, problems: inout [ParameterProblem]) -> Value? {
+    /// Reads one `- …` item of a layer list.
+    static func parseLayer(_ item: ParameterNodeReader, family: ModelFamily, problems: inout [ParameterProblem]) -> LayerSpec? {
         let name: String
         let namePosition: SourcePosition
         let settings: ParameterNodeReader?
@@ -142,112 +236,48 @@ enum LayerList {
             return nil
         }
         var problemsHere: [ParameterProblem] = []
-        let record: Value
+        var spec: LayerSpec?
         if let settings {
             if syntax.fields.isEmpty {
                 problemsHere.append(ParameterProblem(
                     at: settings.position, "the layer '\(name)' takes no settings; write it as '\(syntax.example)'"))
-                record = .map([])
             } else if settings.entries != nil {
-                record = ParameterValidator.validateRecord(settings, fields: syntax.fields, owner: name, problems: &problemsHere)
-            } else if settings.scalarText != nil, let primary = syntax.primary,
-                      let field = syntax.fields.first(where: { $0.name == primary }) {
-                let value = ParameterValidator.validate(settings, as: field.type, name: primary, problems: &problemsHere)
-                var entries: [(String, Value)] = []
-                for other in syntax.fields {
-                    if other.name == primary {
-                        if let value { entries.append((primary, value)) }
-                    } else if let defaultValue = other.defaultValue {
-                        entries.append((other.name, defaultValue))
-                    }
-                }
-                record = .map(entries)
+                spec = syntax.option.read(settings, &problemsHere)
+            } else if settings.scalarText != nil, let primary = syntax.primary {
+                // `dense: 128` is `dense: {units: 128}`.
+                let mapping = ParameterNode.mapping(
+                    [ParameterEntry(key: primary, keyPosition: settings.position, value: settings.node)], settings.position)
+                spec = syntax.option.read(ParameterNodeReader(mapping), &problemsHere)
             } else {
                 problemsHere.append(ParameterProblem(
                     at: settings.position, "the settings of '\(name)' must be a value or a mapping, as in '\(syntax.example)', not \(settings.kindDescription)"))
-                record = .map([])
             }
         } else if syntax.needsSettings {
             let required = syntax.fields.filter(\.isRequired).map { "'\($0.name)'" }.joined(separator: ", ")
             problemsHere.append(ParameterProblem(
                 at: namePosition, "the layer '\(name)' needs its \(required), as in '\(syntax.example)'"))
-            record = .map([])
         } else {
-            record = .map(syntax.fields.compactMap { field in field.defaultValue.map { (field.name, $0) } })
+            spec = syntax.option.read(nil, &problemsHere)
         }
         problems += problemsHere
-        guard problemsHere.isEmpty, let entries = record.mapValue else { return nil }
-        return .map([("layer", .string(name))] + entries)
+        return problemsHere.isEmpty ? spec : nil
     }
 
-    /// The ``LayerSpec`` of a validated layer value (as ``parse(_:family:problems:)`` makes it).
-    static func spec(of value: Value) -> LayerSpec {
-        guard let name = value["layer"]?.stringValue else { preconditionFailure("a validated layer has a name: \(value)") }
-        func int(_ key: String) -> Int {
-            guard let int = value[key]?.intValue else { preconditionFailure("layer '\(name)' has no integer '\(key)'") }
-            return int
-        }
-        func float(_ key: String) -> Float {
-            guard let double = value[key]?.doubleValue else { preconditionFailure("layer '\(name)' has no number '\(key)'") }
-            return Float(double)
-        }
-        switch name {
-        case "conv":
-            return .conv(filters: int("filters"), kernel: int("kernel"), stride: int("stride"),
-                         padding: value["padding"]?.stringValue == "valid" ? .valid : .same)
-        case "maxpool": return .maxPool(size: int("size"), stride: value["stride"]?.intValue)
-        case "avgpool": return .avgPool(size: int("size"), stride: value["stride"]?.intValue)
-        case "global-avgpool": return .globalAvgPool
-        case "flatten": return .flatten
-        case "dense": return .dense(units: int("units"))
-        case "dropout": return .dropout(rate: float("rate"))
-        case "batchnorm": return .batchNorm
-        case "relu": return .relu
-        case "leaky-relu": return .leakyReLU(slope: float("slope"))
-        case "elu": return .elu(alpha: float("alpha"))
-        case "gelu": return .gelu
-        case "sigmoid": return .sigmoid
-        case "tanh": return .tanh
-        default: preconditionFailure("unknown validated layer '\(name)'")
-        }
-    }
-
-    /// The validated value of a layer spec: the inverse of ``spec(of:)``, for layers an action
-    /// builds itself (`hidden:` shorthand, sweep variants), so their canonical form matches a
-    /// written list.
+    /// The canonical value of a layer: `{layer: NAME, setting: value, …}`.
     static func value(of spec: LayerSpec) -> Value {
-        var entries: [(String, Value)] = [("layer", .string(spec.name))]
-        switch spec {
-        case .conv(let filters, let kernel, let stride, let padding):
-            entries += [("filters", .int(filters)), ("kernel", .int(kernel)), ("stride", .int(stride)),
-                        ("padding", .string(padding.rawValue))]
-        case .maxPool(let size, let stride), .avgPool(let size, let stride):
-            entries.append(("size", .int(size)))
-            if let stride { entries.append(("stride", .int(stride))) }
-        case .dense(let units): entries.append(("units", .int(units)))
-        case .dropout(let rate): entries.append(("rate", .double(Double(rate))))
-        case .leakyReLU(let slope): entries.append(("slope", .double(Double(slope))))
-        case .elu(let alpha): entries.append(("alpha", .double(Double(alpha))))
-        case .globalAvgPool, .flatten, .batchNorm, .relu, .gelu, .sigmoid, .tanh: break
+        guard let syntax = LayerSyntax.named(spec.name), let settings = syntax.option.encode(spec) else {
+            preconditionFailure("every layer spec has a syntax: \(spec.name)")
         }
-        return .map(entries)
-    }
-
-    /// The activation layer called `name` with its default setting.
-    static func activation(_ name: String) -> LayerSpec {
-        guard let syntax = LayerSyntax.named(name), LayerSyntax.activationNames.contains(name) else {
-            preconditionFailure("'\(name)' is not an activation")
-        }
-        return spec(of: .map([("layer", .string(name))] + syntax.fields.compactMap { f in f.defaultValue.map { (f.name, $0) } }))
+        return .map([("layer", .string(spec.name))] + settings)
     }
 
     /// The layers of an MLP written as `hidden: [256, 128]`, `activation: relu`, `dropout: 0.2`:
     /// dense → activation (→ dropout) per hidden layer, then a dense layer with one unit per class.
-    static func multilayerPerceptron(hidden: [Int], activation: String, dropout: Double, classes: Int) -> [LayerSpec] {
+    static func multilayerPerceptron(hidden: [Int], activation: LayerSyntax.Activation, dropout: Double, classes: Int) -> [LayerSpec] {
         var layers: [LayerSpec] = []
         for width in hidden {
             layers.append(.dense(units: width))
-            layers.append(Self.activation(activation))
+            layers.append(activation.spec)
             if dropout > 0 { layers.append(.dropout(rate: Float(dropout))) }
         }
         layers.append(.dense(units: classes))
@@ -264,4 +294,3 @@ enum LayerList {
         }.joined(separator: "; ")
     }
 }
-

@@ -21,42 +21,80 @@ extension Action {
             last epoch, or with early stopping of the epoch whose weights it keeps. Output: a table \
             sorted by validation accuracy, grouped bars of validation accuracy by variant, and accuracy \
             against training time. The result is the best variant's model (a model result, like \
-            train.mlp's), so 'sweep as best' can be evaluated or compared. \(TrainingParameters.help)
+            train.mlp's), so 'sweep as best' can be evaluated or compared. \(TrainingSettings.help)
             """,
         inputs: [Input("data", kind: .split, doc: "The split to train on (its train part) and to compare on (its validation part).")],
         produces: .model,
-        parameters: [
-            Parameter("model", .choice(["mlp", "cnn"]), default: .string("mlp"), doc: "The family of the variants."),
-            Parameter("activation", .list(.choice(LayerSyntax.activationNames), acceptsSingle: true), default: .list(["relu"]),
-                      doc: "Activations to try."),
-            Parameter("width", .list(.integer(.atLeast(1)), acceptsSingle: true), default: .list([128]),
-                      doc: "Units per hidden layer (mlp) or filters of the first block (cnn) to try."),
-            Parameter("depth", .list(.integer(.atLeast(1)), acceptsSingle: true), default: .list([1]),
-                      doc: "Numbers of hidden layers (mlp) or conv blocks (cnn) to try."),
-            Parameter("dropout", .number(.halfOpen(0, 1)), default: .double(0),
-                      doc: "Dropout after each hidden activation (mlp) or before the last layer (cnn); 0 for none."),
-        ] + TrainingParameters.all,
-        check: { parameters in
-            var problems = TrainingParameters.check(parameters)
-            for name in ["activation", "width", "depth"] {
-                let values = parameters.list(name)
-                if let repeated = values.enumerated().first(where: { index, value in values[..<index].contains(value) })?.element {
-                    problems.append(NamedProblem(parameter: name, "'\(name)' lists \(repeated) twice"))
+        parameters: SweepParameters.self,
+        example: "model: mlp\nwidth: [32, 64]\ndepth: 1\nepochs: 1",
+        check: { parameters, inputs in
+            guard let data = inputs.first("data"), let classes = data.classNames?.count else { return [] }
+            for variant in parameters.variants {
+                let layers = variant.layers(family: parameters.model, dropout: parameters.dropout, classes: classes)
+                if let problem = TrainAction.modelProblems(layers, written: nil, family: parameters.model,
+                                                           training: parameters.training, data: data).first {
+                    return [NamedProblem(parameter: "width", "variant '\(variant.name)': \(problem.message)")]
                 }
             }
-            return problems
+            return []
         },
         run: SweepAction.run)
 }
 
+/// The parameters of `sweep`: the grid and the shared training settings.
+struct SweepParameters: ParameterSet {
+    var model = ModelFamily.mlp
+    var activation: [LayerSyntax.Activation] = [.relu]
+    var width = [128]
+    var depth = [1]
+    var dropout = 0.0
+    var training = TrainingSettings()
+
+    static let fields: [Field<Self>] = [
+        Field("model", \.model, doc: "The family of the variants."),
+        Field("activation", \.activation, .list(.choice(LayerSyntax.Activation.words), acceptsSingle: true),
+              doc: "Activations to try."),
+        Field("width", \.width, .list(.integer(.closed(1, 65_536)), acceptsSingle: true),
+              doc: "Units per hidden layer (mlp) or filters of the first block (cnn) to try."),
+        Field("depth", \.depth, .list(.integer(.closed(1, 64)), acceptsSingle: true),
+              doc: "Numbers of hidden layers (mlp) or conv blocks (cnn) to try."),
+        Field("dropout", \.dropout, .number(.halfOpen(0, 1)),
+              doc: "Dropout after each hidden activation (mlp) or before the last layer (cnn); 0 for none."),
+    ] + TrainingSettings.lifted(through: \.training)
+
+    func check() -> [NamedProblem] {
+        var problems = training.check()
+        func repeated<T: Equatable>(_ name: String, _ values: [T], _ text: (T) -> String) {
+            if let repeated = values.enumerated().first(where: { index, value in values[..<index].contains(value) })?.element {
+                problems.append(NamedProblem(parameter: name, "'\(name)' lists \(text(repeated)) twice"))
+            }
+        }
+        repeated("activation", activation, \.rawValue)
+        repeated("width", width, String.init)
+        repeated("depth", depth, String.init)
+        return problems
+    }
+
+    /// Every combination of activation, width and depth, in that nesting order.
+    var variants: [SweepVariant] {
+        activation.flatMap { activation in
+            width.flatMap { width in depth.map { SweepVariant(activation: activation, width: width, depth: $0) } }
+        }
+    }
+}
+
+extension ModelFamily: CaseIterable {
+    static let allCases: [ModelFamily] = [.mlp, .cnn]
+}
+
 /// One point of a sweep's grid.
 struct SweepVariant: Sendable {
-    var activation: String
+    var activation: LayerSyntax.Activation
     var width: Int
     var depth: Int
 
     /// `relu 128×2`
-    var name: String { "\(activation) \(width)×\(depth)" }
+    var name: String { "\(activation.rawValue) \(width)×\(depth)" }
 
     /// The variant's layers for data with `classes` classes.
     func layers(family: ModelFamily, dropout: Double, classes: Int) -> [LayerSpec] {
@@ -67,7 +105,7 @@ struct SweepVariant: Sendable {
         case .cnn:
             var layers: [LayerSpec] = []
             for block in 0..<depth {
-                layers += [.conv(filters: width << block, kernel: 3), LayerList.activation(activation), .maxPool(size: 2)]
+                layers += [.conv(filters: width << block, kernel: 3), activation.spec, .maxPool(size: 2)]
             }
             layers.append(.flatten)
             if dropout > 0 { layers.append(.dropout(rate: Float(dropout))) }
@@ -87,32 +125,25 @@ enum SweepAction {
         var validationLoss: Double?
     }
 
-    static func run(_ context: ActionContext) throws {
-        let parameters = context.parameters
-        let settings = TrainingSettings(parameters)
-        let family = ModelFamily(rawValue: parameters.string("model")) ?? .mlp
-        let dropout = parameters.double("dropout")
+    static func run(_ parameters: SweepParameters, _ context: ActionContext) throws {
+        let settings = parameters.training
+        let family = parameters.model
+        let dropout = parameters.dropout
         let data = try TrainingData.load(context)
         context.recordSeed(settings.seed, purpose: "sweep")
-
-        var variants: [SweepVariant] = []
-        for activation in parameters.list("activation").compactMap(\.stringValue) {
-            for width in parameters.list("width").compactMap(\.intValue) {
-                for depth in parameters.list("depth").compactMap(\.intValue) {
-                    variants.append(SweepVariant(activation: activation, width: width, depth: depth))
-                }
-            }
-        }
+        let variants = parameters.variants
 
         var rows: [Row] = []
         for (number, variant) in variants.enumerated() {
             let layers = variant.layers(family: family, dropout: dropout, classes: data.classCount)
-            let identity = "\(family.actionName)|\(Value.list(layers.map(LayerList.value(of:))).canonical)|\(settings.canonical)"
+            // Everything the variant depends on besides the inputs: its layers and every training setting.
+            let identity = Value.map([("family", .string(family.actionName)), ("layers", LayerList.value(of: layers)),
+                                      ("training", .string(settings.canonicalForm))]).canonical
             let label = "variant \(number + 1)/\(variants.count) \(variant.name) · "
             let (model, cached) = try context.memoized("variant", identity: identity) { () throws -> ModelValue in
                 let locator = LayerLocator(positions: [], parameter: nil, prefix: "variant '\(variant.name)': ")
                 let sequential = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: settings.seed,
-                                                            locator: locator, context: context)
+                                                            batchSize: settings.batchSize, locator: locator, context: context)
                 return try TrainingRun.train(context, model: sequential, settings: settings, data: data, family: family,
                                              checkpoints: false, label: label).model
             }
@@ -130,7 +161,7 @@ enum SweepAction {
                           alignments: [.left, .left, .right, .right, .right, .right, .right, .right])
         for row in ranked {
             table.append([
-                row.variant.name, row.variant.activation, String(row.variant.width), String(row.variant.depth),
+                row.variant.name, row.variant.activation.rawValue, String(row.variant.width), String(row.variant.depth),
                 Format.count(row.model.trained.model.parameterCount),
                 row.validationAccuracy.map { Format.decimal($0) } ?? "–", row.validationLoss.map { Format.decimal($0) } ?? "–",
                 TrainingRun.secondsText(row.model.trainingSeconds),
@@ -151,7 +182,7 @@ enum SweepAction {
     /// The epoch whose weights the model keeps: the last, or with early stopping the lowest validation loss.
     static func keptRecord(_ history: [EpochRecord], earlyStopping: Bool) -> EpochRecord? {
         guard earlyStopping else { return history.last }
-        return history.filter { $0.validationLoss != nil }.min { $0.validationLoss! < $1.validationLoss! } ?? history.last
+        return TrainedModel.lowestValidationLoss(in: history) ?? history.last
     }
 
     /// Grouped bars of validation accuracy (width × depth groups, one bar per activation) and a
@@ -160,13 +191,13 @@ enum SweepAction {
         var activations: [String] = []
         var groups: [String] = []
         for variant in variants {
-            if !activations.contains(variant.activation) { activations.append(variant.activation) }
+            if !activations.contains(variant.activation.rawValue) { activations.append(variant.activation.rawValue) }
             let group = "\(variant.width)×\(variant.depth)"
             if !groups.contains(group) { groups.append(group) }
         }
         let series = activations.map { activation in
             BarChart.Series(name: activation, values: groups.map { group in
-                rows.first { "\($0.variant.width)×\($0.variant.depth)" == group && $0.variant.activation == activation }?
+                rows.first { "\($0.variant.width)×\($0.variant.depth)" == group && $0.variant.activation.rawValue == activation }?
                     .validationAccuracy ?? 0
             })
         }
@@ -180,7 +211,7 @@ enum SweepAction {
                            png: try Figure(chart, title: "Validation accuracy by variant", size: Size(width: width, height: 360)).renderPNG())
 
         let points = activations.map { activation in
-            let mine = rows.filter { $0.variant.activation == activation && $0.validationAccuracy != nil }
+            let mine = rows.filter { $0.variant.activation.rawValue == activation && $0.validationAccuracy != nil }
             return ScatterPlot.Series(name: activation, x: mine.map(\.model.trainingSeconds), y: mine.compactMap(\.validationAccuracy))
         }
         let scatter = ScatterPlot(series: points, xLabel: "training seconds", yLabel: "validation accuracy", markerSize: 9, opacity: 0.9)

@@ -15,42 +15,77 @@ extension Action {
             units as the data has classes). The train part of the split trains; the validation part is \
             measured after every epoch. Output: the model summary, a table of every epoch and the \
             training curves. The result is the trained model (architecture, weights and history), which \
-            evaluate, predict and compare read without training again. \(TrainingParameters.help)
+            evaluate, predict and compare read without training again. \(TrainingSettings.help)
             """,
         inputs: [Input("data", kind: .split, doc: "The split to train on (its train part) and to monitor (its validation part).")],
         produces: .model,
-        parameters: [
-            Parameter("layers", LayerList.parameterType(for: .cnn), required: true,
-                      doc: "The layers in order: '- conv: {filters: 32, kernel: 3}', '- relu', '- maxpool: 2', '- flatten', '- dense: 10', …"),
-        ] + TrainingParameters.all,
-        check: TrainingParameters.check,
-        run: { context in try TrainAction.run(context, family: .cnn) })
+        parameters: TrainCNNParameters.self,
+        example: """
+            layers:
+              - conv: {filters: 8, kernel: 3}
+              - relu
+              - maxpool: 2
+              - flatten
+              - dense: 10
+            epochs: 1
+            """,
+        check: { parameters, inputs in
+            TrainAction.modelProblems(parameters.layers?.layers ?? [], written: parameters.layers, family: .cnn,
+                                      training: parameters.training, data: inputs.first("data"))
+        },
+        run: { parameters, context in
+            try TrainAction.run(context, layers: parameters.layers ?? WrittenLayers(), family: .cnn, settings: parameters.training)
+        })
+}
+
+/// The parameters of `train.cnn`: the layers and the shared training settings.
+struct TrainCNNParameters: ParameterSet {
+    var layers: WrittenLayers?
+    var training = TrainingSettings()
+
+    static let fields: [Field<Self>] = [
+        LayerList.field(\.layers, family: .cnn, required: true,
+                        doc: "The layers in order: '- conv: {filters: 32, kernel: 3}', '- relu', '- maxpool: 2', '- flatten', '- dense: 10', …"),
+    ] + TrainingSettings.lifted(through: \.training)
+
+    func check() -> [NamedProblem] { training.check() }
 }
 
 /// The run of `train.cnn` and `train.mlp`.
 enum TrainAction {
-    static func run(_ context: ActionContext, family: ModelFamily) throws {
-        let parameters = context.parameters
-        let settings = TrainingSettings(parameters)
+    /// Trains the written layers (or, with an empty list, `hidden` layers made for the data by `make`).
+    static func run(_ context: ActionContext, layers written: WrittenLayers, family: ModelFamily, settings: TrainingSettings,
+                    shorthand: (@Sendable (_ classes: Int) -> [LayerSpec])? = nil) throws {
         let data = try TrainingData.load(context)
         let layers: [LayerSpec]
         let locator: LayerLocator
-        if let written = parameters["layers"]?.listValue {
-            layers = written.map(LayerList.spec(of:))
-            locator = .layersList(context)
-        } else {
-            layers = LayerList.multilayerPerceptron(
-                hidden: parameters.list("hidden").compactMap(\.intValue), activation: parameters.string("activation"),
-                dropout: parameters.double("dropout"), classes: data.classCount)
+        if let shorthand {
+            layers = shorthand(data.classCount)
             locator = LayerLocator(positions: [], parameter: "hidden")
+        } else {
+            layers = written.layers
+            locator = LayerLocator(positions: written.positions, parameter: "layers")
         }
         let model = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: settings.seed,
-                                               locator: locator, context: context)
+                                               batchSize: settings.batchSize, locator: locator, context: context)
         context.recordSeed(settings.seed, purpose: family.actionName)
         context.emit(TrainingRun.summaryTable(model, family: family))
         let outcome = try TrainingRun.train(context, model: model, settings: settings, data: data, family: family,
                                             checkpoints: true)
         try TrainingRun.emitHistory(context, outcome: outcome, settings: settings)
         context.setResult(outcome.model)
+    }
+
+    /// The problems `loom check` finds in a model once the data's shape is known (from the split's
+    /// dataset headers): at the layer's line, or at `hidden` for the shorthand.
+    static func modelProblems(_ layers: [LayerSpec], written: WrittenLayers?, family: ModelFamily, training: TrainingSettings,
+                              data: ResultFacts?) -> [NamedProblem] {
+        guard let data, let shape = data.imageShape, let classNames = data.classNames, !layers.isEmpty else { return [] }
+        let batch = min(training.batchSize, data.imageCount ?? training.batchSize)
+        guard let problem = ModelCheck.problem(layers: layers, family: family, imageShape: shape, classNames: classNames,
+                                               batchSize: batch) else { return [] }
+        guard let written else { return [NamedProblem(parameter: "hidden", problem.message)] }
+        let position = problem.layer.flatMap { written.positions.indices.contains($0) ? written.positions[$0] : nil }
+        return [NamedProblem(parameter: "layers", at: position, problem.message)]
     }
 }

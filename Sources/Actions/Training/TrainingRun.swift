@@ -48,12 +48,6 @@ struct LayerLocator {
     /// Put before messages (a sweep variant's name).
     var prefix: String = ""
 
-    /// The positions of the items of the `layers` list as written in the cell.
-    static func layersList(_ context: ActionContext) -> LayerLocator {
-        let items = context.parameters.nodes["layers"].flatMap { ParameterNodeReader($0).items } ?? []
-        return LayerLocator(positions: items.map(\.position), parameter: "layers")
-    }
-
     /// An error about layer `index` (0-based), or about the model as a whole when `index` is `nil`.
     func error(_ message: String, layer index: Int?, context: ActionContext) -> ActionError {
         let position = index.flatMap { positions.indices.contains($0) ? positions[$0] : nil }
@@ -61,45 +55,88 @@ struct LayerLocator {
     }
 }
 
+/// The checks a model passes before it is built, at `loom check` (from the data's headers) and
+/// again at run time: every layer takes its input, the output is one score per class, and the
+/// weights and a batch's activations fit in memory.
+enum ModelCheck {
+    /// A problem, with the 0-based layer it is about (`nil`: the model as a whole).
+    struct Problem: Equatable {
+        var message: String
+        var layer: Int?
+    }
+
+    /// The bytes training may use, beyond which a model is refused: the machine's memory.
+    static var memoryLimit: UInt64 { ProcessInfo.processInfo.physicalMemory }
+
+    /// The first problem of `layers` on images of `imageShape`, or `nil`.
+    ///
+    /// `train.mlp` models start with an implicit `flatten`: their layers are checked on the flat
+    /// input, so messages count the layers as written.
+    static func problem(layers: [LayerSpec], family: ModelFamily, imageShape: [Int], classNames: [String],
+                        batchSize: Int) -> Problem? {
+        let input = family == .mlp ? [imageShape.reduce(1, *)] : imageShape
+        let shape: ModelShape
+        do {
+            shape = try Sequential.shape(inputShape: input, layers: layers)
+        } catch {
+            return Problem(message: "\(error)", layer: error.layer.map { $0 - 1 })
+        }
+        let classes = classNames.count
+        let output = shape.outputShape ?? input
+        if output != [classes] {
+            let shapeText = output.map(String.init).joined(separator: "×")
+            let names = classNames.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + (classes > 3 ? ", …" : "")
+            if case .dense(let units)? = layers.last {
+                return Problem(message: "the last layer 'dense' has \(units) units but the data has \(classes) classes (\(names)); make it 'dense: \(classes)'",
+                               layer: layers.count - 1)
+            }
+            return Problem(message: "the model's output is \(shapeText), not one score for each of the data's \(classes) classes (\(names)); "
+                               + "end it with \(output.count == 1 ? "" : "'flatten' and ")'dense: \(classes)'",
+                           layer: layers.count - 1)
+        }
+        let bytes = trainingBytes(shape, batchSize: batchSize)
+        if bytes > Double(memoryLimit) {
+            return Problem(message: "the model needs about \(gigabytes(bytes)) to train (\(Format.count(shape.parameterCount)) parameters "
+                               + "with their gradients and optimizer state, and the activations of a batch of \(Format.count(batchSize))), "
+                               + "but this machine has \(gigabytes(Double(memoryLimit))); make it smaller", layer: nil)
+        }
+        return nil
+    }
+
+    /// Float32 weights, gradients and two optimizer moments per parameter, and each sample's
+    /// activations kept for the backward pass with their gradients.
+    static func trainingBytes(_ shape: ModelShape, batchSize: Int) -> Double {
+        4 * (4 * Double(shape.parameterCount) + 2 * Double(shape.bufferCount)
+             + 2 * Double(shape.activationCount) * Double(max(1, batchSize)))
+    }
+
+    /// `318 GB`, `1.2 GB`
+    static func gigabytes(_ bytes: Double) -> String {
+        let value = bytes / 1e9
+        return (value >= 10 ? Format.count(Int(value.rounded())) : Format.decimal(value, 1)) + " GB"
+    }
+}
+
 /// Trains a model inside a cell: builds it (checking shapes before any training), trains with
 /// live progress and per-epoch checkpoints, and reports it as tables and a figure.
 enum TrainingRun {
-    /// Builds the model for images of the data's shape and checks that it ends in one score per class.
-    ///
-    /// `train.mlp` models start with an implicit `flatten`, so they take images like any model; its
-    /// layers are checked on the flat input first, so error messages count the layers as written.
+    /// Builds the model for images of the data's shape, after ``ModelCheck`` (the checks `loom
+    /// check` runs too) finds its shapes right and its size within memory.
     ///
     /// - Throws: an ``ActionError`` at the layer's line when a layer cannot take its input, or at
     ///   the last layer when the output is not one score per class.
-    static func buildModel(layers: [LayerSpec], family: ModelFamily, data: TrainingData, seed: Int,
+    static func buildModel(layers: [LayerSpec], family: ModelFamily, data: TrainingData, seed: Int, batchSize: Int,
                            locator: LayerLocator, context: ActionContext) throws -> Sequential {
-        let flat = [data.imageShape.reduce(1, *)]
-        let model: Sequential
+        if let problem = ModelCheck.problem(layers: layers, family: family, imageShape: data.imageShape,
+                                            classNames: data.classNames, batchSize: min(batchSize, data.train.count)) {
+            throw locator.error(problem.message, layer: problem.layer, context: context)
+        }
         do {
-            if family == .mlp {
-                _ = try Sequential(inputShape: flat, layers: layers, seed: UInt64(seed))
-                model = try Sequential(inputShape: data.imageShape, layers: [.flatten] + layers, seed: UInt64(seed))
-            } else {
-                model = try Sequential(inputShape: data.imageShape, layers: layers, seed: UInt64(seed))
-            }
+            return try Sequential(inputShape: data.imageShape, layers: family == .mlp ? [.flatten] + layers : layers,
+                                  seed: UInt64(seed))
         } catch {
-            throw locator.error("\(error)", layer: error.layer.map { $0 - 1 }, context: context)
+            throw locator.error("\(error)", layer: error.layer.map { $0 - (family == .mlp ? 2 : 1) }, context: context)
         }
-        let classes = data.classCount
-        if model.outputShape != [classes] {
-            let shape = model.outputShape.map(String.init).joined(separator: "×")
-            let names = data.classNames.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + (classes > 3 ? ", …" : "")
-            if case .dense(let units)? = layers.last {
-                throw locator.error(
-                    "the last layer 'dense' has \(units) units but the data has \(classes) classes (\(names)); make it 'dense: \(classes)'",
-                    layer: layers.count - 1, context: context)
-            }
-            throw locator.error(
-                "the model's output is \(shape), not one score for each of the data's \(classes) classes (\(names)); "
-                    + "end it with \(model.outputShape.count == 1 ? "" : "'flatten' and ")'dense: \(classes)'",
-                layer: layers.count - 1, context: context)
-        }
-        return model
     }
 
     /// The outcome of ``train(_:model:settings:data:family:checkpoints:label:)``.
@@ -117,6 +154,10 @@ enum TrainingRun {
     static func train(_ context: ActionContext, model: Sequential, settings: TrainingSettings, data: TrainingData,
                       family: ModelFamily, checkpoints: Bool, label: String = "") throws -> Outcome {
         let configuration = settings.configuration(trainingCount: data.train.count, scaling: data.scaling)
+        if settings.batchSize > data.train.count {
+            context.emit(markdown: "The batch size \(Format.count(settings.batchSize)) is larger than the \(Format.count(data.train.count)) "
+                         + "training images, so each step takes all of them (a batch of \(Format.count(configuration.batchSize))).")
+        }
         do {
             try configuration.validate()
         } catch {
@@ -140,7 +181,7 @@ enum TrainingRun {
             context.progress.log("\(label)resuming after epoch \(checkpoint.completedEpochs) of \(configuration.epochs) from the checkpoint")
         }
 
-        let augmentation = settings.augmentation.map { augmentation in
+        let augmentation = settings.activeAugmentation.map { augmentation in
             batchAugmentation(augmentation, imageShape: data.imageShape, background: data.scaling.value(of: 0))
         }
         let trainCount = data.train.count
@@ -280,13 +321,13 @@ enum TrainingRun {
             context.emit(markdown: "Resumed from the checkpoint after epoch \(epoch); the later epochs were trained in this run.")
         }
         context.emit(epochTable(history))
-        if let patience = settings.patience,
-           let best = history.filter({ $0.validationLoss != nil }).min(by: { $0.validationLoss! < $1.validationLoss! }) {
+        if let patience = settings.patience, let best = TrainedModel.lowestValidationLoss(in: history),
+           let bestLoss = best.validationLoss {
             let stoppedEarly = history.count < settings.epochs
             context.emit(markdown: (stoppedEarly
                 ? "Early stopping after epoch \(history.count): the validation loss did not fall for \(patience) epochs. "
                 : "")
-                + "The model keeps the weights of epoch \(best.epoch), whose validation loss was lowest (\(Format.decimal(Double(best.validationLoss!))))."
+                + "The model keeps the weights of epoch \(best.epoch), whose validation loss was lowest (\(Format.decimal(Double(bestLoss))))."
             )
         }
         context.emitFigure(name: "training-curves", title: "Training curves: loss and accuracy per epoch, train and validation",

@@ -6,16 +6,39 @@ import Notebook
 /// A named choice with its own settings, written either as the bare name (`optimizer: adam`) or
 /// as a one-key mapping (`optimizer: {adam: {learning-rate: 0.001}}`): optimizers, schedules, losses.
 ///
-/// The validated value is written as a user could write it, with every default filled in: the bare
-/// name for alternatives without settings (`constant`), `{name: {setting: value, …}}` otherwise; so
-/// every spelling of one choice has the same canonical form, and `loom actions` shows defaults that
-/// can be copied into a cell.
-struct NamedChoice: Sendable {
+/// Each alternative's settings are a ``ParameterSet``, read straight into the choice's Swift type
+/// (`T`); the canonical value is written as a user could write it, with every default filled in:
+/// the bare name for alternatives without settings (`constant`), `{name: {setting: value, …}}`
+/// otherwise; so every spelling of one choice has the same cache key.
+struct NamedChoice<T: Sendable>: Sendable {
     /// One alternative and its settings.
     struct Option: Sendable {
         var name: String
-        var fields: [Parameter]
         var doc: String
+        /// The settings' declarations, for help.
+        var fields: [Parameter]
+        /// Reads the settings (absent: every default) into the choice; `nil` with problems on failure.
+        var read: @Sendable (_ settings: ParameterNodeReader?, _ problems: inout [ParameterProblem]) -> T?
+        /// The canonical settings of `value` when it is this alternative.
+        var encode: @Sendable (_ value: T) -> [(String, Value)]?
+
+        /// An alternative whose settings are `S`, made into the choice by `make`.
+        static func settings<S: ParameterSet>(_ name: String, _ settings: S.Type, doc: String,
+                                              make: @escaping @Sendable (S) -> T,
+                                              match: @escaping @Sendable (T) -> S?) -> Option {
+            Option(name: name, doc: doc, fields: S.declarations, read: { node, problems in
+                let before = problems.count
+                guard let node else {
+                    if let required = S.fields.first(where: \.isRequired) {
+                        problems.append(ParameterProblem(at: nil, "needs its '\(required.name)' (\(required.doc.lowercasedFirst))"))
+                        return nil
+                    }
+                    return make(S())
+                }
+                let (value, _) = S.decode(node, owner: name, problems: &problems)
+                return problems.count == before ? make(value) : nil
+            }, encode: { value in match(value).map(\.encodedFields) })
+        }
     }
 
     /// The parameter's name (`optimizer`), used in messages.
@@ -26,22 +49,10 @@ struct NamedChoice: Sendable {
     /// An example for messages: `{adam: {learning-rate: 0.001}}`.
     var example: String
 
-    /// The custom parameter type that validates this choice.
-    var parameterType: ParameterType {
-        let choice = self
-        return .custom(CustomParameterType(summary: "one of " + options.map(\.name).joined(separator: ", ")
-                                               + ", alone or with settings") { node, problems in
-            choice.parse(node, problems: &problems)
-        })
-    }
+    var summary: String { "one of " + options.map(\.name).joined(separator: ", ") + ", alone or with settings" }
 
-    func parse(_ node: ParameterNodeReader, problems: inout [ParameterProblem]) -> Value? {
-        let name: String
-        let namePosition: SourcePosition
-        let settings: ParameterNodeReader?
-        if let named = node.nameWithSettings {
-            (name, namePosition, settings) = named
-        } else {
+    func parse(_ node: ParameterNodeReader, problems: inout [ParameterProblem]) -> T? {
+        guard let (name, namePosition, settings) = node.nameWithSettings else {
             problems.append(ParameterProblem(
                 at: node.position, "'\(parameter)' must be one \(noun) name (\(options.map { "'\($0.name)'" }.joined(separator: ", "))), "
                     + "alone or as '\(example)', not \(node.kindDescription)"))
@@ -52,50 +63,44 @@ struct NamedChoice: Sendable {
                 at: namePosition, "unknown \(noun) '\(name)'" + Suggestions.hint(for: name, in: options.map(\.name))))
             return nil
         }
-        var nested: [ParameterProblem] = []
-        var entries: [(String, Value)] = []
         if let settings {
             if settings.entries == nil {
-                nested.append(ParameterProblem(
+                problems.append(ParameterProblem(
                     at: settings.position, "the settings of the \(noun) '\(name)' must be a mapping, as in '\(example)', not \(settings.kindDescription)"))
-            } else if option.fields.isEmpty {
-                nested.append(ParameterProblem(at: settings.position, "the \(noun) '\(name)' takes no settings"))
-            } else {
-                entries = ParameterValidator.validateRecord(settings, fields: option.fields, owner: name, problems: &nested).mapValue ?? []
+                return nil
             }
-        } else {
-            if let required = option.fields.first(where: \.isRequired) {
-                nested.append(ParameterProblem(
-                    at: namePosition, "the \(noun) '\(name)' needs its '\(required.name)' (\(required.doc.lowercasedFirstLetter))"))
+            if option.fields.isEmpty {
+                problems.append(ParameterProblem(at: settings.position, "the \(noun) '\(name)' takes no settings"))
+                return nil
             }
-            entries = option.fields.compactMap { field in field.defaultValue.map { (field.name, $0) } }
         }
-        problems += nested
-        return nested.isEmpty ? value(name, settings: entries) : nil
-    }
-
-    /// The validated value of option `name` with its settings.
-    private func value(_ name: String, settings: [(String, Value)]) -> Value {
-        settings.isEmpty ? .string(name) : .map([(name, .map(settings))])
-    }
-
-    /// The name and the settings of a validated value.
-    static func read(_ value: Value) -> (name: String, settings: Value) {
-        if let name = value.stringValue { return (name, .map([])) }
-        guard let (name, settings) = value.mapValue?.first else { preconditionFailure("not a validated choice: \(value)") }
-        return (name, settings)
-    }
-
-    /// The validated value of option `name` with all its defaults: a parameter's default, so that
-    /// leaving the parameter out and writing the bare name have the same canonical form.
-    func defaultValue(_ name: String) -> Value {
-        guard let option = options.first(where: { $0.name == name }), !option.fields.contains(where: \.isRequired) else {
-            preconditionFailure("'\(name)' is not a \(noun) that works without settings")
+        var nested: [ParameterProblem] = []
+        let value = option.read(settings, &nested)
+        // A missing required setting is reported at the name, worded for this choice.
+        problems += nested.map { problem in
+            problem.position == nil ? ParameterProblem(at: namePosition, "the \(noun) '\(name)' \(problem.message)") : problem
         }
-        return value(name, settings: option.fields.compactMap { field in field.defaultValue.map { (field.name, $0) } })
+        return nested.isEmpty ? value : nil
     }
 
-    /// `'adam' [learning-rate (default 0.001), …]; …` for the actions' discussions.
+    /// The canonical value of a choice.
+    func encode(_ value: T) -> Value? {
+        for option in options {
+            guard let settings = option.encode(value) else { continue }
+            return settings.isEmpty ? .string(option.name) : .map([(option.name, .map(settings))])
+        }
+        return nil
+    }
+
+    /// A field of this choice, stored at `keyPath`.
+    func field<Root: ParameterSet>(_ keyPath: WritableKeyPath<Root, T> & Sendable, doc: String) -> Field<Root> {
+        let choice = self
+        return Field(parameter, keyPath, summary: summary, doc: doc,
+                     parse: { node, problems in choice.parse(node, problems: &problems) },
+                     encode: { choice.encode($0) })
+    }
+
+    /// `'adam' (learning-rate 0.001, …); …` for the actions' discussions.
     var help: String {
         options.map { option in
             let settings = option.fields.map { field in field.defaultValue.map { "\(field.name) \($0)" } ?? field.name }
@@ -106,238 +111,364 @@ struct NamedChoice: Sendable {
 
 extension String {
     /// The text with its first letter lower-cased, for docs quoted inside messages.
-    var lowercasedFirstLetter: String {
+    var lowercasedFirst: String {
         guard let first else { return self }
         return first.lowercased() + dropFirst()
     }
 }
 
-/// The settings a training cell shares with every other training cell (`train.cnn`, `train.mlp`,
-/// `sweep`): loss, optimiser, schedule, epochs, batch size, clipping, early stopping, augmentation
-/// and seed. Declared once here, so every training action validates and documents them alike.
-enum TrainingParameters {
-    static let optimizer = NamedChoice(parameter: "optimizer", noun: "optimizer", options: [
-        .init(name: "adam", fields: [learningRate(0.001)] + adamFields + [weightDecay(0)],
-              doc: "Adam (Kingma and Ba, 2015), with L2 weight decay."),
-        .init(name: "adamw", fields: [learningRate(0.001)] + adamFields + [weightDecay(0.01)],
-              doc: "AdamW: Adam with decoupled weight decay (Loshchilov and Hutter, 2019)."),
-        .init(name: "sgd", fields: [
-            learningRate(0.01),
-            Parameter("momentum", .number(.halfOpen(0, 1)), default: .double(0), doc: "The momentum μ."),
-            Parameter("nesterov", .boolean, default: .bool(false), doc: "Nesterov momentum (needs momentum > 0)."),
-            weightDecay(0),
-        ], doc: "Stochastic gradient descent with optional (Nesterov) momentum."),
-        .init(name: "rmsprop", fields: [
-            learningRate(0.001),
-            Parameter("alpha", .number(.halfOpen(0, 1)), default: .double(0.99), doc: "The decay of the squared-gradient average."),
-            Parameter("epsilon", .number(.greaterThan(0)), default: .double(1e-8), doc: "The denominator's ε."),
-            Parameter("momentum", .number(.halfOpen(0, 1)), default: .double(0), doc: "The momentum μ."),
-            weightDecay(0),
-        ], doc: "RMSprop (Hinton, 2012)."),
-    ], example: "{adam: {learning-rate: 0.001}}")
+// MARK: - Optimizers
 
-    private static let adamFields = [
-        Parameter("beta1", .number(.halfOpen(0, 1)), default: .double(0.9), doc: "The first-moment decay β₁."),
-        Parameter("beta2", .number(.halfOpen(0, 1)), default: .double(0.999), doc: "The second-moment decay β₂."),
-        Parameter("epsilon", .number(.greaterThan(0)), default: .double(1e-8), doc: "The denominator's ε."),
+/// An optimizer and its learning rate, as NeuralNet trains with them.
+struct OptimizerChoice: Sendable, Equatable {
+    var kind: OptimizerKind
+    var learningRate: Double
+}
+
+/// The settings of `adam` and `adamw`: Adam's defaults, in one place.
+struct AdamSettings: ParameterSet {
+    var learningRate = 0.001
+    var beta1 = 0.9
+    var beta2 = 0.999
+    var epsilon = 1e-8
+    var weightDecay = 0.0
+
+    static let fields: [Field<Self>] = [
+        Field("learning-rate", \.learningRate, .number(.openClosed(0, 1000)), doc: "The step size η."),
+        Field("beta1", \.beta1, .number(.halfOpen(0, 1)), doc: "The first-moment decay β₁."),
+        Field("beta2", \.beta2, .number(.halfOpen(0, 1)), doc: "The second-moment decay β₂."),
+        Field("epsilon", \.epsilon, .number(.greaterThan(0)), doc: "The denominator's ε."),
+        Field("weight-decay", \.weightDecay, .number(.atLeast(0)), doc: "The weight decay λ."),
     ]
 
-    private static func learningRate(_ value: Double) -> Parameter {
-        Parameter("learning-rate", .number(.greaterThan(0)), default: .double(value), doc: "The step size η.")
+    /// Adam (L2 weight decay) with these settings.
+    var optimizer: OptimizerChoice {
+        OptimizerChoice(kind: .adam(beta1: Float(beta1), beta2: Float(beta2), epsilon: Float(epsilon), weightDecay: Float(weightDecay)),
+                        learningRate: learningRate)
     }
+}
 
-    private static func weightDecay(_ value: Double) -> Parameter {
-        Parameter("weight-decay", .number(.atLeast(0)), default: .double(value), doc: "The weight decay λ.")
-    }
+/// The settings of `adamw`: Adam's, with decoupled weight decay 0.01 by default.
+struct AdamWSettings: ParameterSet {
+    var adam = AdamSettings()
+    init() { adam.weightDecay = 0.01 }
+    static let fields: [Field<Self>] = AdamSettings.fields.map { $0.lifted(through: \.adam) }
+}
 
-    static let schedule = NamedChoice(parameter: "schedule", noun: "schedule", options: [
-        .init(name: "constant", fields: [], doc: "The optimizer's learning rate throughout."),
-        .init(name: "step", fields: [
-            Parameter("every", .integer(.atLeast(1)), required: true, doc: "The epochs between decays"),
-            Parameter("factor", .number(.openClosed(0, 1)), default: .double(0.5), doc: "The factor applied at each decay."),
-        ], doc: "Multiplies the rate by 'factor' every 'every' epochs."),
-        .init(name: "cosine", fields: [
-            Parameter("minimum", .number(.atLeast(0)), default: .double(0), doc: "The rate at the end."),
-        ], doc: "Cosine annealing from the optimizer's rate to 'minimum' over all epochs (Loshchilov and Hutter, 2017)."),
-        .init(name: "one-cycle", fields: [
-            Parameter("max-learning-rate", .number(.greaterThan(0)),
-                      doc: "The peak rate (default: the optimizer's learning rate)."),
-            Parameter("warmup", .number(.openClosed(0, 1)), default: .double(0.3), doc: "The share of steps spent rising."),
-        ], doc: "Rises to the peak then anneals far below it (Smith and Topin, 2019)."),
-    ], example: "{step: {every: 5, factor: 0.5}}")
+/// The settings of `sgd`.
+struct SGDSettings: ParameterSet {
+    var learningRate = 0.01
+    var momentum = 0.0
+    var nesterov = false
+    var weightDecay = 0.0
 
-    static let loss = NamedChoice(parameter: "loss", noun: "loss", options: [
-        .init(name: "cross-entropy", fields: [
-            Parameter("label-smoothing", .number(.halfOpen(0, 1)), default: .double(0),
-                      doc: "The share of each target spread evenly over all classes."),
-        ], doc: "Softmax cross-entropy."),
-    ], example: "{cross-entropy: {label-smoothing: 0.1}}")
+    static let fields: [Field<Self>] = [
+        Field("learning-rate", \.learningRate, .number(.openClosed(0, 1000)), doc: "The step size η."),
+        Field("momentum", \.momentum, .number(.halfOpen(0, 1)), doc: "The momentum μ."),
+        Field("nesterov", \.nesterov, .boolean, doc: "Nesterov momentum (needs momentum > 0)."),
+        Field("weight-decay", \.weightDecay, .number(.atLeast(0)), doc: "The weight decay λ."),
+    ]
+}
 
-    /// The fields of `augment:`, exactly Dataset's ``Augmentation`` parameters (and eda.augment's).
-    static let augmentFields = [
-        Parameter("flip", .number(.closed(0, 1)), default: .double(0), doc: "Probability of a horizontal (left-right) flip."),
-        Parameter("shift", .integer(.atLeast(0)), default: .int(0), doc: "Largest shift in pixels along each axis."),
-        Parameter("rotate", .number(.closed(0, 180)), default: .double(0), doc: "Largest rotation in degrees."),
-        Parameter("crop", .list(.number(.openClosed(0, 1))), doc: "[lower, upper]: range of the area fraction kept by crop-and-resize."),
-        Parameter("erase", .record([
-            Parameter("probability", .number(.closed(0, 1)), default: .double(0.5), doc: "How often a rectangle is erased."),
-            Parameter("area", .list(.number(.openClosed(0, 1))), default: .list([.double(0.02), .double(0.2)]),
-                      doc: "[lower, upper]: range of the erased fraction of the image area."),
-        ]), doc: "Random erasing: a rectangle set to the background."),
-        Parameter("noise", .number(.atLeast(0)), default: .double(0), doc: "Standard deviation of Gaussian noise added to every input value."),
+/// The settings of `rmsprop`.
+struct RMSpropSettings: ParameterSet {
+    var learningRate = 0.001
+    var alpha = 0.99
+    var epsilon = 1e-8
+    var momentum = 0.0
+    var weightDecay = 0.0
+
+    static let fields: [Field<Self>] = [
+        Field("learning-rate", \.learningRate, .number(.openClosed(0, 1000)), doc: "The step size η."),
+        Field("alpha", \.alpha, .number(.halfOpen(0, 1)), doc: "The decay of the squared-gradient average."),
+        Field("epsilon", \.epsilon, .number(.greaterThan(0)), doc: "The denominator's ε."),
+        Field("momentum", \.momentum, .number(.halfOpen(0, 1)), doc: "The momentum μ."),
+        Field("weight-decay", \.weightDecay, .number(.atLeast(0)), doc: "The weight decay λ."),
+    ]
+}
+
+// MARK: - Schedules
+
+/// The learning rate over a run, with steps counted in epochs as cells write them.
+enum ScheduleChoice: Sendable, Equatable {
+    case constant
+    case step(every: Int, factor: Double)
+    case cosine(minimum: Double)
+    /// `maximum` `nil`: the optimizer's learning rate.
+    case oneCycle(maximum: Double?, warmup: Double)
+}
+
+struct NoSettings: ParameterSet {
+    static let fields: [Field<Self>] = []
+}
+
+struct StepSettings: ParameterSet {
+    var every = 0
+    var factor = 0.5
+    static let fields: [Field<Self>] = [
+        Field("every", \.every, .integer(.atLeast(1)), required: true, doc: "The epochs between decays"),
+        Field("factor", \.factor, .number(.openClosed(0, 1)), doc: "The factor applied at each decay."),
+    ]
+}
+
+struct CosineSettings: ParameterSet {
+    var minimum = 0.0
+    static let fields: [Field<Self>] = [
+        Field("minimum", \.minimum, .number(.atLeast(0)), doc: "The rate at the end."),
+    ]
+}
+
+struct OneCycleSettings: ParameterSet {
+    var maxLearningRate: Double?
+    var warmup = 0.3
+    static let fields: [Field<Self>] = [
+        Field("max-learning-rate", \.maxLearningRate, .number(.openClosed(0, 1000)),
+              doc: "The peak rate (default: the optimizer's learning rate)."),
+        Field("warmup", \.warmup, .number(.openClosed(0, 1)), doc: "The share of steps spent rising."),
+    ]
+}
+
+/// The loss: softmax cross-entropy with optional label smoothing.
+struct CrossEntropySettings: ParameterSet, Equatable {
+    var labelSmoothing = 0.0
+    static let fields: [Field<Self>] = [
+        Field("label-smoothing", \.labelSmoothing, .number(.halfOpen(0, 1)),
+              doc: "The share of each target spread evenly over all classes."),
+    ]
+}
+
+// MARK: - Augmentation
+
+/// The fields of `augment:` (and of `eda.augment`), read into Dataset's ``Augmentation``.
+struct AugmentSettings: ParameterSet {
+    var flip = 0.0
+    var shift = 0
+    var rotate = 0.0
+    var crop: [Double]?
+    var erase: EraseSettings?
+    var noise = 0.0
+
+    static let fields: [Field<Self>] = [
+        Field("flip", \.flip, .number(.closed(0, 1)), doc: "Probability of a horizontal (left-right) flip."),
+        Field("shift", \.shift, .integer(.closed(0, 1024)), doc: "Largest shift in pixels along each axis."),
+        Field("rotate", \.rotate, .number(.closed(0, 180)), doc: "Largest rotation in degrees."),
+        Field("crop", \.crop, .list(.number(.openClosed(0, 1))), doc: "[lower, upper]: range of the area fraction kept by crop-and-resize."),
+        Field("erase", \.erase, record: EraseSettings.self, doc: "Random erasing: a rectangle set to the background."),
+        Field("noise", \.noise, .number(.closed(0, 1000)), doc: "Standard deviation of Gaussian noise added to every input value."),
     ]
 
-    /// The custom type of `augment:`: the fields above, then Dataset's own checks (crop ranges).
-    static let augmentType = ParameterType.custom(CustomParameterType(summary: "mapping of flip, shift, rotate, crop, erase, noise") { node, problems in
-        var nested: [ParameterProblem] = []
-        let value = ParameterValidator.validateRecord(node, fields: augmentFields, owner: "augment", problems: &nested)
-        if nested.isEmpty {
-            do {
-                _ = try augmentation(from: value)
-            } catch {
-                let field = ["crop", "erase", "flip", "shift", "rotate", "noise"].first { "\(error)".contains("'\($0)") }
-                let position = node.entries?.first { $0.key == field }?.keyPosition ?? node.position
-                nested.append(ParameterProblem(at: position, "\(error)"))
-            }
-        }
-        problems += nested
-        return nested.isEmpty ? value : nil
-    })
+    /// The settings of an augmentation, for its canonical form.
+    init(_ augmentation: Augmentation) {
+        flip = augmentation.flip
+        shift = augmentation.shift
+        rotate = augmentation.rotate
+        crop = augmentation.crop.map { [$0.lower, $0.upper] }
+        erase = augmentation.erase.map { EraseSettings(probability: $0.probability, area: [$0.area.lower, $0.area.upper]) }
+        noise = augmentation.noise
+    }
 
-    /// The ``Augmentation`` a validated `augment:` value describes, checked by its own initialiser.
+    init() {}
+
+    /// The ``Augmentation`` these settings describe, checked by its own initialiser.
     ///
     /// - Throws: ``DatasetError/invalidAugmentation(parameter:requirement:value:)``, or for an
     ///   interval that is not two numbers.
-    static func augmentation(from value: Value) throws(DatasetError) -> Augmentation {
-        func interval(_ value: Value?, name: String) throws(DatasetError) -> Augmentation.Interval? {
-            guard let list = value?.listValue else { return nil }
-            guard list.count == 2, let lower = list[0].doubleValue, let upper = list[1].doubleValue else {
+    func augmentation() throws(DatasetError) -> Augmentation {
+        func interval(_ list: [Double]?, name: String) throws(DatasetError) -> Augmentation.Interval? {
+            guard let list else { return nil }
+            guard list.count == 2 else {
                 throw .invalidAugmentation(parameter: name, requirement: "two numbers [lower, upper]",
                                            value: "\(list.count) value\(list.count == 1 ? "" : "s")")
             }
-            return Augmentation.Interval(lower, upper)
+            return Augmentation.Interval(list[0], list[1])
         }
-        var erase: Augmentation.Erase?
-        if let record = value["erase"], record.mapValue != nil {
-            erase = Augmentation.Erase(probability: record["probability"]?.doubleValue ?? 0.5,
-                                       area: try interval(record["area"], name: "erase.area") ?? Augmentation.Interval(0.02, 0.2))
+        var erased: Augmentation.Erase?
+        if let erase {
+            erased = Augmentation.Erase(probability: erase.probability,
+                                        area: try interval(erase.area, name: "erase.area") ?? Augmentation.Interval(0.02, 0.2))
         }
-        return try Augmentation(flip: value["flip"]?.doubleValue ?? 0, shift: value["shift"]?.intValue ?? 0,
-                                rotate: value["rotate"]?.doubleValue ?? 0, crop: try interval(value["crop"], name: "crop"),
-                                erase: erase, noise: value["noise"]?.doubleValue ?? 0)
+        return try Augmentation(flip: flip, shift: shift, rotate: rotate, crop: try interval(crop, name: "crop"),
+                                erase: erased, noise: noise)
     }
 
-    /// The training settings every training action declares, with their defaults.
-    static let all: [Parameter] = [
-        Parameter("loss", loss.parameterType, default: loss.defaultValue("cross-entropy"),
-                  doc: "The loss: 'cross-entropy', or {cross-entropy: {label-smoothing: 0.1}}."),
-        Parameter("optimizer", optimizer.parameterType, default: optimizer.defaultValue("adam"),
-                  doc: "adam, adamw, sgd or rmsprop, alone or with settings: {adam: {learning-rate: 0.001}}."),
-        Parameter("schedule", schedule.parameterType, default: schedule.defaultValue("constant"),
-                  doc: "The learning rate over time: constant, {step: {every: 5, factor: 0.5}}, cosine or one-cycle."),
-        Parameter("metric", .choice(["accuracy"]), default: .string("accuracy"), doc: "What the tables report besides the loss."),
-        Parameter("epochs", .integer(.atLeast(1)), default: .int(5), doc: "Passes over the training images."),
-        Parameter("batch-size", .integer(.atLeast(1)), default: .int(128), doc: "Images per optimizer step."),
-        Parameter("clip-norm", .number(.greaterThan(0)), doc: "Largest global gradient norm (no clipping when absent)."),
-        Parameter("early-stopping", .record([
-            Parameter("patience", .integer(.atLeast(1)), default: .int(3),
-                      doc: "Epochs without a lower validation loss before stopping."),
-        ]), doc: "Stop when the validation loss stops falling, and keep the best epoch's weights."),
-        Parameter("augment", augmentType,
-                  doc: "Random changes to training images: {flip: 0.5, shift: 2, rotate: 10, crop: [0.8, 1], erase: {probability: 0.5}, noise: 0.05}."),
-        Parameter("seed", .integer(.atLeast(0)), default: .int(0), doc: "Seed of the initial weights, shuffling, dropout and augmentation."),
+    /// The field an augmentation error is about (`crop`, `erase`), for its position.
+    static func field(of error: DatasetError) -> String? {
+        fields.map(\.name).first { "\(error)".contains("'\($0)") }
+    }
+
+    /// Reads an `augment:` mapping straight into an ``Augmentation``, reporting Dataset's own
+    /// checks (crop ranges) at the field they are about.
+    static func parseAugmentation(_ node: ParameterNodeReader, problems: inout [ParameterProblem]) -> Augmentation? {
+        let before = problems.count
+        let (settings, positions) = decode(node, owner: "augment", problems: &problems)
+        guard problems.count == before else { return nil }
+        do {
+            return try settings.augmentation()
+        } catch {
+            let position = field(of: error).flatMap { positions[$0] } ?? node.position
+            problems.append(ParameterProblem(at: position, "\(error)"))
+            return nil
+        }
+    }
+}
+
+/// The settings of random erasing.
+struct EraseSettings: ParameterSet {
+    var probability = 0.5
+    var area = [0.02, 0.2]
+    static let fields: [Field<Self>] = [
+        Field("probability", \.probability, .number(.closed(0, 1)), doc: "How often a rectangle is erased."),
+        Field("area", \.area, .list(.number(.openClosed(0, 1))), doc: "[lower, upper]: range of the erased fraction of the image area."),
+    ]
+}
+
+// MARK: - Training settings
+
+/// The settings a training cell shares with every other training cell (`train.cnn`, `train.mlp`,
+/// `sweep`): loss, optimiser, schedule, epochs, batch size, clipping, early stopping, augmentation
+/// and seed. Declared once here, so every training action reads, checks and documents them alike,
+/// and a sweep variant's identity is exactly their canonical form.
+struct TrainingSettings: ParameterSet {
+    var loss = CrossEntropySettings()
+    var optimizer = AdamSettings().optimizer
+    var schedule = ScheduleChoice.constant
+    var metric = Metric.accuracy
+    var epochs = 5
+    var batchSize = 128
+    var clipNorm: Double?
+    var earlyStopping: EarlyStoppingSettings?
+    var augment: Augmentation?
+    var seed = 0
+
+    enum Metric: String, CaseIterable, Sendable { case accuracy }
+
+    static let optimizerChoice = NamedChoice<OptimizerChoice>(parameter: "optimizer", noun: "optimizer", options: [
+        .settings("adam", AdamSettings.self, doc: "Adam (Kingma and Ba, 2015), with L2 weight decay.",
+                  make: \.optimizer,
+                  match: { choice in
+                      guard case .adam(let beta1, let beta2, let epsilon, let decay) = choice.kind else { return nil }
+                      return AdamSettings(learningRate: choice.learningRate, beta1: beta1.shortestDouble, beta2: beta2.shortestDouble,
+                                          epsilon: epsilon.shortestDouble, weightDecay: decay.shortestDouble)
+                  }),
+        .settings("adamw", AdamWSettings.self, doc: "AdamW: Adam with decoupled weight decay (Loshchilov and Hutter, 2019).",
+                  make: { w in let s = w.adam
+                      return OptimizerChoice(kind: .adamW(beta1: Float(s.beta1), beta2: Float(s.beta2), epsilon: Float(s.epsilon),
+                                                          weightDecay: Float(s.weightDecay)), learningRate: s.learningRate) },
+                  match: { choice in
+                      guard case .adamW(let beta1, let beta2, let epsilon, let decay) = choice.kind else { return nil }
+                      var settings = AdamWSettings()
+                      settings.adam = AdamSettings(learningRate: choice.learningRate, beta1: beta1.shortestDouble, beta2: beta2.shortestDouble,
+                                                   epsilon: epsilon.shortestDouble, weightDecay: decay.shortestDouble)
+                      return settings
+                  }),
+        .settings("sgd", SGDSettings.self, doc: "Stochastic gradient descent with optional (Nesterov) momentum.",
+                  make: { s in OptimizerChoice(kind: .sgd(momentum: Float(s.momentum), nesterov: s.nesterov, weightDecay: Float(s.weightDecay)),
+                                               learningRate: s.learningRate) },
+                  match: { choice in
+                      guard case .sgd(let momentum, let nesterov, let decay) = choice.kind else { return nil }
+                      return SGDSettings(learningRate: choice.learningRate, momentum: momentum.shortestDouble, nesterov: nesterov,
+                                         weightDecay: decay.shortestDouble)
+                  }),
+        .settings("rmsprop", RMSpropSettings.self, doc: "RMSprop (Hinton, 2012).",
+                  make: { s in OptimizerChoice(kind: .rmsprop(alpha: Float(s.alpha), epsilon: Float(s.epsilon), momentum: Float(s.momentum),
+                                                              weightDecay: Float(s.weightDecay)), learningRate: s.learningRate) },
+                  match: { choice in
+                      guard case .rmsprop(let alpha, let epsilon, let momentum, let decay) = choice.kind else { return nil }
+                      return RMSpropSettings(learningRate: choice.learningRate, alpha: alpha.shortestDouble, epsilon: epsilon.shortestDouble,
+                                             momentum: momentum.shortestDouble, weightDecay: decay.shortestDouble)
+                  }),
+    ], example: "{adam: {learning-rate: 0.001}}")
+
+    static let scheduleChoice = NamedChoice<ScheduleChoice>(parameter: "schedule", noun: "schedule", options: [
+        .settings("constant", NoSettings.self, doc: "The optimizer's learning rate throughout.",
+                  make: { _ in .constant }, match: { $0 == .constant ? NoSettings() : nil }),
+        .settings("step", StepSettings.self, doc: "Multiplies the rate by 'factor' every 'every' epochs.",
+                  make: { .step(every: $0.every, factor: $0.factor) },
+                  match: { if case .step(let every, let factor) = $0 { StepSettings(every: every, factor: factor) } else { nil } }),
+        .settings("cosine", CosineSettings.self,
+                  doc: "Cosine annealing from the optimizer's rate to 'minimum' over all epochs (Loshchilov and Hutter, 2017).",
+                  make: { .cosine(minimum: $0.minimum) },
+                  match: { if case .cosine(let minimum) = $0 { CosineSettings(minimum: minimum) } else { nil } }),
+        .settings("one-cycle", OneCycleSettings.self, doc: "Rises to the peak then anneals far below it (Smith and Topin, 2019).",
+                  make: { .oneCycle(maximum: $0.maxLearningRate, warmup: $0.warmup) },
+                  match: { if case .oneCycle(let maximum, let warmup) = $0 { OneCycleSettings(maxLearningRate: maximum, warmup: warmup) } else { nil } }),
+    ], example: "{step: {every: 5, factor: 0.5}}")
+
+    static let lossChoice = NamedChoice<CrossEntropySettings>(parameter: "loss", noun: "loss", options: [
+        .settings("cross-entropy", CrossEntropySettings.self, doc: "Softmax cross-entropy.", make: { $0 }, match: { $0 }),
+    ], example: "{cross-entropy: {label-smoothing: 0.1}}")
+
+    static let fields: [Field<Self>] = [
+        lossChoice.field(\.loss, doc: "The loss: 'cross-entropy', or {cross-entropy: {label-smoothing: 0.1}}."),
+        optimizerChoice.field(\.optimizer, doc: "adam, adamw, sgd or rmsprop, alone or with settings: {adam: {learning-rate: 0.001}}."),
+        scheduleChoice.field(\.schedule, doc: "The learning rate over time: constant, {step: {every: 5, factor: 0.5}}, cosine or one-cycle."),
+        Field("metric", \.metric, doc: "What the tables report besides the loss."),
+        Field("epochs", \.epochs, .integer(.closed(1, 100_000)), doc: "Passes over the training images."),
+        Field("batch-size", \.batchSize, .integer(.closed(1, 1_048_576)),
+              doc: "Images per optimizer step (a batch larger than the training part is clamped to it)."),
+        Field("clip-norm", \.clipNorm, .number(.openClosed(0, 1e6)), doc: "Largest global gradient norm (no clipping when absent)."),
+        Field("early-stopping", \.earlyStopping, record: EarlyStoppingSettings.self,
+              doc: "Stop when the validation loss stops falling, and keep the best epoch's weights."),
+        Field("augment", \.augment, summary: "mapping of flip, shift, rotate, crop, erase, noise",
+              doc: "Random changes to training images: {flip: 0.5, shift: 2, rotate: 10, crop: [0.8, 1], erase: {probability: 0.5}, noise: 0.05}.",
+              parse: AugmentSettings.parseAugmentation(_:problems:),
+              encode: { augmentation in augmentation.map { Value.map(AugmentSettings($0).encodedFields) } }),
+        Field("seed", \.seed, .integer(.closed(0, 2_147_483_647)), doc: "Seed of the initial weights, shuffling, dropout and augmentation."),
     ]
 
     /// Cross-parameter checks: Nesterov momentum needs momentum.
-    static func check(_ parameters: ParameterValues) -> [NamedProblem] {
-        guard let optimizer = parameters["optimizer"]?["sgd"], optimizer["nesterov"]?.boolValue == true,
-              optimizer["momentum"]?.doubleValue == 0 else { return [] }
-        return [NamedProblem(parameter: "optimizer", "'nesterov' needs a 'momentum' above 0 in the optimizer 'sgd'")]
+    func check() -> [NamedProblem] {
+        if case .sgd(let momentum, true, _) = optimizer.kind, momentum == 0 {
+            return [NamedProblem(parameter: "optimizer", "'nesterov' needs a 'momentum' above 0 in the optimizer 'sgd'")]
+        }
+        return []
     }
+
+    /// Early stopping's patience, when on.
+    var patience: Int? { earlyStopping?.patience }
+
+    /// The augmentation to apply, `nil` when it changes nothing.
+    var activeAugmentation: Augmentation? { augment.flatMap { $0.isIdentity ? nil : $0 } }
 
     /// A paragraph for the discussions of the training actions.
     static let help = """
-        Optimizers: \(optimizer.help). Schedules (steps counted in epochs): \(schedule.help). \
+        Optimizers: \(optimizerChoice.help). Schedules (steps counted in epochs): \(scheduleChoice.help). \
         'augment' takes Dataset's augmentation parameters, as eda.augment does; the background brought \
         in by shifts, rotations and erasing is the value of a black pixel. Every finished epoch is \
         checkpointed: a run that is stopped resumes at its last finished epoch and ends with the same \
         weights as an uninterrupted run.
         """
-}
-
-/// The validated training settings of one cell, ready to become a ``TrainingConfiguration``.
-struct TrainingSettings: Sendable {
-    var optimizer: OptimizerKind
-    var learningRate: Double
-    /// The validated `schedule` value (`{step: {every: 5, factor: 0.5}}`).
-    var schedule: Value
-    var labelSmoothing: Double
-    var epochs: Int
-    var batchSize: Int
-    var clipNorm: Double?
-    var patience: Int?
-    var augmentation: Augmentation?
-    var seed: Int
-    /// The canonical text of every setting above, for cache identities (sweep variants).
-    var canonical: String
-
-    /// Reads the settings of a cell whose parameters passed validation.
-    init(_ parameters: ParameterValues) {
-        guard let written = parameters["optimizer"] else { preconditionFailure("the optimizer has a default") }
-        let (name, optimizerValue) = NamedChoice.read(written)
-        func number(_ key: String) -> Float { Float(optimizerValue[key]?.doubleValue ?? 0) }
-        switch name {
-        case "sgd":
-            optimizer = .sgd(momentum: number("momentum"), nesterov: optimizerValue["nesterov"]?.boolValue ?? false,
-                             weightDecay: number("weight-decay"))
-        case "adamw":
-            optimizer = .adamW(beta1: number("beta1"), beta2: number("beta2"), epsilon: number("epsilon"), weightDecay: number("weight-decay"))
-        case "rmsprop":
-            optimizer = .rmsprop(alpha: number("alpha"), epsilon: number("epsilon"), momentum: number("momentum"),
-                                 weightDecay: number("weight-decay"))
-        default:
-            optimizer = .adam(beta1: number("beta1"), beta2: number("beta2"), epsilon: number("epsilon"), weightDecay: number("weight-decay"))
-        }
-        learningRate = optimizerValue["learning-rate"]?.doubleValue ?? 0.001
-        schedule = parameters["schedule"] ?? .string("constant")
-        labelSmoothing = parameters["loss"].map { NamedChoice.read($0).settings["label-smoothing"]?.doubleValue ?? 0 } ?? 0
-        epochs = parameters.int("epochs")
-        batchSize = parameters.int("batch-size")
-        clipNorm = parameters.optionalDouble("clip-norm")
-        patience = parameters["early-stopping"]?["patience"]?.intValue
-        // Validated at check time by the same function.
-        augmentation = parameters["augment"].flatMap { value in (try? TrainingParameters.augmentation(from: value)).flatMap { $0.isIdentity ? nil : $0 } }
-        seed = parameters.int("seed")
-        let keys = ["loss", "optimizer", "schedule", "epochs", "batch-size", "clip-norm", "early-stopping", "augment", "seed"]
-        canonical = Value.map(keys.compactMap { key in parameters[key].map { (key, $0) } }).canonical
-    }
 
     /// The learning-rate schedule for a run with `batchesPerEpoch` steps per epoch.
     func learningRateSchedule(batchesPerEpoch: Int) -> LearningRateSchedule {
-        let rate = Float(learningRate)
+        let rate = Float(optimizer.learningRate)
         let steps = epochs * batchesPerEpoch
-        let (name, schedule) = NamedChoice.read(self.schedule)
-        switch name {
-        case "step":
-            return .step(initial: rate, factor: Float(schedule["factor"]?.doubleValue ?? 0.5),
-                         every: (schedule["every"]?.intValue ?? 1) * batchesPerEpoch)
-        case "cosine":
-            return .cosine(initial: rate, minimum: Float(schedule["minimum"]?.doubleValue ?? 0), steps: steps)
-        case "one-cycle":
-            return .oneCycle(maximum: Float(schedule["max-learning-rate"]?.doubleValue ?? learningRate), steps: steps,
-                             warmup: Float(schedule["warmup"]?.doubleValue ?? 0.3))
-        default:
-            return .constant(rate)
+        switch schedule {
+        case .constant: return .constant(rate)
+        case .step(let every, let factor): return .step(initial: rate, factor: Float(factor), every: every * batchesPerEpoch)
+        case .cosine(let minimum): return .cosine(initial: rate, minimum: Float(minimum), steps: steps)
+        case .oneCycle(let maximum, let warmup):
+            return .oneCycle(maximum: Float(maximum ?? optimizer.learningRate), steps: steps, warmup: Float(warmup))
         }
     }
 
-    /// The NeuralNet configuration of a run over `trainingCount` images.
+    /// The NeuralNet configuration of a run over `trainingCount` images; a batch larger than the
+    /// training part is clamped to it.
     func configuration(trainingCount: Int, scaling: PixelScaling) -> TrainingConfiguration {
-        let batches = (trainingCount + batchSize - 1) / max(batchSize, 1)
+        let batchSize = max(1, min(self.batchSize, trainingCount))
+        let batches = (trainingCount + batchSize - 1) / batchSize
         return TrainingConfiguration(
-            epochs: epochs, batchSize: batchSize, optimizer: optimizer,
-            learningRate: learningRateSchedule(batchesPerEpoch: max(batches, 1)), labelSmoothing: Float(labelSmoothing),
+            epochs: epochs, batchSize: batchSize, optimizer: optimizer.kind,
+            learningRate: learningRateSchedule(batchesPerEpoch: max(batches, 1)), labelSmoothing: Float(loss.labelSmoothing),
             gradientClipNorm: clipNorm.map(Float.init), earlyStoppingPatience: patience, seed: UInt64(seed),
             pixelScaling: scaling)
     }
+}
+
+/// The settings of `early-stopping`.
+struct EarlyStoppingSettings: ParameterSet {
+    var patience = 3
+    static let fields: [Field<Self>] = [
+        Field("patience", \.patience, .integer(.atLeast(1)), doc: "Epochs without a lower validation loss before stopping."),
+    ]
 }

@@ -16,6 +16,13 @@ public struct ActionRegistry: Sendable {
             byName[action.name] = action
         }
         self.byName = byName
+        assert(Self.declarationProblems(actions).isEmpty, "\(Self.declarationProblems(actions))")
+    }
+
+    /// Problems with the actions' declarations: repeated parameter names, defaults that do not
+    /// fit their own types and bounds. Checked by a test, and at start-up in debug builds.
+    public static func declarationProblems(_ actions: [Action]) -> [String] {
+        actions.flatMap { action in action.declarationProblems().map { "\(action.name): \($0)" } }
     }
 
     public func action(named name: String) -> Action? { byName[name] }

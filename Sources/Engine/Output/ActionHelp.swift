@@ -33,16 +33,38 @@ public enum ActionHelp {
         for parameter in action.parameters {
             lines += describe(parameter, indent: "  ")
         }
-        lines += ["", "EXAMPLE", "```loom \(action.name)"]
-        for parameter in action.parameters {
-            if let value = parameter.defaultValue {
-                lines.append("\(parameter.name): \(yaml(value))")
-            } else if parameter.isRequired {
-                lines.append("\(parameter.name): …   # required")
-            }
-        }
+        lines += ["", "EXAMPLE (the whole notebook: 'loom actions \(action.name) --example')", "```loom \(action.name)"]
+        lines += exampleBody(action).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         lines.append("```")
         return lines.joined(separator: "\n")
+    }
+
+    /// The body of the action's example cell: its declared example, or every default.
+    public static func exampleBody(_ action: Action) -> String {
+        if let example = action.example { return example }
+        return action.parameters.compactMap { parameter in
+            parameter.defaultValue.map { "\(parameter.name): \(yaml($0))" }
+        }.joined(separator: "\n")
+    }
+
+    /// The action's example as a notebook that `loom check` passes: a cell for each input, made
+    /// by the first action that produces its kind (with that action's own example), then the
+    /// example cell.
+    public static func exampleNotebook(_ action: Action, registry: ActionRegistry) -> String {
+        var cells: [String] = []
+        var made: Set<ResultKind> = []
+        func add(_ action: Action) {
+            for input in action.inputs where !made.contains(input.kind) {
+                guard let producer = registry.producers(of: input.kind).first.flatMap(registry.action(named:)) else { continue }
+                add(producer)
+                made.insert(input.kind)
+            }
+            let body = exampleBody(action)
+            cells.append("```loom \(action.name)\n" + (body.isEmpty ? "" : body + "\n") + "```")
+            if let kind = action.produces { made.insert(kind) }
+        }
+        add(action)
+        return "# Example: \(action.name)\n\n\(action.summary)\n\n" + cells.joined(separator: "\n\n") + "\n"
     }
 
     private static func describe(_ parameter: Parameter, indent: String) -> [String] {

@@ -35,11 +35,11 @@ enum ExecutedNotebookRenderer {
         }
         let seeds = report.cells.flatMap(\.seeds)
         var lines = ["### Run summary", "", table.markdown, ""]
-        var facts = ["loom \(NotebookRunner.loomVersion)"]
+        var facts = ["loom \(LoomVersion.current)"]
         facts.append(seeds.isEmpty ? "no random seeds used" : "seeds: " + seeds.joined(separator: ", "))
-        facts.append("\(report.count("ran")) ran, \(report.count("cached")) cached"
-                     + (report.count("failed") > 0 ? ", \(report.count("failed")) failed" : "")
-                     + (report.count("skipped") > 0 ? ", \(report.count("skipped")) skipped" : ""))
+        facts.append("\(report.count(.ran)) ran, \(report.count(.cached)) cached"
+                     + (report.count(.failed) > 0 ? ", \(report.count(.failed)) failed" : "")
+                     + (report.count(.skipped) > 0 ? ", \(report.count(.skipped)) skipped" : ""))
         lines.append(facts.joined(separator: " · "))
         return lines.joined(separator: "\n")
     }

@@ -18,12 +18,13 @@ public struct ActionError: Error, Sendable, CustomStringConvertible, Equatable {
     public var description: String { message }
 }
 
-/// What a running action sees: its parameters, its inputs (loaded lazily), progress reporting,
+/// What a running action sees (besides its typed parameters): its inputs (loaded lazily), progress reporting,
 /// checkpoints, and where its outputs and result go.
 public final class ActionContext: @unchecked Sendable {
     public let cell: Cell
     public let notebookPath: String
-    public let parameters: ParameterValues
+    /// Where each parameter was written, for errors found while running.
+    public let positions: [String: SourcePosition]
     /// The cache key of this cell (unique for its action, parameters and inputs).
     public let key: String
     public let progress: CellProgress
@@ -41,12 +42,12 @@ public final class ActionContext: @unchecked Sendable {
     /// Set for a cell run with `--no-cache` or `--force`: sub-results are recomputed too.
     var recomputesSubresults = false
 
-    init(cell: Cell, actionVersion: Int, notebookPath: String, parameters: ParameterValues, key: String,
+    init(cell: Cell, actionVersion: Int, notebookPath: String, positions: [String: SourcePosition], key: String,
          inputKeys: [String: [String]], inputLabels: [String: [String]], store: ResultStore, progress: CellProgress) {
         self.cell = cell
         self.actionVersion = actionVersion
         self.notebookPath = notebookPath
-        self.parameters = parameters
+        self.positions = positions
         self.key = key
         self.inputKeys = inputKeys
         self.inputLabels = inputLabels
@@ -145,8 +146,8 @@ public final class ActionContext: @unchecked Sendable {
     /// - Returns: the value, and whether it came from the cache.
     public func memoized<T: ResultValue>(_ label: String, identity: String,
                                          compute: () throws -> T) throws -> (value: T, cached: Bool) {
-        let inputText = inputKeys.keys.sorted().map { "\($0)=\(inputKeys[$0] ?? [])" }.joined(separator: ";")
-        let subkey = SHA256.hex("sub|\(cell.action)|\(actionVersion)|\(label)|\(identity)|\(inputText)")
+        let subkey = CacheKey.subresult(action: cell.action, version: actionVersion, label: label, identity: identity,
+                                        inputs: inputKeys)
         if !recomputesSubresults, let data = try store.cache?.resultData(key: subkey),
            let value = try? T.decoded(from: data) {
             try store.cache?.adopt(key: subkey, parent: key)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Notebook
 
@@ -6,8 +7,8 @@ public struct PlannedCell: Sendable {
     public enum Decision: Sendable, Equatable {
         /// The output and result come from the cache.
         case cached
-        /// The cell runs; the reason says why it is stale (`parameters changed`, `input 'data' changed`).
-        case run(reason: String)
+        /// The cell runs, for the reason given.
+        case run(RunReason)
         /// The cell cannot run: its identity could not be computed (a data file is missing) or an
         /// input cannot be made.
         case blocked(reason: String)
@@ -20,6 +21,42 @@ public struct PlannedCell: Sendable {
     public var key: String?
     public var fingerprint: CellFingerprint?
     public var decision: Decision
+}
+
+/// Why a cell runs instead of coming from the cache.
+public enum RunReason: Sendable, Equatable, CustomStringConvertible {
+    /// `--force` selected it.
+    case forced
+    /// `--no-cache`.
+    case ignoringCache
+    /// The notebook never ran this cell.
+    case notRunBefore
+    /// Its key is not in the cache, though nothing it depends on changed (the cache was pruned).
+    case notInCache
+    /// The action's version changed.
+    case actionChanged(action: String, from: Int, to: Int)
+    /// What changed since the cell's last run: parameters, data files, inputs (by name).
+    case changed(parameters: Bool, dataFiles: Bool, inputs: [String])
+
+    /// Whether sub-results (a sweep's variants) are recomputed too.
+    public var recomputesSubresults: Bool { self == .forced || self == .ignoringCache }
+
+    /// `parameters changed; input 'data' changed`, as `loom plan` shows it.
+    public var description: String {
+        switch self {
+        case .forced: return "forced with --force"
+        case .ignoringCache: return "--no-cache"
+        case .notRunBefore: return "not run before"
+        case .notInCache: return "not in the cache"
+        case .actionChanged(let action, let from, let to): return "'\(action)' changed (version \(from) → \(to))"
+        case .changed(let parameters, let dataFiles, let inputs):
+            var reasons: [String] = []
+            if parameters { reasons.append("parameters changed") }
+            if dataFiles { reasons.append("data files changed") }
+            if !inputs.isEmpty { reasons.append(inputs.map { "input '\($0)'" }.joined(separator: ", ") + " changed") }
+            return reasons.isEmpty ? "not in the cache" : reasons.joined(separator: "; ")
+        }
+    }
 }
 
 /// Options that change what is planned.
@@ -37,9 +74,6 @@ public struct PlanOptions: Sendable {
 
 /// Computes cache keys and decides, cell by cell, what runs and what comes from the cache.
 public struct Planner: Sendable {
-    /// Bumped when key computation changes; part of every key.
-    public static let keyFormat = 1
-
     public let cache: Cache?
 
     public init(cache: Cache?) { self.cache = cache }
@@ -70,9 +104,9 @@ public struct Planner: Sendable {
                 continue
             }
             var identity: String?
-            if let declared = action.identity {
+            if let declared = parameters.identity {
                 do {
-                    identity = try declared(parameters, files)
+                    identity = try declared(files)
                 } catch {
                     entry.decision = .blocked(reason: NotebookRunner.message(
                         for: error, cell: cell, parameters: parameters, path: notebook.document.path))
@@ -80,16 +114,14 @@ public struct Planner: Sendable {
                     continue
                 }
             }
-            let inputNames = Set(action.inputs.map(\.name))
-            let ownParameters = Value.map(parameters.values.filter { !inputNames.contains($0.key) }
-                .map { ($0.key, $0.value) }).canonical
+            let ownParameters = parameters.canonicalForm
             var inputKeys: [String: [String]] = [:]
             for (name, indices) in checked.inputs { inputKeys[name] = indices.compactMap { planned[$0].key } }
             let fingerprint = CellFingerprint(
                 action: action.name, version: action.version, resultName: cell.resultName, parameters: ownParameters,
                 inputs: inputKeys, identity: identity,
-                key: Self.key(action: action.name, version: action.version, parameters: ownParameters,
-                              inputs: inputKeys, identity: identity))
+                key: CacheKey.cell(action: action.name, version: action.version, parameters: ownParameters,
+                                   inputs: inputKeys, identity: identity))
             entry.key = fingerprint.key
             entry.fingerprint = fingerprint
 
@@ -98,46 +130,29 @@ public struct Planner: Sendable {
             }
             let cached = !options.ignoreCache && ((try? cache?.contains(key: fingerprint.key)) ?? false) == true
             if forced {
-                entry.decision = .run(reason: "forced with --force")
+                entry.decision = .run(.forced)
             } else if options.ignoreCache {
-                entry.decision = .run(reason: "--no-cache")
+                entry.decision = .run(.ignoringCache)
             } else if cached {
                 entry.decision = .cached
             } else {
-                entry.decision = .run(reason: Self.staleReason(fingerprint, previous: previous[cell.index]))
+                entry.decision = .run(Self.staleReason(fingerprint, previous: previous[cell.index]))
             }
             planned.append(entry)
         }
         return planned
     }
 
-    /// The hex SHA-256 of the cell's canonical description.
-    static func key(action: String, version: Int, parameters: String, inputs: [String: [String]],
-                    identity: String?) -> String {
-        let inputText = inputs.keys.sorted().map { name in
-            "\"\(name)\":[" + (inputs[name] ?? []).map { "\"\($0)\"" }.joined(separator: ",") + "]"
-        }.joined(separator: ",")
-        let text = "{\"format\":\(keyFormat),\"loom\":\"\(NotebookRunner.loomVersion)\",\"action\":\"\(action)\",\"version\":\(version),"
-            + "\"parameters\":\(parameters),\"inputs\":{\(inputText)},\"identity\":\"\(identity ?? "")\"}"
-        return SHA256.hex(text)
-    }
-
     /// Why a cell whose key is not in the cache must run, compared with its last run.
-    static func staleReason(_ fingerprint: CellFingerprint, previous: CellFingerprint?) -> String {
-        guard let previous, previous.action == fingerprint.action else { return "not run before" }
-        if previous.key == fingerprint.key { return "not in the cache" }
+    static func staleReason(_ fingerprint: CellFingerprint, previous: CellFingerprint?) -> RunReason {
+        guard let previous, previous.action == fingerprint.action else { return .notRunBefore }
+        if previous.key == fingerprint.key { return .notInCache }
         if previous.version != fingerprint.version {
-            return "'\(fingerprint.action)' changed (version \(previous.version) → \(fingerprint.version))"
+            return .actionChanged(action: fingerprint.action, from: previous.version, to: fingerprint.version)
         }
-        var reasons: [String] = []
-        if previous.parameters != fingerprint.parameters { reasons.append("parameters changed") }
-        if previous.identity != fingerprint.identity { reasons.append("data files changed") }
         let changedInputs = fingerprint.inputs.keys.sorted().filter { previous.inputs[$0] != fingerprint.inputs[$0] }
-        if !changedInputs.isEmpty {
-            reasons.append(changedInputs.map { "input '\($0)'" }.joined(separator: ", ")
-                           + " changed")
-        }
-        return reasons.isEmpty ? "not in the cache" : reasons.joined(separator: "; ")
+        return .changed(parameters: previous.parameters != fingerprint.parameters,
+                        dataFiles: previous.identity != fingerprint.identity, inputs: changedInputs)
     }
 
     /// How a notebook is known in the cache: its absolute, standardised path.
@@ -169,9 +184,9 @@ struct CachedFileIdentity: FileIdentityProvider {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { hasher.update($0) }
+            hasher.update(data: chunk)
         }
-        let digest = hasher.finalizeHex()
+        let digest = hasher.finalize().hexString
         try cache?.saveFileHash(path: path, size: size, mtime: mtime, sha256: digest)
         return "\(size):\(digest)"
     }

@@ -2,6 +2,8 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The status of a finished cell.
@@ -11,15 +13,25 @@ public enum CellStatus: Sendable, Equatable {
     case failed(String)
     case skipped(String)
 
-    /// `ran`, `cached`, `failed`, `skipped`: what the marker comments and summary say.
-    public var word: String {
+    /// The status without its message.
+    public enum Kind: String, Sendable, CaseIterable {
+        case ran, cached, failed, skipped
+    }
+
+    public var kind: Kind {
         switch self {
-        case .ran: "ran"
-        case .cached: "cached"
-        case .failed: "failed"
-        case .skipped: "skipped"
+        case .ran: .ran
+        case .cached: .cached
+        case .failed: .failed
+        case .skipped: .skipped
         }
     }
+
+    /// `ran`, `cached`, `failed`, `skipped`: what the marker comments and summary say.
+    public var word: String { kind.rawValue }
+
+    /// Whether the cell's result is there for the cells that read it.
+    public var succeeded: Bool { kind == .ran || kind == .cached }
 }
 
 /// Receives the events of a run, to show them to a person or a log.
@@ -112,7 +124,11 @@ public final class StreamProgress: ProgressReporter, @unchecked Sendable {
     private func write(_ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
+            #if canImport(Glibc)
             let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            #else
+            let written = bytes.withUnsafeBytes { Darwin.write(descriptor, $0.baseAddress, $0.count) }
+            #endif
             guard written > 0 else { return }
             bytes = bytes.dropFirst(written)
         }

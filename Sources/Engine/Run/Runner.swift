@@ -20,7 +20,8 @@ public struct RunReport: Sendable {
     public var cells: [CellReport]
     public var seconds: Double
 
-    public func count(_ word: String) -> Int { cells.filter { $0.status.word == word }.count }
+    /// How many cells ended with `status`'s kind (messages of failed and skipped cells aside).
+    public func count(_ kind: CellStatus.Kind) -> Int { cells.filter { $0.status.kind == kind }.count }
     public var succeeded: Bool { !cells.contains { if case .failed = $0.status { true } else { false } } }
 }
 
@@ -45,8 +46,6 @@ public struct RunOptions: Sendable {
 /// interrupted run leaves the previous one in place; each finished cell is stored in the cache at
 /// once, so the next run picks up where this one stopped.
 public struct NotebookRunner: Sendable {
-    public static let loomVersion = "0.1.0"
-
     public let registry: ActionRegistry
     public let cache: Cache?
     public let progress: any ProgressReporter
@@ -82,9 +81,9 @@ public struct NotebookRunner: Sendable {
                                       seconds: report.seconds)
                 reports.append(report)
             }
-            if let bad = checked.dependencies.first(where: { reports[$0].status != .ran && reports[$0].status != .cached }) {
+            if let bad = checked.dependencies.first(where: { !reports[$0].status.succeeded }) {
                 report.status = .skipped("its input from cell \(bad + 1) (\(notebook.cells[bad].cell.action)) "
-                                         + "\(reports[bad].status.word == "failed" ? "failed" : "was skipped")")
+                                         + "\(reports[bad].status.kind == .failed ? "failed" : "was skipped")")
                 continue
             }
             guard let action = checked.action, let parameters = checked.parameters, let key = plan.key else {
@@ -109,13 +108,12 @@ public struct NotebookRunner: Sendable {
                 inputLabels[name] = indices.map { notebook.cells[$0].cell.resultName ?? notebook.cells[$0].cell.action }
             }
             let context = ActionContext(
-                cell: cell, actionVersion: action.version, notebookPath: path, parameters: parameters, key: key, inputKeys: inputKeys,
+                cell: cell, actionVersion: action.version, notebookPath: path, positions: parameters.positions, key: key, inputKeys: inputKeys,
                 inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress))
-            context.recomputesSubresults = options.plan.ignoreCache
-                || plan.decision == .run(reason: "forced with --force")
+            if case .run(let reason) = plan.decision { context.recomputesSubresults = reason.recomputesSubresults }
             let started = Date()
             do {
-                try action.run(context)
+                try parameters.run(context)
                 report.seconds = Date().timeIntervalSince(started)
                 report.status = .ran
                 report.outputs = context.outputs
@@ -147,8 +145,8 @@ public struct NotebookRunner: Sendable {
             }
         }
         runReport.seconds = Date().timeIntervalSince(clock)
-        progress.runFinished(notebook: path, ran: runReport.count("ran"), cached: runReport.count("cached"),
-                             failed: runReport.count("failed"), skipped: runReport.count("skipped"),
+        progress.runFinished(notebook: path, ran: runReport.count(.ran), cached: runReport.count(.cached),
+                             failed: runReport.count(.failed), skipped: runReport.count(.skipped),
                              seconds: runReport.seconds, output: options.outputPath)
         return runReport
     }
@@ -163,7 +161,7 @@ public struct NotebookRunner: Sendable {
     }
 
     /// `notebooks/x.md:23:5: train.cnn: message`, located at the parameter an error is about.
-    static func message(for error: any Error, cell: Cell, parameters: ParameterValues, path: String) -> String {
+    static func message(for error: any Error, cell: Cell, parameters: BoundParameters, path: String) -> String {
         let actionError = error as? ActionError
         let position = actionError?.position ?? actionError?.parameter.flatMap { parameters.positions[$0] }
             ?? cell.actionPosition

@@ -1,3 +1,4 @@
+import Foundation
 import Notebook
 
 /// A cell after validation: its action, typed parameters and the cells its inputs come from.
@@ -5,8 +6,8 @@ public struct CheckedCell: Sendable {
     public var cell: Cell
     /// `nil` when the action name is unknown.
     public var action: Action?
-    /// `nil` when a parameter is invalid.
-    public var parameters: ParameterValues?
+    /// The typed parameters; `nil` when a parameter is invalid.
+    public var parameters: BoundParameters?
     /// Input name → the indices of the cells whose results it reads (document order).
     public var inputs: [String: [Int]]
     public var diagnostics: [Diagnostic]
@@ -47,6 +48,13 @@ public enum Checker {
         var notebookDiagnostics: [Diagnostic] = []
         let declared = NotebookParameters.collect(document, overrides: overrides, diagnostics: &notebookDiagnostics)
         var checked: [CheckedCell] = []
+        let readingContext = CellReadingContext(notebookParameters: declared.keys.sorted().compactMap { name in
+            declared[name].map { NotebookParameter(name: name, value: ParameterNodeReader($0.node).plainValue,
+                                                   isOverridden: $0.overridden) }
+        })
+        let notebookDirectory = URL(fileURLWithPath: document.path).deletingLastPathComponent().path
+        /// What each checked cell's result will hold, where known without running.
+        var facts: [Int: ResultFacts] = [:]
         /// Result name → index of the cell that defines it, for names defined so far.
         var namesAbove: [String: Int] = [:]
         let allNames = Dictionary(document.cells.compactMap { cell in cell.resultName.map { ($0, cell.index) } },
@@ -70,50 +78,28 @@ public enum Checker {
                 continue
             }
 
-            if action.name == NotebookParameters.actionName {
-                var values: [String: Value] = [:]
-                var overridden: [Value] = []
-                if case .mapping(let entries, _) = cell.parameters {
-                    for entry in entries {
-                        let parameter = declared[entry.key]
-                        values[entry.key] = ParameterNodeReader(parameter?.node ?? entry.value).plainValue
-                        if parameter?.overridden == true { overridden.append(.string(entry.key)) }
-                    }
-                } else if !ParameterNodeReader(cell.parameters).isNull {
-                    report(cell.parameters.position, "a 'params' cell must be a mapping of names to default values")
-                }
-                values["--overridden"] = .list(overridden)
-                checked.append(CheckedCell(cell: cell, action: action, parameters: ParameterValues(values: values),
-                                           inputs: [:], diagnostics: diagnostics))
-                continue
-            }
-
-            // Notebook parameters ($name), then the action's own parameters.
+            // Notebook parameters ($name), except in the cells that declare them; then the action's own parameters.
             var cell = cell
             let before = diagnostics.count
-            cell.parameters = NotebookParameters.substitute(cell.parameters, declared: declared, path: document.path,
-                                                            action: action.name, diagnostics: &diagnostics)
+            if action.name != NotebookParameters.actionName {
+                cell.parameters = NotebookParameters.substitute(cell.parameters, declared: declared, path: document.path,
+                                                                action: action.name, diagnostics: &diagnostics)
+            }
             let unresolved = Set(diagnostics[before...].map(\.position))
             var problems: [ParameterProblem] = []
-            let record = ParameterValidator.validateRecord(
-                ParameterNodeReader(cell.parameters), fields: action.allParameters, owner: nil, problems: &problems)
+            let parameters = action.bind(ParameterNodeReader(cell.parameters), readingContext, &problems)
             // An unknown `$name` is reported once, not again as a wrongly typed value.
             problems.removeAll { $0.position.map(unresolved.contains) ?? false }
             let hasUnresolved = !unresolved.isEmpty
-            var positions: [String: SourcePosition] = [:]
-            var nodes: [String: ParameterNode] = [:]
-            if case .mapping(let entries, _) = cell.parameters {
-                for entry in entries where positions[entry.key] == nil {
-                    positions[entry.key] = entry.keyPosition
-                    nodes[entry.key] = entry.value
-                }
-            }
-            var values: [String: Value] = [:]
-            for (name, value) in record.mapValue ?? [] { values[name] = value }
+            let positions = parameters.positions
             for problem in problems { report(problem.position, problem.message) }
-            let parameters = ParameterValues(values: values, positions: positions, nodes: nodes)
-            for problem in action.check(parameters) {
-                report(problem.parameter.flatMap { positions[$0] }, problem.message)
+            // Cross-parameter checks run even when other parameters are invalid (so everything is
+            // reported at once), but say nothing about a parameter that could not be read.
+            let unreadable = parameters.failedFields
+            for problem in hasUnresolved ? [] : parameters.crossCheck() {
+                let aboutUnreadable = problem.parameters.isEmpty ? !unreadable.isEmpty
+                    : problem.parameters.contains(where: unreadable.contains)
+                if !aboutUnreadable { report(problem.position(in: positions), problem.message) }
             }
 
             // Result name.
@@ -131,8 +117,7 @@ public enum Checker {
             for input in action.inputs {
                 let producers = registry.producers(of: input.kind)
                 let hint = producers.isEmpty ? "" : "; add a '\(producers[0])' cell before it"
-                if let named = values[input.name] {
-                    let names = named.listValue?.compactMap(\.stringValue) ?? named.stringValue.map { [$0] } ?? []
+                if let names = parameters.inputReferences[input.name] {
                     var resolved: [Int] = []
                     for name in names {
                         let position = positions[input.name]
@@ -170,7 +155,18 @@ public enum Checker {
                     }
                 }
             }
-            let isValid = problems.isEmpty && !hasUnresolved
+            var isValid = problems.isEmpty && !hasUnresolved && !diagnostics.contains { $0.severity == .error }
+            // What the inputs will hold, for checks that need it (a model's shapes) and for the cells below.
+            var inputFacts: [String: [ResultFacts]] = [:]
+            for (name, indices) in inputs { inputFacts[name] = indices.compactMap { facts[$0] } }
+            let knownInputs = InputFacts(inputFacts, notebookDirectory: notebookDirectory)
+            if isValid {
+                for problem in parameters.inputCheck?(knownInputs) ?? [] {
+                    report(problem.position(in: positions), problem.message)
+                    isValid = false
+                }
+                if isValid, let described = parameters.describe?(knownInputs) { facts[cell.index] = described }
+            }
             checked.append(CheckedCell(cell: cell, action: action, parameters: isValid ? parameters : nil,
                                        inputs: inputs, diagnostics: diagnostics))
             if let name = cell.resultName, namesAbove[name] == nil { namesAbove[name] = cell.index }

@@ -50,11 +50,18 @@ public struct ParameterNodeReader: Sendable {
         return nil
     }
 
-    /// The value of the scalar in the YAML 1.2 core schema.
+    /// The value of the scalar in the YAML 1.2 core schema, as Notebook's ``ParameterNode`` resolves
+    /// it (the one core-schema reader): quoted scalars are strings, integers too large for `Int`
+    /// are numbers.
     public var scalarValue: Value? {
         guard case .scalar = node, let text = node.scalarText else { return nil }
-        if case .scalar(_, _, let style) = node, style != .plain { return .string(text) }
-        return Self.coreSchemaValue(text)
+        switch node.kind {
+        case .null: return .null
+        case .boolean: return node.asBool.map(Value.bool)
+        case .integer: return node.asInt.map(Value.int) ?? node.asDouble.map(Value.double)
+        case .float: return node.asDouble.map(Value.double)
+        default: return .string(text)
+        }
     }
 
     /// A natural conversion to ``Value`` with no schema: scalars by the core schema,
@@ -82,54 +89,5 @@ public struct ParameterNodeReader: Sendable {
             default: return "text"
             }
         }
-    }
-
-    /// Reads an unquoted scalar by the YAML 1.2 core schema.
-    static func coreSchemaValue(_ text: String) -> Value {
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .double(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .double(-.infinity)
-        case ".nan", ".NaN", ".NAN": return .double(.nan)
-        default: break
-        }
-        if let int = parseInteger(text) { return .int(int) }
-        if isCoreFloat(text), let double = Double(text) { return .double(double) }
-        return .string(text)
-    }
-
-    private static func parseInteger(_ text: String) -> Int? {
-        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
-        if text.hasPrefix("0o") { return Int(text.dropFirst(2), radix: 8) }
-        var body = Substring(text)
-        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
-        guard !body.isEmpty, body.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return Int(text.hasPrefix("+") ? String(text.dropFirst()) : text)
-    }
-
-    /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-    private static func isCoreFloat(_ text: String) -> Bool {
-        var chars = Array(text.utf8)[...]
-        if chars.first == UInt8(ascii: "-") || chars.first == UInt8(ascii: "+") { chars = chars.dropFirst() }
-        func digits() -> Int {
-            var n = 0
-            while let c = chars.first, c >= 48, c <= 57 { chars = chars.dropFirst(); n += 1 }
-            return n
-        }
-        let whole = digits()
-        var fraction = 0
-        if chars.first == UInt8(ascii: ".") {
-            chars = chars.dropFirst()
-            fraction = digits()
-        }
-        guard whole > 0 || fraction > 0 else { return false }
-        if chars.first == UInt8(ascii: "e") || chars.first == UInt8(ascii: "E") {
-            chars = chars.dropFirst()
-            if chars.first == UInt8(ascii: "-") || chars.first == UInt8(ascii: "+") { chars = chars.dropFirst() }
-            guard digits() > 0 else { return false }
-        }
-        return chars.isEmpty
     }
 }

@@ -16,15 +16,52 @@ extension Action {
             instead, checked like every parameter. A cell that does not use a parameter keeps its \
             cache across runs with other values. The executed notebook records the values used.
             """,
-        parameters: [],
-        run: { context in
+        parameters: NotebookParameterValues.self,
+        example: "epochs: 5\nseed: 42",
+        run: { parameters, context in
             var table = Table(columns: ["parameter", "value", "from"], alignments: [.left, .left, .left])
-            let overridden = Set(context.parameters.values["--overridden"]?.listValue?.compactMap(\.stringValue) ?? [])
-            for (name, value) in context.parameters.values.sorted(by: { $0.key < $1.key }) where name != "--overridden" {
-                table.append([name, value.description, overridden.contains(name) ? "command line (-p)" : "default"])
+            for parameter in parameters.values.sorted(by: { $0.name < $1.name }) {
+                table.append([parameter.name, parameter.value.description,
+                              parameter.isOverridden ? "command line (-p)" : "default"])
             }
             context.emit(table)
         })
+}
+
+/// The body of a `params` cell: each key declares a notebook parameter and its default.
+///
+/// It is read with the notebook's context, so each value is the one the run uses (the default,
+/// or the `-p` override) and knows where it came from; the cache key hashes the values.
+public struct NotebookParameterValues: ParameterSet {
+    /// The parameters this cell declares, in the order written.
+    public var values: [NotebookParameter] = []
+
+    public init() {}
+
+    /// None: the body is free-form.
+    public static let fields: [Field<Self>] = []
+
+    /// One entry per declared parameter, so the cache key changes with the values a run uses.
+    public var encodedFields: [(String, Value)] { values.map { ($0.name, $0.value) } }
+
+    public static func read(_ node: ParameterNodeReader, otherNames: [String], context: CellReadingContext,
+                            problems: inout [ParameterProblem]) -> (value: Self, positions: [String: SourcePosition]) {
+        var result = Self()
+        var positions: [String: SourcePosition] = [:]
+        guard let entries = node.entries else {
+            if !node.isNull {
+                problems.append(ParameterProblem(at: node.position, "a 'params' cell must be a mapping of names to default values"))
+            }
+            return (result, positions)
+        }
+        for entry in entries where positions[entry.key] == nil {
+            positions[entry.key] = entry.keyPosition
+            let declared = context.notebookParameters.first { $0.name == entry.key }
+            result.values.append(declared ?? NotebookParameter(
+                name: entry.key, value: ParameterNodeReader(entry.value).plainValue, isOverridden: false))
+        }
+        return (result, positions)
+    }
 }
 
 /// Notebook parameters: the `loom params` cell, `$name` references, and `-p name=value` overrides.
