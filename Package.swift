@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "_LoomTestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "TensorCore", "_LoomTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "TensorCore", "_LoomTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Dataset", "NeuralNet", "Figures", "_LoomTestSupport"]),
         .testTarget(name: "ExportersTests", dependencies: ["Exporters", "Actions", "Engine", "Notebook", "NeuralNet", "Dataset", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "LoomCLITests", dependencies: ["loom", "Dataset", "_LoomTestSupport"]),

@@ -7,7 +7,7 @@ extension Loom {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Exports an executed notebook for people without loom.",
-            subcommands: [HTML.self, Model.self, CSV.self, NPY.self])
+            subcommands: [HTML.self, Model.self, CSV.self, NPY.self, IPYNB.self])
 
         struct HTML: ParsableCommand {
             static let configuration = CommandConfiguration(

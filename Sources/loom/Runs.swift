@@ -119,14 +119,14 @@ func runsTable(_ runs: [RunRecord], factColumns: Bool) -> Table {
         }
         facts = Array(facts.prefix(8))
     }
-    let columns = ["run", "started", "notebook", "commit", "parameters", "ran", "cached", "failed", "seconds"]
+    let columns = ["run", "started", "notebook", "commit", "parameters", "ran", "cached", "failed", "skipped", "seconds"]
         + facts.map { "\($0.cell).\($0.fact)" }
-    var table = Table(columns: columns, alignments: [.right, .left, .left, .left, .left, .right, .right, .right, .right]
+    var table = Table(columns: columns, alignments: [.right, .left, .left, .left, .left, .right, .right, .right, .right, .right]
         + facts.map { _ in .right })
     for run in runs {
         let parameters = run.parameters.map { "\($0.name)=\($0.value)\($0.overridden ? " (-p)" : "")" }.joined(separator: " ")
         var row = [String(run.id), runDate(run.startedAt), run.path, commitText(run), parameters.isEmpty ? "–" : parameters,
-                   String(run.count("ran")), String(run.count("cached")), String(run.count("failed") + run.count("skipped")),
+                   String(run.count("ran")), String(run.count("cached")), String(run.count("failed")), String(run.count("skipped")),
                    Fact.format(run.seconds, kind: .seconds)]
         for (cell, name) in facts {
             let fact = run.cells.first { $0.label == cell }?.facts.first { $0.name == name }

@@ -3,6 +3,7 @@ import Foundation
 import NeuralNet
 import TensorCore
 import Testing
+import _LoomTestSupport
 @testable import Exporters
 
 /// Small labelled images: class `k` of 3 is a bright bar in row band `k` over noise, 1×8×8.
@@ -113,7 +114,7 @@ func scaledInputs(_ images: ImageSet, scaling: PixelScaling) -> [Float] {
     }
 
     /// onnxruntime runs the exported graph on the images and gives loom's probabilities.
-    @Test(.enabled(if: PythonTools.available, PythonTools.missing), arguments: ["all-study-layers", "other-layers"])
+    @Test(.enabled(if: PythonTools.available, Comment(rawValue: PythonTools.missing)), arguments: ["all-study-layers", "other-layers"])
     func onnxruntimeGivesLoomsPredictions(which: String) throws {
         let (trained, images) = try trainedModel(which == "all-study-layers" ? exportCNN : otherLayersCNN)
         let folder = try TemporaryFolder()
@@ -147,7 +148,7 @@ func scaledInputs(_ images: ImageSet, scaling: PixelScaling) -> [Float] {
 
     /// The `safetensors` package reads every tensor with its shape, and a hand-written numpy
     /// forward pass over them gives loom's probabilities.
-    @Test(.enabled(if: PythonTools.available, PythonTools.missing))
+    @Test(.enabled(if: PythonTools.available, Comment(rawValue: PythonTools.missing)))
     func safetensorsReadBackAndReproducePredictions() throws {
         let layers: [LayerSpec] = [.conv(filters: 4, kernel: 3), .batchNorm, .relu, .maxPool(size: 2), .flatten,
                                    .dense(units: 8), .relu, .dropout(rate: 0.1), .dense(units: 3)]

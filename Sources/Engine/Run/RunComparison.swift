@@ -8,6 +8,12 @@ public struct RunComparison: Sendable, Equatable {
         public var name: String
         public var old: String?
         public var new: String?
+
+        public init(name: String, old: String?, new: String?) {
+            self.name = name
+            self.old = old
+            self.new = new
+        }
     }
 
     /// A cell that ran (or failed) in the newer run instead of coming from the cache.

@@ -1,36 +1,35 @@
 import Foundation
-import Testing
 
 /// The Python tools the export tests check against: `.venv-test` (onnxruntime, safetensors,
 /// nbformat, numpy), which `./setup.sh --no-build --test` creates. Tests that need it are skipped,
 /// with this reason, when it is absent.
-enum PythonTools {
+public enum PythonTools {
     /// The repository root (three levels above this file).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    static let python = root + "/.venv-test/bin/python"
+    public static let python = root + "/.venv-test/bin/python"
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: python) }
+    public static var available: Bool { FileManager.default.isExecutableFile(atPath: python) }
 
-    static let missing: Comment = "needs .venv-test with onnxruntime, safetensors, nbformat and numpy ('./setup.sh --no-build --test' creates it)"
+    public static let missing = "needs .venv-test with onnxruntime, safetensors, nbformat and numpy ('./setup.sh --no-build --test' creates it)"
 
     /// benchmarks/.venv's Python when it has PyTorch (the README's PyTorch snippet runs there).
-    static var torchPython: String? {
+    public static var torchPython: String? {
         let candidate = root + "/benchmarks/.venv/bin/python"
         guard FileManager.default.isExecutableFile(atPath: candidate),
               (try? run(candidate, script: "import torch")).map({ $0.status == 0 }) == true else { return nil }
         return candidate
     }
 
-    struct Result {
-        var status: Int32
-        var output: String
-        var error: String
+    public struct Result: Sendable {
+        public var status: Int32
+        public var output: String
+        public var error: String
     }
 
     /// Runs a Python script with arguments; returns its status and outputs.
-    static func run(_ interpreter: String = python, script: String, arguments: [String] = []) throws -> Result {
+    public static func run(_ interpreter: String = python, script: String, arguments: [String] = []) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: interpreter)
         process.arguments = ["-c", script] + arguments
@@ -46,14 +45,14 @@ enum PythonTools {
     }
 
     /// Runs a script that prints one JSON value; returns it decoded.
-    static func json(_ interpreter: String = python, script: String, arguments: [String] = []) throws -> Any {
+    public static func json(_ interpreter: String = python, script: String, arguments: [String] = []) throws -> Any {
         let result = try run(interpreter, script: script, arguments: arguments)
         guard result.status == 0 else { throw ScriptFailure(message: result.error) }
         return try JSONSerialization.jsonObject(with: Data(result.output.utf8), options: [.fragmentsAllowed])
     }
 
-    struct ScriptFailure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+    public struct ScriptFailure: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
     }
 }
