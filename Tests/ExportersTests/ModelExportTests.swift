@@ -206,3 +206,50 @@ func scaledInputs(_ images: ImageSet, scaling: PixelScaling) -> [Float] {
         #expect(largest <= 1e-4, "largest probability difference \(largest)")
     }
 }
+
+/// The README's PyTorch module, run on exported models where PyTorch is installed.
+@Suite struct ReadmeTorchTests {
+    /// The README's `loom_torch.py` block, without its list indentation.
+    static func readmeModule() throws -> String {
+        let readme = try String(contentsOfFile: PythonTools.root + "/README.md", encoding: .utf8)
+        let lines = readme.components(separatedBy: "\n")
+        guard let start = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("# loom_torch.py") }),
+              let end = lines[start...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "```" }) else {
+            throw PythonTools.ScriptFailure(message: "README.md has no '# loom_torch.py' block")
+        }
+        return lines[start..<end].map { $0.hasPrefix("  ") ? String($0.dropFirst(2)) : $0 }.joined(separator: "\n")
+    }
+
+    @Test func readmeHasTheModule() throws {
+        #expect(try Self.readmeModule().contains("def loom_model(path):"))
+    }
+
+    @Test(.enabled(if: PythonTools.torchPython != nil, "needs PyTorch in benchmarks/.venv ('make bench' installs it)"),
+          arguments: ["all-study-layers", "other-layers"])
+    func theReadmesPyTorchModuleReproducesLoomsPredictions(which: String) throws {
+        let python = try #require(PythonTools.torchPython)
+        let (trained, images) = try trainedModel(which == "all-study-layers" ? exportCNN : otherLayersCNN)
+        let folder = try TemporaryFolder()
+        try SafetensorsExporter.data(for: trained).write(to: URL(fileURLWithPath: folder.file("m.safetensors")))
+        try NPYWriter.data(float32: images.pixels.map(Float.init), shape: [images.count, 1, 8, 8])
+            .write(to: URL(fileURLWithPath: folder.file("pixels.npy")))
+        let script = try Self.readmeModule() + """
+
+            import sys, numpy as np
+            model, classes, scale, offset = loom_model(sys.argv[1])
+            pixels = np.load(sys.argv[2])
+            with torch.no_grad():
+                p = torch.softmax(model(torch.from_numpy(pixels).float() * scale + offset), dim=1)
+            print(json.dumps({"classes": classes, "probabilities": p.double().tolist()}))
+            """
+        let result = try #require(try PythonTools.json(python, script: script,
+                                                       arguments: [folder.file("m.safetensors"), folder.file("pixels.npy")])
+            as? [String: Any])
+        #expect(result["classes"] as? [String] == ["top", "middle", "bottom"])
+        let probabilities = try #require(result["probabilities"] as? [[Double]]).flatMap { $0 }
+        let ours = try trained.probabilities(for: images).scalars
+        let largest = zip(probabilities, ours).map { abs($0 - Double($1)) }.max() ?? 1
+        #expect(probabilities.count == ours.count)
+        #expect(largest <= 1e-4, "largest probability difference \(largest)")
+    }
+}

@@ -54,5 +54,6 @@ public enum PythonTools {
     public struct ScriptFailure: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 }
