@@ -138,6 +138,12 @@ func squeezed(_ text: String) -> [String] {
         #expect(other.standardError.contains("run 4 is a run of notebooks/u.md, not of notebooks/t.md."))
         let usage = try project.loom("diff", "1", "notebooks/t.md")
         #expect(usage.status == 64)
+        #expect(usage.standardError.contains("Give a notebook, two run ids, or a notebook and two run ids (as 'loom runs' lists them)."))
+        let none = try project.loom("runs", "notebooks/none.md")
+        #expect(none.standardOutput == "notebooks/none.md has no recorded runs in cache/loom.sqlite.\n")
+        let negative = try project.loom("cache", "prune", "--keep-runs=-1")
+        #expect(negative.status == 64)
+        #expect(negative.standardError.contains("'--keep-runs' must be 0 or more, not -1."))
 
         // Edited after the commit: the run says so.
         try project.write("notebooks/t.md", project.training + "\nMore prose.\n")
