@@ -34,6 +34,9 @@ let otherLayersCNN: [LayerSpec] = [
     .conv(filters: 5, kernel: 2), .sigmoid, .globalAvgPool, .dense(units: 6), .tanh, .dense(units: 3),
 ]
 
+/// A train.mlp model: its own flatten first, then dense layers.
+let mlpLayers: [LayerSpec] = [.flatten, .dense(units: 16), .tanh, .dropout(rate: 0.3), .dense(units: 12), .sigmoid, .dense(units: 3)]
+
 /// Trains a model for a few epochs on the bar images, standardised (so the scaling matters).
 func trainedModel(_ layers: [LayerSpec], epochs: Int = 3) throws -> (TrainedModel, ImageSet) {
     let images = try barImages(count: 60, seed: 4)
@@ -114,9 +117,15 @@ func scaledInputs(_ images: ImageSet, scaling: PixelScaling) -> [Float] {
     }
 
     /// onnxruntime runs the exported graph on the images and gives loom's probabilities.
-    @Test(.enabled(if: PythonTools.available, Comment(rawValue: PythonTools.missing)), arguments: ["all-study-layers", "other-layers"])
+    @Test(.enabled(if: PythonTools.available, Comment(rawValue: PythonTools.missing)),
+          arguments: ["all-study-layers", "other-layers", "mlp"])
     func onnxruntimeGivesLoomsPredictions(which: String) throws {
-        let (trained, images) = try trainedModel(which == "all-study-layers" ? exportCNN : otherLayersCNN)
+        let layers = switch which {
+        case "all-study-layers": exportCNN
+        case "other-layers": otherLayersCNN
+        default: mlpLayers
+        }
+        let (trained, images) = try trainedModel(layers)
         let folder = try TemporaryFolder()
         try ONNXExporter.data(for: trained, graphName: "cnn").write(to: URL(fileURLWithPath: folder.file("m.onnx")))
         try NPYWriter.data(float32: scaledInputs(images, scaling: trained.pixelScaling), shape: [images.count, 1, 8, 8])
