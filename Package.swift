@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 //
 // loom: runs Markdown notebooks for image-classification studies.
-// Dependencies point one way: TensorCore <- Dataset <- NeuralNet; Figures; Notebook <- Engine; all <- Actions <- loom.
+// Dependencies point one way: TensorCore <- Dataset <- NeuralNet; Figures; Notebook <- Engine; all <- Actions <- Exporters <- loom.
 
 import PackageDescription
 
@@ -17,12 +17,14 @@ let package = Package(
         .library(name: "Notebook", targets: ["Notebook"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Actions", targets: ["Actions"]),
+        .library(name: "Exporters", targets: ["Exporters"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: - Public API
@@ -43,10 +45,17 @@ let package = Package(
             dependencies: ["Notebook", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         /// The built-in actions, one file each.
         .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore"]),
+        /// Results out to the formats other tools read: ONNX and safetensors models, CSV tables,
+        /// NumPy arrays, Jupyter notebooks. The ONNX protobuf code is generated once and committed.
+        .target(
+            name: "Exporters",
+            dependencies: ["Actions", "Engine", "Notebook", "NeuralNet", "Dataset", "TensorCore",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["ONNX/onnx.proto3", "ONNX/README.md"]),
         /// The command-line tool.
         .executableTarget(
             name: "loom",
-            dependencies: ["Actions", "Engine", "Notebook", "Figures", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Actions", "Engine", "Exporters", "Notebook", "Figures", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Implementation details
 
@@ -73,8 +82,9 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "_LoomTestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Dataset", "NeuralNet", "Figures", "_LoomTestSupport"]),
+        .testTarget(name: "ExportersTests", dependencies: ["Exporters", "Actions", "Engine", "Notebook", "NeuralNet", "Dataset", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "LoomCLITests", dependencies: ["loom", "Dataset", "_LoomTestSupport"]),
     ]
 )

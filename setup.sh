@@ -16,7 +16,7 @@ packages=(
 
 # Tests also open the exported HTML page in a real browser.
 if [ "${1:-}" = "--test" ] || [ "${2:-}" = "--test" ]; then
-  packages+=(chromium)
+  packages+=(chromium python3-venv)  # and checks the exports in a Python venv
 fi
 
 missing=()
@@ -30,6 +30,18 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Tests also check loom's exports against the Python tools that read them, in .venv-test.
+if [ "${1:-}" = "--test" ] || [ "${2:-}" = "--test" ]; then
+  if ! .venv-test/bin/python -c "import onnxruntime, safetensors, nbformat, numpy" 2>/dev/null; then
+    echo "setup: creating .venv-test (onnxruntime, safetensors, nbformat, numpy from PyPI)"
+    if ! { python3 -m venv .venv-test \
+           && .venv-test/bin/pip install -q --disable-pip-version-check onnxruntime safetensors nbformat numpy; }; then
+      echo "setup: could not create .venv-test; the export tests that need it will be skipped" >&2
+      rm -rf .venv-test
+    fi
+  fi
 fi
 
 if ! command -v swift >/dev/null; then

@@ -59,14 +59,14 @@ results="${LOOM_BENCH_RESULTS:-$(mktemp -d -t loom-bench.XXXXXX)}"
 mkdir -p "$results"
 data="${LOOM_BENCH_DATA:-/usr/share/datasets/fashion-mnist}"
 
-if ! "$venv/bin/python" -c "import torch, numpy" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import torch, numpy, safetensors" 2>/dev/null; then
     echo "Installing PyTorch 2.13 (CPU) into $venv ..." >&2
     python3 -m venv "$venv"
     wheel="$(ls /opt/wheels/torch-2.13.0*cpu*.whl 2>/dev/null | head -n 1 || true)"
     if [[ -n "$wheel" ]]; then
-        "$venv/bin/pip" install --quiet "$wheel" numpy
+        "$venv/bin/pip" install --quiet "$wheel" numpy safetensors
     else
-        "$venv/bin/pip" install --quiet torch==2.13.0 numpy
+        "$venv/bin/pip" install --quiet torch==2.13.0 numpy safetensors
     fi
 fi
 

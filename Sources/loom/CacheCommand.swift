@@ -30,14 +30,21 @@ extension Loom {
                 abstract: "Removes cells that no notebook's latest run used, then compacts the file.")
             @Option(help: ArgumentHelp("Also remove cells unused for this many days.", valueName: "days"))
             var olderThan: Double?
+            @Option(help: ArgumentHelp("Also keep only the newest N recorded runs of each notebook.", valueName: "n"))
+            var keepRuns: Int?
             @OptionGroup var cache: CacheOptions
+
+            func validate() throws {
+                if let keepRuns, keepRuns < 0 { throw ValidationError("'--keep-runs' must be 0 or more, not \(keepRuns).") }
+            }
 
             func run() throws {
                 let database = try cache.open()
                 let before = try database.statistics().fileBytes
                 let removed = try database.prune(olderThan: olderThan.map { $0 * 86400 })
+                let runs = try database.pruneRuns(keepingNewest: keepRuns ?? Int.max)
                 let after = try database.statistics().fileBytes
-                print("removed \(removed) cells; \(bytes(before)) → \(bytes(after))")
+                print("removed \(removed) cells" + (keepRuns == nil ? "" : " and \(runs) runs") + "; \(bytes(before)) → \(bytes(after))")
             }
         }
 

@@ -6,8 +6,8 @@ extension Loom {
     /// `loom export html NOTEBOOK`
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Exports an executed notebook for people without loom.",
-            subcommands: [HTML.self])
+            abstract: "Takes results to other tools: HTML pages, ONNX and safetensors models, CSV tables, NumPy arrays, Jupyter notebooks.",
+            subcommands: [HTML.self, Model.self, CSV.self, NPY.self, IPYNB.self])
 
         struct HTML: ParsableCommand {
             static let configuration = CommandConfiguration(

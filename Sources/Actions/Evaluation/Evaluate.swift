@@ -55,6 +55,10 @@ enum EvaluateAction {
         let confusion = ConfusionMatrix(actual: actual, predicted: predictions.predicted, classCount: names.count)
         let report = ClassificationReport(confusion: confusion)
         let loss = ClassifierMaths.logLoss(logits: predictions.logits, labels: actual, classCount: names.count)
+        context.publish(fact: "accuracy", value: report.accuracy, kind: .fraction)
+        context.publish(fact: "macro-f1", value: report.macro.f1)
+        context.publish(fact: "log-loss", value: loss)
+        context.publish(fact: "mistakes", value: Double(confusion.total - confusion.correct), kind: .count)
 
         context.emit(markdown: "**\(label)** on the \(set.part.rawValue) part (\(Format.count(set.count)) images, "
                      + "\(names.count) classes): accuracy **\(Format.percent(report.accuracy))**, "

@@ -54,10 +54,11 @@ public struct CellFingerprint: Sendable, Codable, Equatable {
 public final class Cache: Sendable {
     /// `'loom'` as a 32-bit big-endian integer, stored as the database's application id.
     public static let applicationID: Int32 = 0x6C6F_6F6D
-    public static let schemaVersion = 1
+    /// 2 added the run history (``createRunHistoryTables(_:)``); a cache of version 1 gains its tables.
+    public static let schemaVersion = 2
 
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the cache at `path`.
     ///
@@ -131,8 +132,9 @@ public final class Cache: Sendable {
                 fingerprint TEXT NOT NULL,
                 PRIMARY KEY (notebook, cell)
             );
-            PRAGMA user_version = \(Cache.schemaVersion);
             """)
+        try createRunHistoryTables(db)
+        try db.execute(sql: "PRAGMA user_version = \(Cache.schemaVersion)")
     }
 
     // MARK: Cells
@@ -352,7 +354,7 @@ public final class Cache: Sendable {
     /// Deletes everything in the cache.
     public func clear() throws {
         try pool.write { db in
-            for table in ["results", "cells", "checkpoints", "files", "notebook_cells"] {
+            for table in ["results", "cells", "checkpoints", "files", "notebook_cells"] + Cache.runHistoryTables {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
         }

@@ -38,6 +38,8 @@ public final class ActionContext: @unchecked Sendable {
     private(set) var outputs: [OutputItem] = []
     private(set) var result: (kind: ResultKind, data: Data)?
     private(set) var seeds: [String] = []
+    /// The facts published so far (see ``publish(fact:value:kind:)``), in order.
+    private(set) var facts: [Fact] = []
     let actionVersion: Int
     /// Set for a cell run with `--no-cache` or `--force`: sub-results are recomputed too.
     var recomputesSubresults = false
@@ -111,6 +113,17 @@ public final class ActionContext: @unchecked Sendable {
     /// Records a seed for the executed notebook's run summary (`split: 42`).
     public func recordSeed(_ seed: Int, purpose: String? = nil) {
         lock.withLock { seeds.append(purpose.map { "\($0) \(seed)" } ?? "\(cell.action) \(seed)") }
+    }
+
+    /// Adds or replaces a fact (see ``publish(fact:value:kind:)``).
+    func record(_ fact: Fact) {
+        lock.withLock {
+            if let index = facts.firstIndex(where: { $0.name == fact.name }) {
+                facts[index] = fact
+            } else {
+                facts.append(fact)
+            }
+        }
     }
 
     // MARK: Checkpoints

@@ -156,7 +156,7 @@ public struct Planner: Sendable {
     }
 
     /// How a notebook is known in the cache: its absolute, standardised path.
-    static func notebookID(_ path: String) -> String {
+    public static func notebookID(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.path
     }
 }

@@ -11,6 +11,8 @@ public struct CellReport: Sendable {
     public var seconds: Double
     public var seeds: [String]
     public var outputs: [OutputItem]
+    /// The facts it published; for a cached cell, those stored with it.
+    public var facts: [Fact] = []
 }
 
 /// The outcome of running one notebook.
@@ -19,6 +21,8 @@ public struct RunReport: Sendable {
     public var output: String?
     public var cells: [CellReport]
     public var seconds: Double
+    /// The id of the run in the cache's run history (`loom runs`), when it was recorded.
+    public var runID: Int64?
 
     /// How many cells ended with `status`'s kind (messages of failed and skipped cells aside).
     public func count(_ kind: CellStatus.Kind) -> Int { cells.filter { $0.status.kind == kind }.count }
@@ -95,6 +99,7 @@ public struct NotebookRunner: Sendable {
                 report.seconds = cached.seconds
                 report.seeds = cached.seeds
                 report.outputs = cached.outputs
+                report.facts = (try? cache?.facts(key: key)) ?? []
                 touched.append(key)
                 continue
             }
@@ -118,8 +123,10 @@ public struct NotebookRunner: Sendable {
                 report.status = .ran
                 report.outputs = context.outputs
                 report.seeds = context.seeds
+                report.facts = context.facts
                 try cache?.store(key: key, action: action.name, outputs: context.outputs, result: context.result,
                                  seconds: report.seconds, seeds: context.seeds)
+                try cache?.storeFacts(context.facts, key: key)
             } catch {
                 report.seconds = Date().timeIntervalSince(started)
                 report.status = .failed(Self.message(for: error, cell: cell, parameters: parameters, path: path))
@@ -145,6 +152,7 @@ public struct NotebookRunner: Sendable {
             }
         }
         runReport.seconds = Date().timeIntervalSince(clock)
+        runReport.runID = try? cache?.recordRun(.make(notebook: notebook, report: runReport, planned: planned, startedAt: clock))
         progress.runFinished(notebook: path, ran: runReport.count(.ran), cached: runReport.count(.cached),
                              failed: runReport.count(.failed), skipped: runReport.count(.skipped),
                              seconds: runReport.seconds, output: options.outputPath)

@@ -1,0 +1,84 @@
+import Foundation
+
+/// What kind of number a fact is, for showing it and its changes.
+public enum FactKind: String, Sendable, Codable, Hashable, CaseIterable {
+    /// A plain number (a loss, an F1 score).
+    case number
+    /// A share in `0...1`, shown as a percentage (an accuracy).
+    case fraction
+    /// A whole count (mistakes, epochs, parameters).
+    case count
+    /// A duration in seconds.
+    case seconds
+}
+
+/// One named number a cell published while it ran (`accuracy`, `seconds`), recorded with every
+/// run so that runs can be listed and compared.
+public struct Fact: Sendable, Codable, Hashable {
+    /// The fact's name, unique within its cell (`accuracy`, `macro-f1`).
+    public var name: String
+    public var value: Double
+    public var kind: FactKind
+
+    public init(name: String, value: Double, kind: FactKind) {
+        self.name = name
+        self.value = value
+        self.kind = kind
+    }
+
+    /// `92.3%`, `0.2231`, `5,600`, `44.6 s`.
+    public var formattedValue: String { Fact.format(value, kind: kind) }
+
+    /// A value of this kind as text.
+    public static func format(_ value: Double, kind: FactKind) -> String {
+        guard value.isFinite else { return "\(value)" }
+        switch kind {
+        case .number:
+            return String(format: "%.4g", value)
+        case .fraction:
+            return String(format: "%.2f%%", value * 100)
+        case .count:
+            return grouped(Int(value.rounded()))
+        case .seconds:
+            return String(format: value < 10 ? "%.2f s" : "%.1f s", value)
+        }
+    }
+
+    /// A change of this kind as text, with its sign: `+1.20 pt`, `-0.0123`, `+3`, `-2.5 s`.
+    public static func formatDelta(_ delta: Double, kind: FactKind) -> String {
+        guard delta.isFinite else { return "\(delta)" }
+        let sign = delta > 0 ? "+" : delta < 0 ? "-" : "±"
+        let size = abs(delta)
+        switch kind {
+        case .number: return sign + String(format: "%.4g", size)
+        case .fraction: return sign + String(format: "%.2f pt", size * 100)
+        case .count: return sign + grouped(Int(size.rounded()))
+        case .seconds: return sign + String(format: size < 10 ? "%.2f s" : "%.1f s", size)
+        }
+    }
+
+    /// `12,345`
+    static func grouped(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var result = ""
+        for (offset, character) in digits.enumerated() {
+            if offset > 0 && (digits.count - offset) % 3 == 0 { result += "," }
+            result.append(character)
+        }
+        return (value < 0 ? "-" : "") + result
+    }
+}
+
+extension ActionContext {
+    /// Publishes a fact about this cell's result (`accuracy`, `seconds`): recorded with the cell
+    /// in the cache (so a cached cell reports the same facts) and with every run, for `loom runs`
+    /// and `loom diff`. Publishing a name again replaces its value.
+    ///
+    /// - Parameters:
+    ///   - fact: the name, lower-case words joined by `-` (`best-validation-accuracy`).
+    ///   - value: the number.
+    ///   - kind: how to show it and its changes.
+    public func publish(fact: String, value: Double, kind: FactKind = .number) {
+        record(Fact(name: fact, value: value, kind: kind))
+    }
+}
