@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Notebook", targets: ["Notebook"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Actions", targets: ["Actions"]),
+        .library(name: "FileAccess", targets: ["FileAccess"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,26 +27,28 @@ let package = Package(
     targets: [
         // MARK: - Public API
 
+        /// Reading only regular files, within limits, never blocking on a FIFO or a device.
+        .target(name: "FileAccess"),
         /// Float32 tensors: shapes, contiguous storage, BLAS-backed maths, parallel loops.
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
         /// Layers, activations, losses, optimizers, schedules and the training loop.
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Dataset"]),
         /// IDX reading, splits, batching and augmentation.
-        .target(name: "Dataset", dependencies: ["TensorCore", "CZlib", "CPNG"]),
+        .target(name: "Dataset", dependencies: ["TensorCore", "FileAccess", "CZlib", "CPNG"]),
         /// Charts, heatmaps, image grids and word clouds, rendered to PNG with Cairo.
-        .target(name: "Figures", dependencies: ["CCairo", "CPNG"]),
+        .target(name: "Figures", dependencies: ["FileAccess", "CCairo", "CPNG"]),
         /// Markdown notebooks: cells with source positions, parameters, executed output.
-        .target(name: "Notebook", dependencies: ["CCmarkGFM", "Yams"]),
+        .target(name: "Notebook", dependencies: ["FileAccess", "CCmarkGFM", "Yams"]),
         /// Action declarations and registry, dependency graph, SQLite cache, progress.
         .target(
             name: "Engine",
-            dependencies: ["Notebook", "TensorCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Notebook", "TensorCore", "FileAccess", .product(name: "GRDB", package: "GRDB.swift")]),
         /// The built-in actions, one file each.
-        .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore"]),
+        .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore", "FileAccess"]),
         /// The command-line tool.
         .executableTarget(
             name: "loom",
-            dependencies: ["Actions", "Engine", "Notebook", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Actions", "Engine", "Notebook", "Figures", "FileAccess", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Implementation details
 

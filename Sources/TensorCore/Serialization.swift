@@ -138,8 +138,14 @@ public struct ByteReader: Sendable {
         var shape = [Int]()
         for _ in 0..<rank { shape.append(try readInt()) }
         guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }) else { throw .badShape(shape) }
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product < 1 << 40 else { throw .badShape(shape) }
+            count = product
+        }
         let scalars = try readFloats()
-        guard shape.reduce(1, *) == scalars.count else { throw .badShape(shape) }
+        guard count == scalars.count else { throw .badShape(shape) }
         return Tensor(shape: shape, scalars: scalars)
     }
 }

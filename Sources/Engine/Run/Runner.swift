@@ -91,7 +91,8 @@ public struct NotebookRunner: Sendable {
                 if case .blocked(let reason) = plan.decision { report.status = .failed(reason) }
                 continue
             }
-            if plan.decision == .cached, let cached = try? cache?.cell(key: key) {
+            if plan.decision == .cached,
+               let cached = cachedCell(key: key, index: cell.index, notebook: notebook, planned: planned, store: store) {
                 report.status = .cached
                 report.seconds = cached.seconds
                 report.seeds = cached.seeds
@@ -151,6 +152,29 @@ public struct NotebookRunner: Sendable {
                              failed: runReport.count("failed"), skipped: runReport.count("skipped"),
                              seconds: runReport.seconds, output: options.outputPath)
         return runReport
+    }
+
+    /// A cached cell, verified: its output, and its result when a cell that runs now will read it.
+    ///
+    /// A damaged entry (checksum mismatch, undecodable output) is reported in one line, dropped
+    /// from the cache, and `nil` is returned, so the cell runs again instead of being used.
+    func cachedCell(key: String, index: Int, notebook: CheckedNotebook, planned: [PlannedCell],
+                    store: ResultStore) -> CachedCell? {
+        guard let cache else { return nil }
+        do {
+            guard let cached = try cache.cell(key: key) else { return nil }
+            let readLater = notebook.cells.indices.contains { later in
+                later > index && notebook.cells[later].dependencies.contains(index) && planned[later].decision != .cached
+            }
+            if cached.resultKind != nil, readLater {
+                guard let data = try cache.resultData(key: key) else { return nil }
+                store.preload(key: key, data: data)
+            }
+            return cached
+        } catch {
+            progress.cellLog(index: index, "\(error)")
+            return nil
+        }
     }
 
     /// Deletes figure files (`cell-NN-name.png`) that the executed notebook no longer links, so the

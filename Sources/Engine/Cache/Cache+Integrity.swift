@@ -1,0 +1,60 @@
+import Foundation
+
+/// A stored entry whose bytes no longer match the checksum written with them.
+public struct DamagedCacheEntry: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// What was damaged: `output`, `result` or `checkpoint`.
+    public var what: String
+    public var key: String
+    public var path: String
+
+    public init(what: String, key: String, path: String) {
+        self.what = what
+        self.key = key
+        self.path = path
+    }
+
+    public var description: String {
+        "the cached \(what) \(key.prefix(12)) in '\(path)' is damaged (its checksum does not match); "
+            + "it was dropped and will be recomputed"
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// Checksums of stored blobs: every output, result and checkpoint is stored with the SHA-256 of
+/// its bytes and checked on every read, so a flipped byte is never used.
+extension Cache {
+    /// The checksum stored beside a blob.
+    static func checksum(_ data: Data) -> String {
+        var hasher = SHA256()
+        data.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalizeHex()
+    }
+
+    /// `data` if it matches `checksum`; otherwise the entry is dropped and ``DamagedCacheEntry`` thrown.
+    func verified(_ data: Data, checksum: String, what: String, key: String,
+                  drop: () throws -> Void) throws -> Data {
+        guard Cache.checksum(data) == checksum else {
+            try? drop()
+            throw DamagedCacheEntry(what: what, key: key, path: path)
+        }
+        return data
+    }
+
+    /// Deletes the whole cache at `path` (also a corrupt one), once no other loom has it open.
+    ///
+    /// - Parameter wait: how long to wait for running looms before refusing.
+    /// - Returns: whether there was anything to delete.
+    /// - Throws: ``CacheLockError/inUse(path:waited:)`` while a run holds the cache.
+    @discardableResult
+    public static func delete(at path: String, wait: Double = CacheLock.defaultWait) throws -> Bool {
+        let lock = try CacheLock.exclusive(databasePath: path, wait: wait)
+        var removed = false
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.removeItem(atPath: path + suffix)
+            removed = true
+        }
+        withExtendedLifetime(lock) {}
+        return removed
+    }
+}
