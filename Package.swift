@@ -68,6 +68,7 @@ let package = Package(
         // MARK: - Tests
 
         .target(name: "_LoomTestSupport", dependencies: ["TensorCore", "Dataset"], path: "Tests/_LoomTestSupport"),
+        .testTarget(name: "FileAccessTests", dependencies: ["FileAccess"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),

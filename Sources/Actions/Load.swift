@@ -43,7 +43,8 @@ extension Action {
             return []
         },
         identity: { parameters, files in
-            let directory = LoadAction.directory(parameters.string("dataset"))
+            let directory = LoadAction.directory(parameters.string("dataset"), notebookDirectory: files.notebookDirectory)
+            try LoadAction.checkFolder(parameters.string("dataset"), resolved: directory, notebookDirectory: files.notebookDirectory)
             if ImageFolder.looksLikeImageFolder(directory) {
                 return try ImageFolder.files(in: directory).map { try files.identity(ofFile: $0) }.joined(separator: ",")
             }
@@ -77,13 +78,41 @@ enum LoadAction {
                              height: images.height, width: images.width, classNames: names)
     }
 
-    static func directory(_ dataset: String) -> String {
-        dataset == "fashion-mnist" ? FashionMNIST.defaultDirectory : dataset
+    /// The folder `dataset` names. One rule, like `predict`'s `files`: a relative path is read
+    /// from the notebook's folder (never from the working directory); `fashion-mnist` is Debian's copy.
+    static func directory(_ dataset: String, notebookDirectory: String) -> String {
+        if dataset == "fashion-mnist" { return FashionMNIST.defaultDirectory }
+        let url = dataset.hasPrefix("/") ? URL(fileURLWithPath: dataset)
+            : URL(fileURLWithPath: notebookDirectory).appendingPathComponent(dataset)
+        return url.standardizedFileURL.path
+    }
+
+    /// A `dataset` folder that is missing, not a folder, or holds neither layout loom reads is
+    /// one sentence that names the folder searched and what to put there.
+    static func checkFolder(_ dataset: String, resolved directory: String, notebookDirectory: String) throws {
+        guard dataset != "fashion-mnist" else { return }
+        let searched = dataset.hasPrefix("/") ? "" : " (relative paths are read from the notebook's folder, '\(notebookDirectory)')"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw ActionError("the dataset folder '\(directory)' does not exist\(searched); give the folder that holds "
+                              + "the four IDX .gz files or one sub-folder of PNGs per class", parameter: "dataset")
+        }
+        guard isDirectory.boolValue else {
+            throw ActionError("'\(directory)' is a file, not a folder\(searched); 'dataset' names the folder that holds "
+                              + "the four IDX .gz files or one sub-folder of PNGs per class", parameter: "dataset")
+        }
+        let missing = FashionMNIST.missingFiles(in: directory)
+        if missing.count == FashionMNIST.fileNames.count, !ImageFolder.looksLikeImageFolder(directory) {
+            throw ActionError("the folder '\(directory)' holds neither the four IDX files of an MNIST-style data set ("
+                              + FashionMNIST.fileNames.map { "'\($0)'" }.joined(separator: ", ")
+                              + ") nor sub-folders of .png images, one per class; put one of the two there", parameter: "dataset")
+        }
     }
 
     static func run(_ context: ActionContext) throws {
         let parameters = context.parameters
-        let directory = directory(parameters.string("dataset"))
+        let notebookDirectory = URL(fileURLWithPath: context.notebookPath).deletingLastPathComponent().path
+        let directory = directory(parameters.string("dataset"), notebookDirectory: notebookDirectory)
         var images: LabeledImages
         var testStart: Int?
         if ImageFolder.looksLikeImageFolder(directory) {

@@ -1,3 +1,4 @@
+import FileAccess
 import ArgumentParser
 import Actions
 import Engine
@@ -127,7 +128,12 @@ extension Loom {
                     ? .assets(directory: (out as NSString).appendingPathComponent("\(name).assets"),
                               relativePath: "\(name).assets")
                     : .embedded
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                do {
+                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                } catch {
+                    throw LoomFailure(message: "cannot create the output folder '\(out)': \(FileErrorText.reason(error)); "
+                        + "choose another with --out")
+                }
                 let report = try runner.run(notebook, options: RunOptions(
                     plan: PlanOptions(force: force, ignoreCache: noCache), figures: figures, outputPath: output))
                 for cell in report.cells {

@@ -281,8 +281,9 @@ final class Project {
         try project.write("notebooks/missing.md", "```loom load\ndataset: \(project.root)/nowhere\n```\n\n```loom split\n```\n")
         let result = try project.loom("run", "notebooks/missing.md")
         #expect(result.status == 1)
-        #expect(result.standardError.contains("notebooks/missing.md:2:1: load: Fashion-MNIST is not in"))
-        #expect(result.standardError.contains("apt-get install dataset-fashion-mnist"))
+        #expect(result.standardError.contains("notebooks/missing.md:2:1: load: the dataset folder '\(project.root)/nowhere' "
+                                              + "does not exist; give the folder that holds the four IDX .gz files or one "
+                                              + "sub-folder of PNGs per class"), "\(result.standardError)")
         let executed = try #require(project.read("outputs/missing.md"))
         #expect(executed.contains("**Failed:** notebooks/missing.md:2:1: load:"))
         #expect(executed.contains("*Skipped: its input from cell 1 (load) failed.*"))

@@ -141,3 +141,51 @@ let hasChromium = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromiu
         #expect(!result.standardError.contains("Error: error:"))
     }
 }
+
+@Suite struct DataFileTests {
+    /// `dataset:` follows the same rule as `predict`'s `files:`: relative to the notebook.
+    @Test func aRelativeDatasetIsReadFromTheNotebooksFolder() throws {
+        let project = try Project()
+        try FileManager.default.copyItem(atPath: project.data.directory, toPath: project.root + "/notebooks/data")
+        try project.write("notebooks/rel.md", "```loom load\ndataset: data\n```\n")
+        let run = try project.loom("run", "notebooks/rel.md")
+        #expect(run.status == 0, "\(run.standardError)")
+        // From the working directory, 'data' does not exist: the error says which folder was searched.
+        try FileManager.default.createDirectory(atPath: project.root + "/elsewhere", withIntermediateDirectories: true)
+        try project.write("elsewhere/rel.md", "```loom load\ndataset: data\n```\n")
+        let missing = try project.loom("run", "elsewhere/rel.md")
+        #expect(missing.status == 1)
+        let folder = URL(fileURLWithPath: project.root + "/elsewhere").standardizedFileURL.path
+        #expect(missing.standardError.contains("elsewhere/rel.md:2:1: load: the dataset folder '\(folder)/data' does not exist "
+                                               + "(relative paths are read from the notebook's folder, '\(folder)'); give the folder "
+                                               + "that holds the four IDX .gz files or one sub-folder of PNGs per class"),
+                "\(missing.standardError)")
+    }
+
+    @Test func anEmptyFolderSaysWhatBelongsInIt() throws {
+        let project = try Project()
+        try FileManager.default.createDirectory(atPath: project.root + "/empty", withIntermediateDirectories: true)
+        try project.write("notebooks/e.md", "```loom load\ndataset: \(project.root)/empty\n```\n")
+        let run = try project.loom("run", "notebooks/e.md")
+        #expect(run.status == 1)
+        #expect(run.standardError.contains("the folder '\(project.root)/empty' holds neither the four IDX files of an "
+                                           + "MNIST-style data set ('train-images-idx3-ubyte.gz'"), "\(run.standardError)")
+        #expect(!run.standardError.contains("Fashion-MNIST is not in"))
+    }
+
+    /// A FIFO among the data files would make hashing or reading wait forever.
+    @Test func aFIFOAmongTheDataFilesIsAnErrorNamingIt() throws {
+        let project = try Project()
+        let folder = project.root + "/fifo-data"
+        try FileManager.default.copyItem(atPath: project.data.directory, toPath: folder)
+        let labels = folder + "/train-labels-idx1-ubyte.gz"
+        try FileManager.default.removeItem(atPath: labels)
+        #expect(mkfifo(labels, 0o600) == 0)
+        try project.write("notebooks/f.md", "```loom load\ndataset: \(folder)\n```\n")
+        for command in ["plan", "run"] {
+            let result = try project.loom(command, "notebooks/f.md")
+            #expect((result.standardOutput + result.standardError).contains("the data file '\(labels)' is a FIFO (named pipe), not a regular file; "
+                                                  + "loom reads only regular files"), "\(command): \(result.standardError)")
+        }
+    }
+}

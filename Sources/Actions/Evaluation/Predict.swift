@@ -1,3 +1,4 @@
+import FileAccess
 import Dataset
 import Engine
 import Figures
@@ -194,8 +195,14 @@ enum PredictAction {
         var originals: [PNGImage] = []
         var prepared: [PreparedImage] = []
         for (item, path) in files.enumerated() {
-            guard let data = FileManager.default.contents(atPath: path.resolved) else {
+            guard FileManager.default.fileExists(atPath: path.resolved) else {
                 throw missingFile(path, item: item, parameters: context.parameters)
+            }
+            let data: Data
+            do {
+                data = try RegularFile.read(atPath: path.resolved, limit: ImageFolder.maximumImageFileSize)
+            } catch {
+                throw self.error("cannot read the image: \(error)", item: item, of: "files", parameters: context.parameters)
             }
             let image: PNGImage
             do {

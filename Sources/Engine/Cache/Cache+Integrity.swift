@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// A stored entry whose bytes no longer match the checksum written with them.
 public struct DamagedCacheEntry: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
@@ -56,5 +57,60 @@ extension Cache {
         }
         withExtendedLifetime(lock) {}
         return removed
+    }
+}
+
+/// A write to the cache that SQLite refused, in words instead of "SQLite error 13".
+public struct CacheWriteError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    public var path: String
+    /// What went wrong, in a few words (`the disk is full`).
+    public var reason: String
+    /// What to do about it.
+    public var advice: String
+
+    public init(path: String, reason: String, advice: String) {
+        self.path = path
+        self.reason = reason
+        self.advice = advice
+    }
+
+    public var description: String {
+        "cannot store in the cache '\(path)': \(reason); \(advice) (what was stored before is intact)"
+    }
+
+    public var errorDescription: String? { description }
+
+    /// The sentence for a SQLite result code, or `nil` for codes that are not about the file system.
+    static func explaining(_ error: DatabaseError, path: String) -> CacheWriteError? {
+        switch error.resultCode {
+        case .SQLITE_FULL:
+            return CacheWriteError(path: path, reason: "the disk is full",
+                                   advice: "free some space or run 'loom cache prune', then run again")
+        case .SQLITE_READONLY:
+            return CacheWriteError(path: path, reason: "the file or its folder is read-only",
+                                   advice: "make it writable or point loom at another cache with --cache")
+        case .SQLITE_IOERR:
+            return CacheWriteError(path: path, reason: "the disk reported an input/output error",
+                                   advice: "check the disk, or point loom at another cache with --cache")
+        case .SQLITE_CANTOPEN:
+            return CacheWriteError(path: path, reason: "the file cannot be opened",
+                                   advice: "check that its folder exists and is writable, or use --cache")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return CacheWriteError(path: path, reason: "another loom kept it locked for too long",
+                                   advice: "run again when that loom has finished")
+        default:
+            return nil
+        }
+    }
+}
+
+extension Cache {
+    /// Runs a write, turning SQLite's file-system errors into a ``CacheWriteError``.
+    func writing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw CacheWriteError.explaining(error, path: path) ?? error
+        }
     }
 }

@@ -84,6 +84,8 @@ public final class Cache: Sendable {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw CacheError.notADatabase(path: path)
+        } catch let error as DatabaseError {
+            throw CacheError.unreadable(path: path, reason: CacheWriteError.explaining(error, path: path)?.reason ?? "\(error)")
         } catch {
             throw CacheError.unreadable(path: path, reason: "\(error)")
         }
@@ -203,7 +205,7 @@ public final class Cache: Sendable {
                       seconds: Double, seeds: [String], parent: String? = nil) throws {
         let encoded = try JSONEncoder().encode(outputs)
         let now = Date().timeIntervalSince1970
-        try pool.write { db in
+        try writing { try pool.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO cells (key, action, outputs, result_kind, seconds, seeds, created_at, used_at, parent, checksum)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -214,7 +216,7 @@ public final class Cache: Sendable {
                                arguments: [key, result.kind.rawValue, result.data, Cache.checksum(result.data)])
             }
             try db.execute(sql: "DELETE FROM checkpoints WHERE key = ?", arguments: [key])
-        }
+        } }
     }
 
     /// Marks cells as used now (for `loom cache prune --older-than`).
@@ -261,10 +263,10 @@ public final class Cache: Sendable {
     }
 
     public func saveCheckpoint(key: String, step: Int, data: Data) throws {
-        try pool.write { db in
+        try writing { try pool.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (key, step, data, updated_at, checksum) VALUES (?, ?, ?, ?, ?)",
                            arguments: [key, step, data, Date().timeIntervalSince1970, Cache.checksum(data)])
-        }
+        } }
     }
 
     // MARK: Notebook state

@@ -1,3 +1,5 @@
+import FileAccess
+import Notebook
 import Foundation
 
 /// A Markdown table: the executed notebook's answer to a pandas DataFrame.
@@ -100,11 +102,19 @@ extension Array where Element == OutputItem {
                 case .embedded:
                     blocks.append("![\(alt)](data:image/png;base64,\(figure.png.base64EncodedString()))")
                 case .assets(let directory, let relativePath):
-                    let file = "\(prefix)-\(figure.name).png"
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    // Content-addressed: a new figure never overwrites a file the previous
+                    // executed notebook links, so a failed write leaves that notebook whole.
+                    var hasher = SHA256()
+                    hasher.update(figure.png)
+                    let file = "\(prefix)-\(figure.name)-\(hasher.finalizeHex().prefix(12)).png"
                     let path = (directory as NSString).appendingPathComponent(file)
-                    if (try? Data(contentsOf: URL(fileURLWithPath: path))) != figure.png {
-                        try figure.png.write(to: URL(fileURLWithPath: path), options: .atomic)
+                    do {
+                        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                        if (try? Data(contentsOf: URL(fileURLWithPath: path))) != figure.png {
+                            try figure.png.write(to: URL(fileURLWithPath: path), options: .atomic)
+                        }
+                    } catch {
+                        throw NotebookError.cannotWrite(path: path, reason: FileErrorText.reason(error))
                     }
                     blocks.append("![\(alt)](\(relativePath)/\(file))")
                 }

@@ -140,9 +140,23 @@ public struct NotebookRunner: Sendable {
         let seconds = Date().timeIntervalSince(clock)
         var runReport = RunReport(notebook: path, output: options.outputPath, cells: reports, seconds: seconds)
         if let outputPath = options.outputPath {
-            let text = try ExecutedNotebookRenderer.render(notebook.document, report: runReport,
-                                                           figures: options.figures)
-            try writeAtomically(text, to: outputPath)
+            // Figures and notebook change together: figure files are content-addressed (new
+            // ones never replace old ones); if the notebook cannot be written, the files this
+            // run added are removed again, and the previous notebook keeps all its links.
+            var existing: Set<String> = []
+            if case .assets(let directory, _) = options.figures {
+                existing = Set((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            }
+            let text: String
+            do {
+                text = try ExecutedNotebookRenderer.render(notebook.document, report: runReport, figures: options.figures)
+                try writeAtomically(text, to: outputPath)
+            } catch {
+                if case .assets(let directory, _) = options.figures {
+                    Self.removeFigures(in: directory, except: existing)
+                }
+                throw error
+            }
             if case .assets(let directory, _) = options.figures {
                 Self.removeStaleFigures(in: directory, keeping: text)
             }
@@ -174,6 +188,14 @@ public struct NotebookRunner: Sendable {
         } catch {
             progress.cellLog(index: index, "\(error)")
             return nil
+        }
+    }
+
+    /// Deletes the figure files that are not in `existing` (the ones a failed write added).
+    static func removeFigures(in directory: String, except existing: Set<String>) {
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for file in files where file.hasPrefix("cell-") && file.hasSuffix(".png") && !existing.contains(file) {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(file))
         }
     }
 
