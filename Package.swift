@@ -65,6 +65,13 @@ let package = Package(
             dependencies: ["TensorCore", "NeuralNet", "Dataset", "CBLAS"],
             path: "benchmarks/loom-bench"),
 
+        // MARK: - Fuzzing (`make fuzz`: libFuzzer in a separate build, .build-fuzz)
+
+        .executableTarget(
+            name: "loom-fuzz",
+            dependencies: ["Actions", "Engine", "Notebook", "Dataset", "Figures", "NeuralNet", "TensorCore"],
+            path: "fuzz/loom-fuzz"),
+
         // MARK: - Tests
 
         .target(name: "_LoomTestSupport", dependencies: ["TensorCore", "Dataset"], path: "Tests/_LoomTestSupport"),
@@ -76,6 +83,6 @@ let package = Package(
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Dataset", "NeuralNet", "Figures", "_LoomTestSupport"]),
-        .testTarget(name: "LoomCLITests", dependencies: ["loom", "Dataset", "_LoomTestSupport"]),
+        .testTarget(name: "LoomCLITests", dependencies: ["loom", "loom-fuzz", "Dataset", "_LoomTestSupport"]),
     ]
 )

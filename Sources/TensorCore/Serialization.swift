@@ -119,7 +119,9 @@ public struct ByteReader: Sendable {
     public mutating func readFloats() throws(TensorError) -> [Float] {
         let count = try readInt()
         guard count >= 0, count <= (data.endIndex - position) / 4 else {
-            throw .truncated(needed: max(0, count) * 4, available: data.endIndex - position)
+            // A damaged count can be anything: the product is saturated, never overflowing.
+            let (needed, overflow) = max(0, count).multipliedReportingOverflow(by: 4)
+            throw .truncated(needed: overflow ? Int.max : needed, available: data.endIndex - position)
         }
         let bytes = try take(count * 4)
         var values = [Float](repeating: 0, count: count)

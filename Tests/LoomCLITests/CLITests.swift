@@ -365,7 +365,7 @@ final class Project {
         #expect(try project.loom("run", "notebooks/q.md").standardError.contains("all 2 cells cached"))
     }
 
-    /// `kill -9` in the middle of a run leaves the previous executed notebook and a usable cache.
+    /// `kill -9` or Ctrl-C in the middle of a run leaves the previous executed notebook and a usable cache.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
                    "needs Debian's dataset-fashion-mnist (70,000 images make the run long enough to interrupt)"))
     func aKilledRunLosesNothing() throws {
@@ -383,7 +383,8 @@ final class Project {
             process.currentDirectoryURL = URL(fileURLWithPath: project.root)
             try process.run()
             Thread.sleep(forTimeInterval: delay)
-            kill(process.processIdentifier, SIGKILL)
+            // Ctrl-C (SIGINT) and kill -9 (SIGKILL) both leave a whole notebook and a usable cache.
+            kill(process.processIdentifier, delay == 0.15 ? SIGINT : SIGKILL)
             process.waitUntilExit()
             let after = try #require(project.read("outputs/k.md"))
             #expect(after == before || after.hasPrefix("# New \(delay)"), "a killed run must leave a whole notebook")

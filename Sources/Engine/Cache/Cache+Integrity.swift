@@ -49,6 +49,8 @@ extension Cache {
     /// - Throws: ``CacheLockError/inUse(path:waited:)`` while a run holds the cache.
     @discardableResult
     public static func delete(at path: String, wait: Double = CacheLock.defaultWait) throws -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard directory.isEmpty || FileManager.default.fileExists(atPath: directory) else { return false }
         let lock = try CacheLock.exclusive(databasePath: path, wait: wait)
         var removed = false
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
