@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Actions", targets: ["Actions"]),
         .library(name: "Exporters", targets: ["Exporters"]),
+        .library(name: "FileAccess", targets: ["FileAccess"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,22 +30,24 @@ let package = Package(
     targets: [
         // MARK: - Public API
 
+        /// Reading only regular files, within limits, never blocking on a FIFO or a device.
+        .target(name: "FileAccess"),
         /// Float32 tensors: shapes, contiguous storage, BLAS-backed maths, parallel loops.
         .target(name: "TensorCore", dependencies: ["CBLAS", "CProcessor"]),
         /// Layers, activations, losses, optimizers, schedules and the training loop.
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Dataset"]),
         /// IDX reading, splits, batching and augmentation.
-        .target(name: "Dataset", dependencies: ["TensorCore", "CZlib", "CPNG"]),
+        .target(name: "Dataset", dependencies: ["TensorCore", "FileAccess", "CZlib", "CPNG"]),
         /// Charts, heatmaps, image grids and word clouds, rendered to PNG with Cairo.
-        .target(name: "Figures", dependencies: ["CCairo", "CPNG"]),
+        .target(name: "Figures", dependencies: ["FileAccess", "CCairo", "CPNG"]),
         /// Markdown notebooks: cells with source positions, parameters, executed output.
-        .target(name: "Notebook", dependencies: ["CCmarkGFM", "Yams"]),
+        .target(name: "Notebook", dependencies: ["FileAccess", "CCmarkGFM", "Yams"]),
         /// Action declarations and registry, dependency graph, SQLite cache, progress.
         .target(
             name: "Engine",
-            dependencies: ["Notebook", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Notebook", "FileAccess", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         /// The built-in actions, one file each.
-        .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore"]),
+        .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore", "FileAccess"]),
         /// Results out to the formats other tools read: ONNX and safetensors models, CSV tables,
         /// NumPy arrays, Jupyter notebooks. The ONNX protobuf code is generated once and committed.
         .target(
@@ -55,7 +58,7 @@ let package = Package(
         /// The command-line tool.
         .executableTarget(
             name: "loom",
-            dependencies: ["Actions", "Engine", "Exporters", "Notebook", "Figures", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Actions", "Engine", "Exporters", "Notebook", "Figures", "TensorCore", "FileAccess", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Implementation details
 
@@ -74,17 +77,25 @@ let package = Package(
             dependencies: ["TensorCore", "NeuralNet", "Dataset", "CBLAS"],
             path: "benchmarks/loom-bench"),
 
+        // MARK: - Fuzzing (`make fuzz`: libFuzzer in a separate build, .build-fuzz)
+
+        .executableTarget(
+            name: "loom-fuzz",
+            dependencies: ["Actions", "Engine", "Notebook", "Dataset", "Figures", "NeuralNet", "TensorCore"],
+            path: "fuzz/loom-fuzz"),
+
         // MARK: - Tests
 
         .target(name: "_LoomTestSupport", dependencies: ["TensorCore", "Dataset"], path: "Tests/_LoomTestSupport"),
+        .testTarget(name: "FileAccessTests", dependencies: ["FileAccess"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "_LoomTestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Dataset", "NeuralNet", "Figures", "_LoomTestSupport"]),
         .testTarget(name: "ExportersTests", dependencies: ["Exporters", "Actions", "Engine", "Notebook", "NeuralNet", "Dataset", "TensorCore", "_LoomTestSupport"]),
-        .testTarget(name: "LoomCLITests", dependencies: ["loom", "Dataset", "_LoomTestSupport"]),
+        .testTarget(name: "LoomCLITests", dependencies: ["loom", "loom-fuzz", "Dataset", "_LoomTestSupport"]),
     ]
 )

@@ -22,7 +22,8 @@ extension Action {
         parameters: LoadParameters.self,
         example: "dataset: fashion-mnist\nsample: 2000\nseed: 0",
         identity: { parameters, files in
-            let directory = parameters.directory
+            let directory = parameters.directory(notebookDirectory: files.notebookDirectory)
+            try LoadAction.checkFolder(parameters.dataset, resolved: directory, notebookDirectory: files.notebookDirectory)
             if ImageFolder.looksLikeImageFolder(directory) {
                 return try ImageFolder.files(in: directory).map { try files.identity(ofFile: $0) }.joined(separator: ",")
             }
@@ -35,8 +36,8 @@ extension Action {
                 try files.identity(ofFile: (directory as NSString).appendingPathComponent(name))
             }.joined(separator: ",")
         },
-        check: { parameters, _ in LoadAction.dataProblems(parameters) },
-        describe: { parameters, _ in LoadAction.facts(parameters) },
+        check: { parameters, inputs in LoadAction.dataProblems(parameters, notebookDirectory: inputs.notebookDirectory) },
+        describe: { parameters, inputs in LoadAction.facts(parameters, notebookDirectory: inputs.notebookDirectory) },
         run: LoadAction.run)
 }
 
@@ -109,8 +110,14 @@ struct LoadParameters: ParameterSet {
         return []
     }
 
-    /// The folder the images are read from.
-    var directory: String { dataset == "fashion-mnist" ? FashionMNIST.defaultDirectory : dataset }
+    /// The folder the images are read from. One rule, like `predict`'s `files`: a relative path is
+    /// read from the notebook's folder (never from the working directory); `fashion-mnist` is Debian's copy.
+    func directory(notebookDirectory: String) -> String {
+        if dataset == "fashion-mnist" { return FashionMNIST.defaultDirectory }
+        let url = dataset.hasPrefix("/") ? URL(fileURLWithPath: dataset)
+            : URL(fileURLWithPath: notebookDirectory).appendingPathComponent(dataset)
+        return url.standardizedFileURL.path
+    }
 }
 
 enum LoadAction {
@@ -126,8 +133,31 @@ enum LoadAction {
                              height: images.height, width: images.width, classNames: names)
     }
 
+    /// A `dataset` folder that is missing, not a folder, or holds neither layout loom reads is
+    /// one sentence that names the folder searched and what to put there.
+    static func checkFolder(_ dataset: String, resolved directory: String, notebookDirectory: String) throws {
+        guard dataset != "fashion-mnist" else { return }
+        let searched = dataset.hasPrefix("/") ? "" : " (relative paths are read from the notebook's folder, '\(notebookDirectory)')"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw ActionError("the dataset folder '\(directory)' does not exist\(searched); give the folder that holds "
+                              + "the four IDX .gz files or one sub-folder of PNGs per class", parameter: "dataset")
+        }
+        guard isDirectory.boolValue else {
+            throw ActionError("'\(directory)' is a file, not a folder\(searched); 'dataset' names the folder that holds "
+                              + "the four IDX .gz files or one sub-folder of PNGs per class", parameter: "dataset")
+        }
+        let missing = FashionMNIST.missingFiles(in: directory)
+        if missing.count == FashionMNIST.fileNames.count, !ImageFolder.looksLikeImageFolder(directory) {
+            throw ActionError("the folder '\(directory)' holds neither the four IDX files of an MNIST-style data set ("
+                              + FashionMNIST.fileNames.map { "'\($0)'" }.joined(separator: ", ")
+                              + ") nor sub-folders of .png images, one per class; put one of the two there", parameter: "dataset")
+        }
+    }
+
     static func run(_ parameters: LoadParameters, _ context: ActionContext) throws {
-        let directory = parameters.directory
+        let notebookDirectory = URL(fileURLWithPath: context.notebookPath).deletingLastPathComponent().path
+        let directory = parameters.directory(notebookDirectory: notebookDirectory)
         var images: LabeledImages
         var testStart: Int?
         if ImageFolder.looksLikeImageFolder(directory) {
@@ -198,11 +228,14 @@ enum LoadAction {
 extension LoadAction {
     /// What `loom check` can say about the data before anything runs: a folder that is neither
     /// IDX files nor class folders of PNGs.
-    static func dataProblems(_ parameters: LoadParameters) -> [NamedProblem] {
-        let directory = parameters.directory
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return [NamedProblem(parameter: "dataset", "the folder '\(directory)' does not exist")]
+    static func dataProblems(_ parameters: LoadParameters, notebookDirectory: String) -> [NamedProblem] {
+        let directory = parameters.directory(notebookDirectory: notebookDirectory)
+        do {
+            try checkFolder(parameters.dataset, resolved: directory, notebookDirectory: notebookDirectory)
+        } catch let error as ActionError {
+            return [NamedProblem(parameter: "dataset", error.message)]
+        } catch {
+            return [NamedProblem(parameter: "dataset", "\(error)")]
         }
         if ImageFolder.looksLikeImageFolder(directory) { return [] }
         let missing = FashionMNIST.missingFiles(in: directory)
@@ -214,8 +247,8 @@ extension LoadAction {
 
     /// The shape, classes and count of the images the cell will load, read from the IDX headers
     /// or the folder listing (no image is read).
-    static func facts(_ parameters: LoadParameters) -> ResultFacts? {
-        let directory = parameters.directory
+    static func facts(_ parameters: LoadParameters, notebookDirectory: String) -> ResultFacts? {
+        let directory = parameters.directory(notebookDirectory: notebookDirectory)
         if ImageFolder.looksLikeImageFolder(directory) {
             guard let folders = try? ImageFolder.classFolders(in: directory), parameters.size.count == 2 else { return nil }
             let count = folders.reduce(0) { $0 + $1.files.count }

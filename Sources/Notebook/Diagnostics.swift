@@ -104,9 +104,9 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case let .cannotRead(path, reason):
-            return "Cannot read '\(path)': \(reason)."
+            return "Cannot read '\(path)': \(reason); give the path of a notebook (a Markdown file)."
         case let .notUTF8(path):
-            return "The notebook '\(path)' is not UTF-8 text."
+            return "The notebook '\(path)' is not UTF-8 text; save it as UTF-8 (a Markdown file) and try again."
         case let .cannotWrite(path, reason):
             return "Cannot write '\(path)': \(reason)."
         }

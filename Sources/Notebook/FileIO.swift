@@ -1,3 +1,5 @@
+import FileAccess
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -78,27 +80,25 @@ func splitDirectory(_ path: String) -> (directory: String, name: String) {
     return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
 }
 
-/// Reads a whole file.
+/// The largest notebook loom reads (a notebook with embedded figures is a few megabytes).
+let notebookSizeLimit = 256 << 20
+
+/// Reads a whole notebook file: a regular file only (a FIFO or `/dev/zero` is refused at once,
+/// never waited on), of at most ``notebookSizeLimit`` bytes.
 ///
 /// - Parameter path: The file.
 /// - Returns: Its bytes.
-/// - Throws: ``NotebookError/cannotRead(path:reason:)`` with the system's reason.
+/// - Throws: ``NotebookError/cannotRead(path:reason:)`` saying what is wrong.
 func readFile(atPath path: String) throws(NotebookError) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else {
-        throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
-    }
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
+    do {
+        return [UInt8](try RegularFile.read(atPath: path, limit: notebookSizeLimit))
+    } catch {
+        switch error {
+        case .missing: throw .cannotRead(path: path, reason: "no such file")
+        case .notRegularFile(_, let kind): throw .cannotRead(path: path, reason: "it is \(kind), not a notebook file")
+        case let .tooLarge(_, size, limit):
+            throw .cannotRead(path: path, reason: "it is \(size) bytes, more than a notebook's limit of \(limit)")
+        case .unreadable(_, let reason): throw .cannotRead(path: path, reason: reason)
         }
-        if count == 0 { break }
-        bytes.append(contentsOf: chunk[..<count])
     }
-    return bytes
 }

@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 /// One self-contained HTML page of an executed notebook: for people without loom.
@@ -26,6 +27,7 @@ public enum HTMLPage {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="generator" content="loom">
+            <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
             <title>\(escape(title))</title>
             <style>\(style)</style>
             </head>
@@ -42,7 +44,19 @@ public enum HTMLPage {
             """
     }
 
+    /// What the page may load: no script at all (the page needs none), styles only from its own
+    /// `<style>`, images only as `data:` URIs (the figures are inlined), no frames, forms, plugins
+    /// or `<base>`. An event handler or `javascript:` link that reaches the page does not run.
+    public static let contentSecurityPolicy = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
+        + "img-src data:; base-uri 'none'; form-action 'none'; frame-src 'none'; object-src 'none'"
+
+    /// The largest image file inlined into a page.
+    static let inlineImageLimit = 64 << 20
+
     /// Replaces `<img src="relative.png">` with a data URI of the file's bytes.
+    ///
+    /// Only a regular file under `baseDirectory` with an image's extension is read (a relative
+    /// path without `..`): an executed notebook cannot pull `/etc/passwd` or a key into the page.
     static func inlineImages(_ html: String, baseDirectory: String) -> String {
         var out = ""
         var rest = Substring(html)
@@ -52,9 +66,12 @@ public enum HTMLPage {
             guard let end = rest.firstIndex(of: "\"") else { break }
             let source = String(rest[..<end])
             rest = rest[end...]
-            let path = (baseDirectory as NSString).appendingPathComponent(source.removingPercentEncoding ?? source)
-            if !source.hasPrefix("data:"), !source.contains("://"),
-               let data = FileManager.default.contents(atPath: path) {
+            let relative = source.removingPercentEncoding ?? source
+            let path = (baseDirectory as NSString).appendingPathComponent(relative)
+            let isImageName = [".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp"].contains { relative.lowercased().hasSuffix($0) }
+            if !source.hasPrefix("data:"), !source.contains(":"), !relative.hasPrefix("/"), isImageName,
+               !relative.split(separator: "/").contains(".."),
+               let data = try? RegularFile.read(atPath: path, limit: inlineImageLimit) {
                 let type = source.lowercased().hasSuffix(".svg") ? "image/svg+xml" : "image/png"
                 out += "data:\(type);base64," + data.base64EncodedString()
             } else {

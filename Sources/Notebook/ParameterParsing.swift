@@ -57,6 +57,12 @@ func parseParameters(
         return .mapping([], emptyPosition)
     }
     guard let root else { return .mapping([], emptyPosition) }
+    if YAMLLimits.exceedsExpansionLimit(root) {
+        report(locator.position(of: root.mark),
+               "the cell's YAML expands to more than \(YAMLLimits.maximumExpandedNodes) values through its aliases "
+               + "('*name'); write the values out or use fewer aliases")
+        return .mapping([], emptyPosition)
+    }
     let converted = convert(root, locator: locator, report: report)
     guard case .mapping = converted else {
         report(converted.position,

@@ -119,7 +119,9 @@ public struct ByteReader: Sendable {
     public mutating func readFloats() throws(TensorError) -> [Float] {
         let count = try readInt()
         guard count >= 0, count <= (data.endIndex - position) / 4 else {
-            throw .truncated(needed: max(0, count) * 4, available: data.endIndex - position)
+            // A damaged count can be anything: the product is saturated, never overflowing.
+            let (needed, overflow) = max(0, count).multipliedReportingOverflow(by: 4)
+            throw .truncated(needed: overflow ? Int.max : needed, available: data.endIndex - position)
         }
         let bytes = try take(count * 4)
         var values = [Float](repeating: 0, count: count)
@@ -138,8 +140,14 @@ public struct ByteReader: Sendable {
         var shape = [Int]()
         for _ in 0..<rank { shape.append(try readInt()) }
         guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }) else { throw .badShape(shape) }
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product < 1 << 40 else { throw .badShape(shape) }
+            count = product
+        }
         let scalars = try readFloats()
-        guard shape.reduce(1, *) == scalars.count else { throw .badShape(shape) }
+        guard count == scalars.count else { throw .badShape(shape) }
         return Tensor(shape: shape, scalars: scalars)
     }
 }

@@ -34,7 +34,7 @@ extension Loom {
                 return
             }
             guard let action = registry.action(named: name) else {
-                throw LoomFailure(message: "error: unknown action '\(name)'" + Suggestions.hint(for: name, in: registry.names))
+                throw LoomFailure(message: "unknown action '\(name)'" + Suggestions.hint(for: name, in: registry.names))
             }
             print(example ? ActionHelp.exampleNotebook(action, registry: registry) : ActionHelp.detail(action), terminator: example ? "" : "\n")
         }

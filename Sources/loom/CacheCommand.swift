@@ -41,7 +41,12 @@ extension Loom {
             func run() throws {
                 let database = try cache.open()
                 let before = try database.statistics().fileBytes
-                let removed = try database.prune(olderThan: olderThan.map { $0 * 86400 })
+                let removed: Int
+                do {
+                    removed = try database.prune(olderThan: olderThan.map { $0 * 86400 })
+                } catch let error as CacheLockError {
+                    throw LoomFailure(message: error.description)
+                }
                 let runs = try database.pruneRuns(keepingNewest: keepRuns ?? Int.max)
                 let after = try database.statistics().fileBytes
                 print("removed \(removed) cells" + (keepRuns == nil ? "" : " and \(runs) runs") + "; \(bytes(before)) → \(bytes(after))")
@@ -54,10 +59,11 @@ extension Loom {
             @OptionGroup var cache: CacheOptions
 
             func run() throws {
-                var removed = false
-                for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: cache.path + suffix) {
-                    try FileManager.default.removeItem(atPath: cache.path + suffix)
-                    removed = true
+                let removed: Bool
+                do {
+                    removed = try Cache.delete(at: cache.path)
+                } catch let error as CacheLockError {
+                    throw LoomFailure(message: error.description)
                 }
                 print(removed ? "deleted \(cache.path)" : "\(cache.path) does not exist")
             }

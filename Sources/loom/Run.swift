@@ -1,3 +1,4 @@
+import FileAccess
 import ArgumentParser
 import Actions
 import Engine
@@ -77,8 +78,36 @@ extension Loom {
             (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
         }
 
+        /// Where a notebook's executed copy goes: `OUT/NAME.md`.
+        private func outputPath(of notebook: String) -> String {
+            let name = ((notebook as NSString).lastPathComponent as NSString).deletingPathExtension
+            return (out as NSString).appendingPathComponent("\(name).md")
+        }
+
+        /// Two different notebooks with the same file name would write the same executed notebook
+        /// (and assets folder): refused before anything runs.
+        static func collidingOutputs(_ paths: [String], output: (String) -> String) -> String? {
+            var seen: [String: String] = [:]
+            for path in paths {
+                let source = URL(fileURLWithPath: path).standardizedFileURL.path
+                let destination = URL(fileURLWithPath: output(path)).standardizedFileURL.path
+                if let other = seen[destination], other != source {
+                    let first = paths.first { URL(fileURLWithPath: $0).standardizedFileURL.path == other } ?? other
+                    return "'\(first)' and '\(path)' would both be written to '\(output(path))'; "
+                        + "run them one at a time with different --out folders, or rename one of them."
+                }
+                seen[destination] = source
+            }
+            return nil
+        }
+
         /// Checks, then runs, each notebook; returns whether every cell of every notebook succeeded.
-        private func runAll(_ paths: [String]) throws -> Bool {
+        private func runAll(_ requested: [String]) throws -> Bool {
+            var unique = Set<String>()
+            let paths = requested.filter { unique.insert(URL(fileURLWithPath: $0).standardizedFileURL.path).inserted }
+            if let collision = Self.collidingOutputs(paths, output: outputPath(of:)) {
+                throw LoomFailure(message: collision)
+            }
             var checked: [CheckedNotebook] = []
             var failed = false
             for path in paths {
@@ -97,12 +126,17 @@ extension Loom {
             var allSucceeded = true
             for notebook in checked {
                 let name = ((notebook.document.path as NSString).lastPathComponent as NSString).deletingPathExtension
-                let output = (out as NSString).appendingPathComponent("\(name).md")
+                let output = outputPath(of: notebook.document.path)
                 let figures: FigureMode = assets
                     ? .assets(directory: (out as NSString).appendingPathComponent("\(name).assets"),
                               relativePath: "\(name).assets")
                     : .embedded
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                do {
+                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                } catch {
+                    throw LoomFailure(message: "cannot create the output folder '\(out)': \(FileErrorText.reason(error)); "
+                        + "choose another with --out")
+                }
                 let report = try runner.run(notebook, options: RunOptions(
                     plan: PlanOptions(force: force, ignoreCache: noCache), figures: figures, outputPath: output))
                 for cell in report.cells {

@@ -13,7 +13,7 @@ struct CacheOptions: ParsableArguments {
         do {
             return try Cache(path: path)
         } catch let error as CacheError {
-            throw LoomFailure(message: "error: \(error)")
+            throw LoomFailure(message: error.description)
         }
     }
 }
@@ -52,14 +52,12 @@ struct LoomFailure: Error, CustomStringConvertible {
 /// - Returns: the checked notebook, or `nil` (after printing errors) when it has errors.
 func loadAndCheck(_ path: String, overrides: [String: String] = [:],
                   registry: ActionRegistry = BuiltInActions.registry) throws -> CheckedNotebook {
-    let text: String
+    let document: NotebookDocument
     do {
-        text = try String(contentsOfFile: path, encoding: .utf8)
+        document = try NotebookDocument.read(path: path)
     } catch {
-        throw LoomFailure(message: "error: cannot read the notebook '\(path)': "
-            + (FileManager.default.fileExists(atPath: path) ? "it is not UTF-8 text" : "no such file"))
+        throw LoomFailure(message: error.description)
     }
-    let document = NotebookDocument.parse(path: path, text: text)
     return Checker.check(document, registry: registry, overrides: overrides)
 }
 

@@ -92,7 +92,7 @@ struct IDXTests {
             case .folder:
                 let path = fixtures.path("folder")
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-                return (path, .images, .unreadable(path: path, reason: "it is a folder"))
+                return (path, .images, .unreadable(path: path, reason: "it is a folder, not a regular file"))
             case .emptyFile:
                 let path = fixtures.write([], to: "empty")
                 return (path, .images, .truncatedHeader(path: path, expectedBytes: 4, foundBytes: 0))

@@ -1,3 +1,4 @@
+import Crypto
 import Engine
 import Foundation
 import Notebook
@@ -211,8 +212,10 @@ let chain = """
         try FileManager.default.createDirectory(atPath: harness.directory.file("out"), withIntermediateDirectories: true)
         _ = try runner.run(checked, options: RunOptions(figures: .assets(directory: assets, relativePath: "nb.assets"),
                                                         outputPath: harness.outputPath))
-        #expect(harness.output.contains("![A dot](nb.assets/cell-01-dot.png)"))
-        #expect(FileManager.default.contents(atPath: assets + "/cell-01-dot.png") == Data([0x89, 0x50, 0x4E, 0x47]))
+        // File names carry the figure's content hash, so a new figure never overwrites an old one.
+        let hash = String(SHA256.hash(data: Data([0x89, 0x50, 0x4E, 0x47])).map { String(format: "%02x", $0) }.joined().prefix(12))
+        #expect(harness.output.contains("![A dot](nb.assets/cell-01-dot-\(hash).png)"))
+        #expect(FileManager.default.contents(atPath: assets + "/cell-01-dot-\(hash).png") == Data([0x89, 0x50, 0x4E, 0x47]))
         _ = try runner.run(checked, options: RunOptions(outputPath: harness.outputPath))
         #expect(harness.output.contains("![A dot](data:image/png;base64,iVBORw==)"))
         // A cell moved down: its figure file is renamed and the stale one removed.
@@ -220,14 +223,44 @@ let chain = """
                                   registry: registry)
         _ = try runner.run(moved, options: RunOptions(figures: .assets(directory: assets, relativePath: "nb.assets"),
                                                       outputPath: harness.outputPath))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: assets).sorted() == ["cell-01-dot.png", "cell-02-dot.png"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: assets).sorted()
+                == ["cell-01-dot-\(hash).png", "cell-02-dot-\(hash).png"])
         let single = Checker.check(NotebookDocument.parse(path: "nb.md", text: "# Only prose\n\n```loom draw\n```\n"),
                                    registry: registry)
-        try FileManager.default.removeItem(atPath: assets + "/cell-01-dot.png")
+        try FileManager.default.removeItem(atPath: assets + "/cell-01-dot-\(hash).png")
         try Data([1]).write(to: URL(fileURLWithPath: assets + "/notes.txt"))
         _ = try runner.run(single, options: RunOptions(figures: .assets(directory: assets, relativePath: "nb.assets"),
                                                        outputPath: harness.outputPath))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: assets).sorted() == ["cell-01-dot.png", "notes.txt"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: assets).sorted() == ["cell-01-dot-\(hash).png", "notes.txt"])
+    }
+
+    /// With `--assets`, figures and notebook change together: a failed notebook write leaves the
+    /// previous notebook and exactly the figure files it links.
+    @Test func aFailedNotebookWriteLeavesTheOldFiguresUnderTheOldLinks() throws {
+        let harness = Harness()
+        let registry = ActionRegistry([
+            Action(name: "draw", version: 1, summary: "", parameters: ShadeParameters.self,
+                   run: { parameters, context in
+                       context.emitFigure(name: "dot", title: "A dot",
+                                          png: Data([0x89, 0x50, 0x4E, 0x47, UInt8(parameters.shade)]))
+                   }),
+        ])
+        let runner = NotebookRunner(registry: registry, cache: try Cache(path: harness.cachePath))
+        let assets = harness.directory.file("out/nb.assets")
+        try FileManager.default.createDirectory(atPath: harness.directory.file("out"), withIntermediateDirectories: true)
+        let first = Checker.check(NotebookDocument.parse(path: "nb.md", text: "```loom draw\nshade: 1\n```\n"), registry: registry)
+        _ = try runner.run(first, options: RunOptions(figures: .assets(directory: assets, relativePath: "nb.assets"),
+                                                      outputPath: harness.outputPath))
+        let before = harness.output
+        let filesBefore = try FileManager.default.contentsOfDirectory(atPath: assets).sorted()
+        let second = Checker.check(NotebookDocument.parse(path: "nb.md", text: "```loom draw\nshade: 2\n```\n"), registry: registry)
+        #expect(throws: NotebookError.self) {
+            try runner.run(second, options: RunOptions(figures: .assets(directory: assets, relativePath: "nb.assets"),
+                                                       outputPath: harness.directory.file("no-such-folder/nb.md")))
+        }
+        #expect(harness.output == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: assets).sorted() == filesBefore)
+        for file in filesBefore { #expect(before.contains("(nb.assets/\(file))")) }
     }
 
     @Test func subResultsAreCachedOneByOne() throws {
@@ -252,4 +285,10 @@ let chain = """
         _ = try harness.run("```loom grid\nvalues: [1, 2]\n```\n", force: ["grid"])
         #expect(harness.log.all == ["square 1.0", "square 2.0"])
     }
+}
+
+/// One integer, for the figure-writing tests.
+struct ShadeParameters: ParameterSet {
+    var shade = 1
+    static let fields: [Field<Self>] = [Field("shade", \.shade, .integer(.closed(0, 255)), doc: "A grey level.")]
 }

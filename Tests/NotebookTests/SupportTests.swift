@@ -104,7 +104,7 @@ import Testing
     @Test func readReportsMissingFilesAndBadEncoding() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        #expect(throws: NotebookError.cannotRead(path: directory + "/none.md", reason: "No such file or directory")) {
+        #expect(throws: NotebookError.cannotRead(path: directory + "/none.md", reason: "no such file")) {
             try NotebookDocument.read(path: directory + "/none.md")
         }
         let latin1 = directory + "/latin1.md"
@@ -114,10 +114,29 @@ import Testing
         }
     }
 
+    /// A device, a FIFO or a folder given as a notebook is refused at once, never read or waited on.
+    @Test func readRefusesWhatIsNotARegularFile() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fifo = directory + "/pipe.md"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: NotebookError.cannotRead(path: fifo, reason: "it is a FIFO (named pipe), not a notebook file")) {
+            try NotebookDocument.read(path: fifo)
+        }
+        #expect(throws: NotebookError.cannotRead(path: "/dev/zero", reason: "it is a character device, not a notebook file")) {
+            try NotebookDocument.read(path: "/dev/zero")
+        }
+        #expect(throws: NotebookError.cannotRead(path: directory, reason: "it is a folder, not a notebook file")) {
+            try NotebookDocument.read(path: directory)
+        }
+    }
+
     @Test(arguments: [
-        (NotebookError.cannotRead(path: "a.md", reason: "No such file or directory"),
-         "Cannot read 'a.md': No such file or directory."),
-        (.notUTF8(path: "b.md"), "The notebook 'b.md' is not UTF-8 text."),
+        (NotebookError.cannotRead(path: "a.md", reason: "no such file"),
+         "Cannot read 'a.md': no such file; give the path of a notebook (a Markdown file)."),
+        (.cannotRead(path: "/dev/zero", reason: "it is a character device, not a notebook file"),
+         "Cannot read '/dev/zero': it is a character device, not a notebook file; give the path of a notebook (a Markdown file)."),
+        (.notUTF8(path: "b.md"), "The notebook 'b.md' is not UTF-8 text; save it as UTF-8 (a Markdown file) and try again."),
         (.cannotWrite(path: "c.md", reason: "disk full"), "Cannot write 'c.md': disk full."),
     ])
     func errorMessages(error: NotebookError, message: String) {

@@ -224,15 +224,25 @@ import _LoomTestSupport
     }
 
     @Test func aSlowThreadDoesLessOfTheWork() {
-        // Chunk 0 stalls its thread; with two threads the other one must run most of the rest.
-        let runner = Locked([Int: String]())
-        parallelForBalanced(count: 16, chunks: 16, threads: 2) { chunk, _ in
-            runner.update { $0[chunk] = "\(pthread_self())" }
-            if chunk == 0 { Thread.sleep(forTimeInterval: 0.2) } else { Thread.sleep(forTimeInterval: 0.005) }
+        // Two workers share the chunks the way parallelForBalanced's threads do; the first stalls
+        // after its first chunk (a core taken by another process), so the other does the rest.
+        let counter = _ChunkCounter()
+        let taken = Locked([String: Int]())
+        let done = DispatchGroup()
+        for (name, stall) in [("slow", 0.2), ("fast", 0.0)] {
+            done.enter()
+            Thread.detachNewThread {
+                if name == "fast" { Thread.sleep(forTimeInterval: 0.01) }   // the slow one starts first
+                while counter.take(below: 16) != nil {
+                    taken.update { $0[name, default: 0] += 1 }
+                    Thread.sleep(forTimeInterval: stall)
+                }
+                done.leave()
+            }
         }
-        let all = runner.read { $0 }
-        let slow = all[0]
-        #expect(all.values.filter { $0 == slow }.count <= 2)
+        done.wait()
+        #expect(taken.read { $0["slow"] ?? 0 } <= 2)
+        #expect(taken.read { ($0["slow"] ?? 0) + ($0["fast"] ?? 0) } == 16)
     }
 
     @Test func fewerItemsThanChunks() {

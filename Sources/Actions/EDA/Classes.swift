@@ -64,8 +64,8 @@ enum ClassesAction {
             context.emit(markdown: "All \(images.classCount) classes have exactly \(Format.count(totals.first ?? 0)) images: "
                          + "the imbalance ratio is 1.000, so plain accuracy is a fair summary.")
         } else {
-            context.emit(markdown: "Imbalance ratio \(ratioText(overall)): the largest class, '\(images.classNames[largest])', has "
-                         + "\(Format.count(totals[largest])) images and the smallest, '\(images.classNames[smallest])', "
+            context.emit(markdown: "Imbalance ratio \(ratioText(overall)): the largest class, '\(MarkdownText.literal(images.classNames[largest]))', has "
+                         + "\(Format.count(totals[largest])) images and the smallest, '\(MarkdownText.literal(images.classNames[smallest]))', "
                          + "\(Format.count(totals[smallest])).")
         }
 

@@ -80,7 +80,7 @@ enum SamplesAction {
         let short = picks.enumerated().filter { $0.element.count < perClass }
         if !short.isEmpty {
             context.emit(markdown: "Some classes have fewer than \(perClass) \(part) images: "
-                         + short.map { "'\(data.classNames[$0.offset])' (\($0.element.count))" }.joined(separator: ", ")
+                         + short.map { "'\(MarkdownText.literal(data.classNames[$0.offset]))' (\($0.element.count))" }.joined(separator: ", ")
                          + "; their rows end in blank cells.")
         }
         let grid = ImageGrid(images: pictures, columns: perClass, rowLabels: data.classNames, pictureSide: 56)

@@ -92,7 +92,7 @@ extension WordCloudAction {
         context.emit(table)
         let words = rows.filter { $0.asIt + $0.asTarget > 0 }.map { ($0.name, Double($0.asIt + $0.asTarget)) }
         guard !words.isEmpty else {
-            context.emit(markdown: "\(label) never confuses \(target) with another class on these images.")
+            context.emit(markdown: "\(MarkdownText.literal(label)) never confuses \(MarkdownText.literal(target)) with another class on these images.")
             return
         }
         try context.emitFigure(name: "wordcloud", title: "Classes weighted by confusion with \(target) (\(label))",

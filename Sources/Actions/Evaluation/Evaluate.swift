@@ -127,6 +127,7 @@ enum EvaluateAction {
             return "Every image is classified correctly."
         }
         let support = confusion.support[pair.actual]
+        let names = names.map(MarkdownText.literal)
         var text = "\(names[pair.actual]) is most often mistaken for \(names[pair.predicted]) "
             + "(\(Format.count(pair.count)) \(pair.count == 1 ? "time" : "times"), "
             + "\(Format.percent(Double(pair.count) / Double(max(support, 1)))) of \(names[pair.actual]) images)."

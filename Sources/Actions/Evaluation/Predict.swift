@@ -1,3 +1,4 @@
+import FileAccess
 import Dataset
 import Engine
 import Figures
@@ -236,8 +237,14 @@ enum PredictAction {
         var originals: [PNGImage] = []
         var prepared: [PreparedImage] = []
         for (item, path) in files.enumerated() {
-            guard let data = FileManager.default.contents(atPath: path.resolved) else {
+            guard FileManager.default.fileExists(atPath: path.resolved) else {
                 throw missingFile(path, item: item, parameters: parameters)
+            }
+            let data: Data
+            do {
+                data = try RegularFile.read(atPath: path.resolved, limit: ImageFolder.maximumImageFileSize)
+            } catch {
+                throw self.error("cannot read the image: \(error)", item: item, of: "files", positions: parameters.files?.positions ?? [])
             }
             let image: PNGImage
             do {

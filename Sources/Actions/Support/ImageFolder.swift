@@ -1,3 +1,4 @@
+import FileAccess
 import Dataset
 import Engine
 import Figures
@@ -14,6 +15,9 @@ import Foundation
 /// Class names are the sub-folder names in sorted order; every image is brought to one declared
 /// size (area averaging) and to grey (ITU-R BT.601 luma) or RGB.
 enum ImageFolder {
+    /// The largest PNG file read (a 16-megapixel photo is about 20 MB).
+    static let maximumImageFileSize = 256 << 20
+
     /// Whether `directory` looks like an image folder: sub-folders holding `.png` files.
     static func looksLikeImageFolder(_ directory: String) -> Bool {
         !((try? classFolders(in: directory)) ?? []).isEmpty
@@ -57,8 +61,11 @@ enum ImageFolder {
         var done = 0
         for (label, entry) in classes.enumerated() {
             for file in entry.files {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw ActionError("cannot read the image '\(file)'", parameter: "dataset")
+                let data: Data
+                do {
+                    data = try RegularFile.read(atPath: file, limit: maximumImageFileSize)
+                } catch {
+                    throw ActionError("cannot read the image: \(error)", parameter: "dataset")
                 }
                 let image: PNGImage
                 do {

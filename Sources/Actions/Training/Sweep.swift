@@ -174,7 +174,7 @@ enum SweepAction {
         context.emit(table)
         try emitCharts(context, rows: rows, variants: variants)
         guard let best = ranked.first else { preconditionFailure("a sweep has at least one variant") }
-        context.emit(markdown: "The best variant is '\(best.variant.name)' (validation accuracy "
+        context.emit(markdown: "The best variant is '\(MarkdownText.literal(best.variant.name))' (validation accuracy "
                      + "\(best.validationAccuracy.map { Format.decimal($0) } ?? "–")); it is this cell's model result.")
         context.setResult(best.model)
     }

@@ -50,6 +50,12 @@ public struct DatasetValue: ResultValue {
         guard shape.count == 4, shape[0] == labels.count else {
             throw BlobError.badValue("dataset shape \(shape) does not match \(labels.count) labels")
         }
+        guard shape[1] > 0, shape[2] > 0, shape[3] > 0, !classNames.isEmpty else {
+            throw BlobError.badValue("dataset shape \(shape) with \(classNames.count) class names")
+        }
+        if let bad = labels.first(where: { $0 < 0 || Int($0) >= classNames.count }) {
+            throw BlobError.badValue("label \(bad) for \(classNames.count) classes")
+        }
         images = LabeledImages(pixels: pixels, labels: labels, channels: shape[1], height: shape[2], width: shape[3],
                                classNames: classNames)
         standardizes = try reader.readBool()
@@ -102,7 +108,11 @@ public struct SplitValue: ResultValue {
         let train = try reader.readInt32Array().values
         let validation = try reader.readInt32Array().values
         let test = try reader.readInt32Array().values
-        split = DatasetSplit(train: train, validation: validation, test: test)
+        do {
+            split = try DatasetSplit(validatingTrain: train, validation: validation, test: test)
+        } catch {
+            throw BlobError.badValue(error.description)
+        }
         stratified = try reader.readBool()
         seed = try reader.readInt()
     }
@@ -112,6 +122,12 @@ extension ActionContext {
     /// The split named by input `name` together with the dataset it indexes.
     public func splitData(_ name: String = "data") throws -> (split: SplitValue, dataset: DatasetValue) {
         let split = try input(name, as: SplitValue.self)
-        return (split, try result(key: split.datasetKey, as: DatasetValue.self))
+        let dataset = try result(key: split.datasetKey, as: DatasetValue.self)
+        do {
+            try split.split.validate(imageCount: dataset.images.count)
+        } catch {
+            throw discardDamagedResult(key: inputKey(name) ?? "", reason: error.description)
+        }
+        return (split, dataset)
     }
 }

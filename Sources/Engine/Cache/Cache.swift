@@ -54,11 +54,15 @@ public struct CellFingerprint: Sendable, Codable, Equatable {
 public final class Cache: Sendable {
     /// `'loom'` as a 32-bit big-endian integer, stored as the database's application id.
     public static let applicationID: Int32 = 0x6C6F_6F6D
-    /// 2 added the run history (``createRunHistoryTables(_:)``); a cache of version 1 gains its tables.
-    public static let schemaVersion = 2
+    /// 2: every output, result and checkpoint carries the SHA-256 of its bytes; 3: the run history
+    /// (``createRunHistoryTables(_:)``). An older cache loses its unverifiable entries when opened
+    /// (their results are recomputed) and gains the run tables.
+    public static let schemaVersion = 3
 
     public let path: String
     let pool: DatabasePool
+    /// Held shared while this cache is open, so `loom cache clear`/`prune` wait for this process.
+    let lock: CacheLock
 
     /// Opens (creating if needed) the cache at `path`.
     ///
@@ -70,6 +74,7 @@ public final class Cache: Sendable {
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+        lock = try CacheLock.shared(databasePath: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.label = "loom.cache"
@@ -80,6 +85,8 @@ public final class Cache: Sendable {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw CacheError.notADatabase(path: path)
+        } catch let error as DatabaseError {
+            throw CacheError.unreadable(path: path, reason: CacheWriteError.explaining(error, path: path)?.reason ?? "\(error)")
         } catch {
             throw CacheError.unreadable(path: path, reason: "\(error)")
         }
@@ -96,6 +103,13 @@ public final class Cache: Sendable {
             throw CacheError.newerSchema(path: path, found: version, supported: Cache.schemaVersion)
         }
         guard version < Cache.schemaVersion else { return }
+        if version >= 1, try !db.columns(in: "results").contains(where: { $0.name == "checksum" }) {
+            // Entries without checksums cannot be verified: start afresh (results are recomputed).
+            try db.execute(sql: """
+                DROP TABLE IF EXISTS results; DROP TABLE IF EXISTS cells; DROP TABLE IF EXISTS checkpoints;
+                DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS notebook_cells;
+                """)
+        }
         try db.execute(sql: """
             PRAGMA application_id = \(Cache.applicationID);
             CREATE TABLE IF NOT EXISTS cells (
@@ -107,18 +121,21 @@ public final class Cache: Sendable {
                 seeds TEXT NOT NULL,
                 created_at REAL NOT NULL,
                 used_at REAL NOT NULL,
-                parent TEXT
+                parent TEXT,
+                checksum TEXT NOT NULL
             );
             CREATE TABLE IF NOT EXISTS results (
                 key TEXT PRIMARY KEY REFERENCES cells(key) ON DELETE CASCADE,
                 kind TEXT NOT NULL,
-                data BLOB NOT NULL
+                data BLOB NOT NULL,
+                checksum TEXT NOT NULL
             );
             CREATE TABLE IF NOT EXISTS checkpoints (
                 key TEXT PRIMARY KEY,
                 step INTEGER NOT NULL,
                 data BLOB NOT NULL,
-                updated_at REAL NOT NULL
+                updated_at REAL NOT NULL,
+                checksum TEXT NOT NULL
             );
             CREATE TABLE IF NOT EXISTS files (
                 path TEXT PRIMARY KEY,
@@ -147,16 +164,23 @@ public final class Cache: Sendable {
     }
 
     /// The cached output of a cell, or `nil`. Does not read the result.
+    ///
+    /// - Throws: ``DamagedCacheEntry`` (after dropping the cell) when the output fails its checksum.
     public func cell(key: String) throws -> CachedCell? {
         let row = try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT action, outputs, result_kind, seconds, seeds FROM cells WHERE key = ?",
+            try Row.fetchOne(db, sql: "SELECT action, outputs, result_kind, seconds, seeds, checksum FROM cells WHERE key = ?",
                              arguments: [key])
         }
         guard let row else { return nil }
-        let outputs: Data = row["outputs"]
+        let outputs = try verified(row["outputs"], checksum: row["checksum"], what: "output", key: key) {
+            try remove(key: key)
+        }
         let seeds: String = row["seeds"]
         let decoder = JSONDecoder()
-        guard let items = try? decoder.decode([OutputItem].self, from: outputs) else { return nil }
+        guard let items = try? decoder.decode([OutputItem].self, from: outputs) else {
+            try? remove(key: key)
+            throw DamagedCacheEntry(what: "output", key: key, path: path)
+        }
         return CachedCell(
             key: key, action: row["action"], outputs: items,
             resultKind: (row["result_kind"] as String?).map(ResultKind.init(rawValue:)),
@@ -165,10 +189,14 @@ public final class Cache: Sendable {
     }
 
     /// The stored result bytes of a cell, or `nil`.
+    ///
+    /// - Throws: ``DamagedCacheEntry`` (after dropping the cell) when the bytes fail their checksum.
     public func resultData(key: String) throws -> Data? {
-        try pool.read { db in
-            try Data.fetchOne(db, sql: "SELECT data FROM results WHERE key = ?", arguments: [key])
+        let row = try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT data, checksum FROM results WHERE key = ?", arguments: [key])
         }
+        guard let row else { return nil }
+        return try verified(row["data"], checksum: row["checksum"], what: "result", key: key) { try remove(key: key) }
     }
 
     /// Stores a finished cell in one transaction, and drops its checkpoint.
@@ -179,18 +207,18 @@ public final class Cache: Sendable {
                       seconds: Double, seeds: [String], parent: String? = nil) throws {
         let encoded = try JSONEncoder().encode(outputs)
         let now = Date().timeIntervalSince1970
-        try pool.write { db in
+        try writing { try pool.write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO cells (key, action, outputs, result_kind, seconds, seeds, created_at, used_at, parent)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO cells (key, action, outputs, result_kind, seconds, seeds, created_at, used_at, parent, checksum)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [key, action, encoded, result?.kind.rawValue, seconds, seeds.joined(separator: "\n"),
-                                 now, now, parent])
+                                 now, now, parent, Cache.checksum(encoded)])
             if let result {
-                try db.execute(sql: "INSERT OR REPLACE INTO results (key, kind, data) VALUES (?, ?, ?)",
-                               arguments: [key, result.kind.rawValue, result.data])
+                try db.execute(sql: "INSERT OR REPLACE INTO results (key, kind, data, checksum) VALUES (?, ?, ?, ?)",
+                               arguments: [key, result.kind.rawValue, result.data, Cache.checksum(result.data)])
             }
             try db.execute(sql: "DELETE FROM checkpoints WHERE key = ?", arguments: [key])
-        }
+        } }
     }
 
     /// Marks cells as used now (for `loom cache prune --older-than`).
@@ -223,18 +251,24 @@ public final class Cache: Sendable {
     // MARK: Checkpoints
 
     /// The latest checkpoint of a cell that has not finished, or `nil`.
+    ///
+    /// - Throws: ``DamagedCacheEntry`` (after dropping it) when the checkpoint fails its checksum.
     public func checkpoint(key: String) throws -> (step: Int, data: Data)? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT step, data FROM checkpoints WHERE key = ?", arguments: [key])
-                .map { (step: $0["step"], data: $0["data"]) }
+        let row = try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT step, data, checksum FROM checkpoints WHERE key = ?", arguments: [key])
         }
+        guard let row else { return nil }
+        let data = try verified(row["data"], checksum: row["checksum"], what: "checkpoint", key: key) {
+            try pool.write { db in try db.execute(sql: "DELETE FROM checkpoints WHERE key = ?", arguments: [key]) }
+        }
+        return (step: row["step"], data: data)
     }
 
     public func saveCheckpoint(key: String, step: Int, data: Data) throws {
-        try pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (key, step, data, updated_at) VALUES (?, ?, ?, ?)",
-                           arguments: [key, step, data, Date().timeIntervalSince1970])
-        }
+        try writing { try pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (key, step, data, updated_at, checksum) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [key, step, data, Date().timeIntervalSince1970, Cache.checksum(data)])
+        } }
     }
 
     // MARK: Notebook state
@@ -323,8 +357,16 @@ public final class Cache: Sendable {
 
     /// Deletes every cell that no notebook's last run used (and, with `olderThan`, also those not
     /// used for that many seconds), then compacts the file. Returns the number of cells removed.
+    ///
+    /// - Parameter wait: how long to wait for other looms that have the cache open; after that
+    ///   it throws ``CacheLockError/inUse(path:waited:)`` and removes nothing, so a running loom
+    ///   never loses the results it has just stored.
     @discardableResult
-    public func prune(olderThan seconds: Double? = nil) throws -> Int {
+    public func prune(olderThan seconds: Double? = nil, wait: Double = CacheLock.defaultWait) throws -> Int {
+        try lock.exclusively(wait: wait) { try pruneLocked(olderThan: seconds) }
+    }
+
+    private func pruneLocked(olderThan seconds: Double?) throws -> Int {
         let live = Set(try pool.read { db in
             try String.fetchAll(db, sql: "SELECT fingerprint FROM notebook_cells")
         }.compactMap { try? JSONDecoder().decode(CellFingerprint.self, from: Data($0.utf8)).key })
@@ -351,8 +393,12 @@ public final class Cache: Sendable {
         return removed
     }
 
-    /// Deletes everything in the cache.
-    public func clear() throws {
+    /// Deletes everything in the cache, once no other loom has it open.
+    public func clear(wait: Double = CacheLock.defaultWait) throws {
+        try lock.exclusively(wait: wait) { try clearLocked() }
+    }
+
+    private func clearLocked() throws {
         try pool.write { db in
             for table in ["results", "cells", "checkpoints", "files", "notebook_cells"] + Cache.runHistoryTables {
                 try db.execute(sql: "DELETE FROM \(table)")

@@ -1,3 +1,6 @@
+import Crypto
+import FileAccess
+import Notebook
 import Foundation
 
 /// A Markdown table: the executed notebook's answer to a pandas DataFrame.
@@ -26,13 +29,12 @@ public struct Table: Sendable, Codable, Hashable {
         rows.append(row)
     }
 
-    /// The table as GitHub-flavoured Markdown, with `|` in cells escaped.
+    /// The table as GitHub-flavoured Markdown: cells keep the emphasis an action wrote, but
+    /// anything that could become HTML, a link or an image is escaped (see ``MarkdownText/tableCell(_:)``).
     public var markdown: String {
-        func escape(_ cell: String) -> String {
-            cell.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-        }
+        let escape = MarkdownText.tableCell
         var lines: [String] = []
-        if let caption { lines.append("**\(caption)**"); lines.append("") }
+        if let caption { lines.append("**\(MarkdownText.literal(caption))**"); lines.append("") }
         lines.append("| " + columns.map(escape).joined(separator: " | ") + " |")
         lines.append("|" + alignments.map {
             switch $0 {
@@ -94,18 +96,24 @@ extension Array where Element == OutputItem {
                 let fence = text.contains("```") ? "~~~~" : "```"
                 blocks.append("\(fence)text\n\(text)\n\(fence)")
             case .details(let summary, let body):
-                blocks.append("<details>\n<summary>\(summary)</summary>\n\n\(body)\n\n</details>")
+                blocks.append("<details>\n<summary>\(MarkdownText.html(summary))</summary>\n\n\(body)\n\n</details>")
             case .figure(let figure):
-                let alt = figure.title.replacingOccurrences(of: "]", with: "\\]")
+                let alt = MarkdownText.literal(figure.title)
                 switch figures {
                 case .embedded:
                     blocks.append("![\(alt)](data:image/png;base64,\(figure.png.base64EncodedString()))")
                 case .assets(let directory, let relativePath):
-                    let file = "\(prefix)-\(figure.name).png"
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    // Content-addressed: a new figure never overwrites a file the previous
+                    // executed notebook links, so a failed write leaves that notebook whole.
+                    let file = "\(prefix)-\(figure.name)-\(SHA256.hash(data: figure.png).hexString.prefix(12)).png"
                     let path = (directory as NSString).appendingPathComponent(file)
-                    if (try? Data(contentsOf: URL(fileURLWithPath: path))) != figure.png {
-                        try figure.png.write(to: URL(fileURLWithPath: path), options: .atomic)
+                    do {
+                        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                        if (try? Data(contentsOf: URL(fileURLWithPath: path))) != figure.png {
+                            try figure.png.write(to: URL(fileURLWithPath: path), options: .atomic)
+                        }
+                    } catch {
+                        throw NotebookError.cannotWrite(path: path, reason: FileErrorText.reason(error))
                     }
                     blocks.append("![\(alt)](\(relativePath)/\(file))")
                 }

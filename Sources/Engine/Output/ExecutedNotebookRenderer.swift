@@ -11,9 +11,10 @@ enum ExecutedNotebookRenderer {
             if !rendered.isEmpty { parts.append(rendered) }
             switch cell.status {
             case .failed(let message):
-                parts.append("> [!CAUTION]\n> **Failed:** " + message.replacingOccurrences(of: "\n", with: "\n> "))
+                parts.append("> [!CAUTION]\n> **Failed:** " + message.components(separatedBy: "\n")
+                    .map(MarkdownText.literal).joined(separator: "\n> "))
             case .skipped(let reason):
-                parts.append("*Skipped: \(reason).*")
+                parts.append("*Skipped: \(MarkdownText.literal(reason)).*")
             case .ran, .cached:
                 break
             }

@@ -150,24 +150,42 @@ public struct BlobReader: Sendable {
     }
     public mutating func readStrings() throws -> [String] {
         let count = try readInt()
-        guard count >= 0 else { throw BlobError.badValue("negative count") }
-        return try (0..<count).map { _ in try readString() }
+        // Each string takes at least its 8-byte length: a count the rest cannot hold is damage.
+        guard count >= 0, count <= (data.endIndex - offset) / 8 else {
+            throw BlobError.badValue("a list of \(count) strings in \(data.endIndex - offset) bytes")
+        }
+        var strings: [String] = []
+        strings.reserveCapacity(count)
+        for _ in 0..<count { strings.append(try readString()) }
+        return strings
     }
     public mutating func readUInt8Array() throws -> (values: [UInt8], shape: [Int]) {
         let shape = try readHeader(expecting: "u8")
-        return ([UInt8](try take(shape.reduce(1, *))), shape)
+        return (try readElements(count: try elementCount(shape)), shape)
     }
     public mutating func readInt32Array() throws -> (values: [Int32], shape: [Int]) {
         let shape = try readHeader(expecting: "i32")
-        return (try readElements(count: shape.reduce(1, *)), shape)
+        return (try readElements(count: try elementCount(shape)), shape)
     }
     public mutating func readFloat32Array() throws -> (values: [Float], shape: [Int]) {
         let shape = try readHeader(expecting: "f32")
-        return (try readElements(count: shape.reduce(1, *)), shape)
+        return (try readElements(count: try elementCount(shape)), shape)
+    }
+    /// The product of `shape`, checked against overflow.
+    private func elementCount(_ shape: [Int]) throws -> Int {
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= 1 << 40 else { throw BlobError.badValue("tensor shape \(shape) is too large") }
+            count = product
+        }
+        return count
     }
     /// Copies `count` elements out (the blob may not be aligned for `T`).
     private mutating func readElements<T: BitwiseCopyable>(count: Int) throws -> [T] {
-        let bytes = try take(count * MemoryLayout<T>.stride)
+        let (size, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard !overflow else { throw BlobError.badValue("\(count) elements are too many") }
+        let bytes = try take(size)
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             bytes.withUnsafeBytes { raw in
                 UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)

@@ -86,6 +86,17 @@ public final class ActionContext: @unchecked Sendable {
     /// The label of input `name`: its result name, or the action that made it.
     public func inputLabel(_ name: String) -> String? { inputLabels[name]?.first }
 
+    /// Drops a stored result that its reader found inconsistent (a split whose indices fall outside
+    /// its dataset): it is never used again, and the next run recomputes it.
+    ///
+    /// - Returns: the error to throw, saying so.
+    public func discardDamagedResult(key: String, reason: String) -> ActionError {
+        try? store.cache?.remove(key: key)
+        store.forget(key: key)
+        return ActionError("the cached result \(key.prefix(12)) is damaged (\(reason)); it was dropped, "
+                           + "so run again and it will be recomputed")
+    }
+
     /// Any cached result by key (a split's dataset, say).
     public func result<T: ResultValue>(key: String, as type: T.Type = T.self) throws -> T {
         try store.value(key: key, as: T.self)
@@ -129,8 +140,15 @@ public final class ActionContext: @unchecked Sendable {
     // MARK: Checkpoints
 
     /// The latest checkpoint saved by an earlier, interrupted run of this same cell.
+    ///
+    /// A damaged checkpoint is reported in the cell's log, dropped, and training starts afresh.
     public func latestCheckpoint() throws -> (step: Int, data: Data)? {
-        try store.cache?.checkpoint(key: key)
+        do {
+            return try store.cache?.checkpoint(key: key)
+        } catch let damage as DamagedCacheEntry {
+            progress.log(damage.description)
+            return nil
+        }
     }
 
     /// Saves a checkpoint (for training: after each epoch), so a killed run resumes here.
@@ -161,7 +179,7 @@ public final class ActionContext: @unchecked Sendable {
                                          compute: () throws -> T) throws -> (value: T, cached: Bool) {
         let subkey = CacheKey.subresult(action: cell.action, version: actionVersion, label: label, identity: identity,
                                         inputs: inputKeys)
-        if !recomputesSubresults, let data = try store.cache?.resultData(key: subkey),
+        if !recomputesSubresults, let data = try storedSubresult(subkey),
            let value = try? T.decoded(from: data) {
             try store.cache?.adopt(key: subkey, parent: key)
             return (value, true)
@@ -173,15 +191,38 @@ public final class ActionContext: @unchecked Sendable {
                                seconds: Date().timeIntervalSince(started), seeds: [], parent: key)
         return (value, false)
     }
+
+    /// A stored sub-result's bytes; a damaged one is reported, dropped and recomputed.
+    private func storedSubresult(_ subkey: String) throws -> Data? {
+        do {
+            return try store.cache?.resultData(key: subkey)
+        } catch let damage as DamagedCacheEntry {
+            progress.log(damage.description)
+            return nil
+        }
+    }
 }
 
 /// Decoded results, loaded lazily from the cache and kept for the run.
 final class ResultStore: @unchecked Sendable {
     let cache: Cache?
     private var memory: [String: any ResultValue] = [:]
+    /// Result bytes already read and verified (by the runner, for cached cells that a running cell reads).
+    private var verified: [String: Data] = [:]
     private let lock = NSLock()
 
     init(cache: Cache?) { self.cache = cache }
+
+    func preload(key: String, data: Data) {
+        lock.withLock { verified[key] = data }
+    }
+
+    func forget(key: String) {
+        lock.withLock {
+            memory[key] = nil
+            verified[key] = nil
+        }
+    }
 
     func remember(key: String, value: any ResultValue) {
         lock.withLock { memory[key] = value }
@@ -194,10 +235,18 @@ final class ResultStore: @unchecked Sendable {
             }
             return typed
         }
-        guard let data = try cache?.resultData(key: key) else {
+        guard let data = try lock.withLock({ verified.removeValue(forKey: key) }) ?? cache?.resultData(key: key) else {
             throw ActionError("the result \(key.prefix(12)) is missing from the cache; run again with --no-cache")
         }
-        let value = try T.decoded(from: data)
+        let value: T
+        do {
+            value = try T.decoded(from: data)
+        } catch let error as BlobError {
+            // Bytes that pass their checksum but do not decode (written by a faulty loom): drop them.
+            try? cache?.remove(key: key)
+            throw ActionError("the cached result \(key.prefix(12)) cannot be read (\(error)); it was dropped, "
+                              + "so run again and it will be recomputed")
+        }
         remember(key: key, value: value)
         return value
     }

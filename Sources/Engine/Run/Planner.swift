@@ -1,4 +1,5 @@
 import Crypto
+import FileAccess
 import Foundation
 import Notebook
 
@@ -167,6 +168,17 @@ struct CachedFileIdentity: FileIdentityProvider {
     let notebookDirectory: String
 
     func identity(ofFile path: String) throws -> String {
+        // Only regular files: hashing /dev/zero or a FIFO would never end.
+        do {
+            try RegularFile.check(atPath: path)
+        } catch {
+            switch error {
+            case .missing: throw ActionError("the data file '\(path)' does not exist")
+            case .notRegularFile(_, let kind):
+                throw ActionError("the data file '\(path)' is \(kind), not a regular file; loom reads only regular files")
+            case .tooLarge, .unreadable: throw ActionError("\(error)")
+            }
+        }
         let attributes: [FileAttributeKey: Any]
         do {
             attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -178,10 +190,13 @@ struct CachedFileIdentity: FileIdentityProvider {
         if let known = try cache?.fileHash(path: path, size: size, mtime: mtime) {
             return "\(size):\(known)"
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ActionError("the file '\(path)' cannot be read")
+        let descriptor: Int32
+        do {
+            descriptor = try RegularFile.open(atPath: path).descriptor
+        } catch {
+            throw ActionError("\(error)")
         }
-        defer { try? handle.close() }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             hasher.update(data: chunk)

@@ -94,7 +94,8 @@ public struct NotebookRunner: Sendable {
                 if case .blocked(let reason) = plan.decision { report.status = .failed(reason) }
                 continue
             }
-            if plan.decision == .cached, let cached = try? cache?.cell(key: key) {
+            if plan.decision == .cached,
+               let cached = cachedCell(key: key, index: cell.index, notebook: notebook, planned: planned, store: store) {
                 report.status = .cached
                 report.seconds = cached.seconds
                 report.seeds = cached.seeds
@@ -144,9 +145,23 @@ public struct NotebookRunner: Sendable {
         let seconds = Date().timeIntervalSince(clock)
         var runReport = RunReport(notebook: path, output: options.outputPath, cells: reports, seconds: seconds)
         if let outputPath = options.outputPath {
-            let text = try ExecutedNotebookRenderer.render(notebook.document, report: runReport,
-                                                           figures: options.figures)
-            try writeAtomically(text, to: outputPath)
+            // Figures and notebook change together: figure files are content-addressed (new
+            // ones never replace old ones); if the notebook cannot be written, the files this
+            // run added are removed again, and the previous notebook keeps all its links.
+            var existing: Set<String> = []
+            if case .assets(let directory, _) = options.figures {
+                existing = Set((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            }
+            let text: String
+            do {
+                text = try ExecutedNotebookRenderer.render(notebook.document, report: runReport, figures: options.figures)
+                try writeAtomically(text, to: outputPath)
+            } catch {
+                if case .assets(let directory, _) = options.figures {
+                    Self.removeFigures(in: directory, except: existing)
+                }
+                throw error
+            }
             if case .assets(let directory, _) = options.figures {
                 Self.removeStaleFigures(in: directory, keeping: text)
             }
@@ -157,6 +172,37 @@ public struct NotebookRunner: Sendable {
                              failed: runReport.count(.failed), skipped: runReport.count(.skipped),
                              seconds: runReport.seconds, output: options.outputPath)
         return runReport
+    }
+
+    /// A cached cell, verified: its output, and its result when a cell that runs now will read it.
+    ///
+    /// A damaged entry (checksum mismatch, undecodable output) is reported in one line, dropped
+    /// from the cache, and `nil` is returned, so the cell runs again instead of being used.
+    func cachedCell(key: String, index: Int, notebook: CheckedNotebook, planned: [PlannedCell],
+                    store: ResultStore) -> CachedCell? {
+        guard let cache else { return nil }
+        do {
+            guard let cached = try cache.cell(key: key) else { return nil }
+            let readLater = notebook.cells.indices.contains { later in
+                later > index && notebook.cells[later].dependencies.contains(index) && planned[later].decision != .cached
+            }
+            if cached.resultKind != nil, readLater {
+                guard let data = try cache.resultData(key: key) else { return nil }
+                store.preload(key: key, data: data)
+            }
+            return cached
+        } catch {
+            progress.cellLog(index: index, "\(error)")
+            return nil
+        }
+    }
+
+    /// Deletes the figure files that are not in `existing` (the ones a failed write added).
+    static func removeFigures(in directory: String, except existing: Set<String>) {
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for file in files where file.hasPrefix("cell-") && file.hasSuffix(".png") && !existing.contains(file) {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(file))
+        }
     }
 
     /// Deletes figure files (`cell-NN-name.png`) that the executed notebook no longer links, so the

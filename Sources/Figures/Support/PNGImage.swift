@@ -115,9 +115,9 @@ public struct PNGImage: Equatable, Sendable, CustomStringConvertible {
         let channels = isColour ? 3 : 1
         image.format = isColour ? png_uint_32(PNG_FORMAT_FLAG_COLOR) : 0
         let width = Int(image.width), height = Int(image.height)
-        guard width > 0, height > 0, width * height <= 1 << 28 else {
+        if let problem = sizeProblem(width: width, height: height, fileBytes: data.count) {
             png_image_free(&image)
-            throw FiguresError.pngDecodingFailed(reason: "its size \(width)×\(height) is not supported")
+            throw FiguresError.pngDecodingFailed(reason: problem)
         }
         var pixels = [UInt8](repeating: 255, count: width * height * channels)
         var white = png_color(red: 255, green: 255, blue: 255)
@@ -129,6 +129,28 @@ public struct PNGImage: Equatable, Sendable, CustomStringConvertible {
             throw FiguresError.pngDecodingFailed(reason: message(of: image))
         }
         return PNGImage(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// The most pixels ``decode(_:)`` allocates for: 64 Mpx (8192 × 8192), four times a
+    /// 16-megapixel photo.
+    public static let maximumPixels = 1 << 26
+
+    /// Why a header's size cannot be decoded, or `nil`: checked before any allocation.
+    ///
+    /// Besides the cap, the size must fit what the file can hold: each row inflates from at
+    /// least one filter byte plus a bit per pixel, and deflate expands at most 1032 : 1 (RFC 1951),
+    /// so a 150-byte file cannot be a 16384 × 16384 image.
+    static func sizeProblem(width: Int, height: Int, fileBytes: Int) -> String? {
+        guard width > 0, height > 0 else { return "its size \(width)×\(height) is empty" }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, pixels <= maximumPixels else {
+            return "its header claims \(width)×\(height) pixels, more than the \(maximumPixels) pixels loom decodes"
+        }
+        let leastInflated = height * (1 + (width + 7) / 8)
+        guard leastInflated <= fileBytes * 1032 + 1024 else {
+            return "its header claims \(width)×\(height) pixels, more than its \(fileBytes) bytes can hold"
+        }
+        return nil
     }
 
     /// Reads the message libpng left in a `png_image`.

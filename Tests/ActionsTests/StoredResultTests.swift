@@ -1,0 +1,66 @@
+import Actions
+import Dataset
+import Engine
+import Foundation
+import Notebook
+import Testing
+
+/// Stored results that decode but do not fit together (written by a faulty loom) are errors that
+/// drop the entry, never a trap that repeats on every later run.
+@Suite struct StoredResultTests {
+    @Test func aStoredSplitWithAnIndexOutsideItsDatasetIsDroppedAndRecomputed() throws {
+        let data = try EDASyntheticData()
+        defer { data.remove() }
+        let cachePath = data.directory + "/cache.sqlite"
+        let text = "```loom load\ndataset: \(data.directory)\n```\n\n```loom split\nseed: 1\n```\n\n```loom eda.classes\n```\n"
+        let checked = Checker.check(NotebookDocument.parse(path: data.directory + "/nb.md", text: text),
+                                    registry: BuiltInActions.registry)
+        func run() throws -> RunReport {
+            try NotebookRunner(registry: BuiltInActions.registry, cache: try Cache(path: cachePath))
+                .run(checked, options: RunOptions(plan: PlanOptions(force: ["eda.classes"]), outputPath: nil))
+        }
+        #expect(try run().succeeded)
+        let cache = try Cache(path: cachePath)
+        let keys = Planner(cache: cache).plan(checked).map(\.key)
+        let datasetKey = try #require(keys[0]), splitKey = try #require(keys[1])
+        let bad = SplitValue(datasetKey: datasetKey, split: DatasetSplit(train: [0, 1, 1_000_000], validation: [2], test: [3]),
+                             stratified: true, seed: 1)
+        try cache.store(key: splitKey, action: "split", outputs: [], result: (kind: .split, data: bad.encoded()),
+                        seconds: 0, seeds: [])
+
+        let damaged = try run()
+        guard case .failed(let message) = damaged.cells[2].status else {
+            Issue.record("eda.classes should fail on the damaged split, not \(damaged.cells[2].status)")
+            return
+        }
+        #expect(message.hasSuffix("eda.classes: the cached result \(splitKey.prefix(12)) is damaged (the stored split's "
+                                  + "train part has the index 1000000, but the data set has \(data.all.count) images); "
+                                  + "it was dropped, so run again and it will be recomputed"), "\(message)")
+        #expect(try !cache.contains(key: splitKey))
+        // The next run recomputes the split and succeeds.
+        let again = try run()
+        #expect(again.succeeded)
+        #expect(again.cells[1].status == .ran)
+    }
+
+    @Test func storedIndicesThatOverlapOrAreNegativeDoNotDecode() throws {
+        for split in [DatasetSplit(train: [0, 1], validation: [2], test: [3]), DatasetSplit(train: [0], validation: [], test: [])] {
+            var writer = BlobWriter()
+            writer.write(SplitValue.kind.rawValue)
+            writer.write(Int64(SplitValue.encodingVersion))
+            writer.write("dataset-key")
+            writer.write(int32: split.train, shape: [split.train.count])
+            writer.write(int32: [-4] + split.validation, shape: [split.validation.count + 1])
+            writer.write(int32: split.train + split.test, shape: [split.train.count + split.test.count])
+            writer.write(true)
+            writer.write(1)
+            #expect(throws: BlobError.self) { try SplitValue.decoded(from: writer.data) }
+        }
+        #expect(throws: DatasetSplit.StoredSplitError.overlapping(index: 0)) {
+            try DatasetSplit(validatingTrain: [0, 1], validation: [0], test: [])
+        }
+        #expect(throws: DatasetSplit.StoredSplitError.outOfRange(part: "test", index: 9, imageCount: 5)) {
+            try DatasetSplit(validatingTrain: [0], validation: [1], test: [9], imageCount: 5)
+        }
+    }
+}
