@@ -19,6 +19,9 @@ public struct RunReport: Sendable {
     public var output: String?
     public var cells: [CellReport]
     public var seconds: Double
+    /// Whether the run was stopped through ``RunOptions/cancellation``: the executed notebook was
+    /// then not written (the last complete one stays), but every cell that finished is cached.
+    public var stopped = false
 
     public func count(_ word: String) -> Int { cells.filter { $0.status.word == word }.count }
     public var succeeded: Bool { !cells.contains { if case .failed = $0.status { true } else { false } } }
@@ -30,11 +33,15 @@ public struct RunOptions: Sendable {
     public var figures: FigureMode
     /// Where the executed notebook goes; `nil` writes nothing (tests, `--dry-run`).
     public var outputPath: String?
+    /// Set it to stop the run: no further cell starts and training stops at its next batch.
+    public var cancellation: RunCancellation?
 
-    public init(plan: PlanOptions = PlanOptions(), figures: FigureMode = .embedded, outputPath: String?) {
+    public init(plan: PlanOptions = PlanOptions(), figures: FigureMode = .embedded, outputPath: String?,
+                cancellation: RunCancellation? = nil) {
         self.plan = plan
         self.figures = figures
         self.outputPath = outputPath
+        self.cancellation = cancellation
     }
 }
 
@@ -69,6 +76,10 @@ public struct NotebookRunner: Sendable {
         let path = notebook.document.path
         progress.runStarted(notebook: path, cells: planned.count, toRun: toRun,
                              cached: planned.filter { $0.decision == .cached }.count)
+        for plan in planned {
+            if case .run = plan.decision { progress.cellQueued(index: plan.index, action: plan.action) }
+        }
+        let cancellation = options.cancellation
 
         var reports: [CellReport] = []
         var ordinal = 0
@@ -80,6 +91,7 @@ public struct NotebookRunner: Sendable {
             defer {
                 progress.cellFinished(index: cell.index, action: cell.action, status: report.status,
                                       seconds: report.seconds)
+                progress.cellReported(report)
                 reports.append(report)
             }
             if let bad = checked.dependencies.first(where: { reports[$0].status != .ran && reports[$0].status != .cached }) {
@@ -100,6 +112,10 @@ public struct NotebookRunner: Sendable {
                 continue
             }
 
+            if cancellation?.isCancelled == true {
+                report.status = .skipped("the run was stopped before it started")
+                continue
+            }
             ordinal += 1
             progress.cellStarted(index: cell.index, ordinal: ordinal, toRun: max(toRun, ordinal), action: cell.action)
             var inputKeys: [String: [String]] = [:]
@@ -110,7 +126,7 @@ public struct NotebookRunner: Sendable {
             }
             let context = ActionContext(
                 cell: cell, actionVersion: action.version, notebookPath: path, parameters: parameters, key: key, inputKeys: inputKeys,
-                inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress))
+                inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress, cancellation: cancellation))
             context.recomputesSubresults = options.plan.ignoreCache
                 || plan.decision == .run(reason: "forced with --force")
             let started = Date()
@@ -138,7 +154,8 @@ public struct NotebookRunner: Sendable {
 
         let seconds = Date().timeIntervalSince(clock)
         var runReport = RunReport(notebook: path, output: options.outputPath, cells: reports, seconds: seconds)
-        if let outputPath = options.outputPath {
+        runReport.stopped = cancellation?.isCancelled == true
+        if let outputPath = options.outputPath, !runReport.stopped {
             let text = try ExecutedNotebookRenderer.render(notebook.document, report: runReport,
                                                            figures: options.figures)
             try writeAtomically(text, to: outputPath)
@@ -149,7 +166,7 @@ public struct NotebookRunner: Sendable {
         runReport.seconds = Date().timeIntervalSince(clock)
         progress.runFinished(notebook: path, ran: runReport.count("ran"), cached: runReport.count("cached"),
                              failed: runReport.count("failed"), skipped: runReport.count("skipped"),
-                             seconds: runReport.seconds, output: options.outputPath)
+                             seconds: runReport.seconds, output: runReport.stopped ? nil : options.outputPath)
         return runReport
     }
 
