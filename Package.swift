@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 //
 // loom: runs Markdown notebooks for image-classification studies.
-// Dependencies point one way: TensorCore <- Dataset <- NeuralNet; Figures; Notebook <- Engine; all <- Actions <- loom.
+// Dependencies point one way: TensorCore <- Dataset <- NeuralNet; Figures; Notebook <- Engine; all <- Actions <- loom; Engine <- Preview <- loom.
 
 import PackageDescription
 
@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: - Public API
@@ -42,10 +46,18 @@ let package = Package(
             dependencies: ["Notebook", "TensorCore", .product(name: "GRDB", package: "GRDB.swift")]),
         /// The built-in actions, one file each.
         .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore"]),
+        /// `loom preview`: a loopback web server that shows notebooks live while they run.
+        .target(
+            name: "Preview",
+            dependencies: [
+                "Engine", "Notebook", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
         /// The command-line tool.
         .executableTarget(
             name: "loom",
-            dependencies: ["Actions", "Engine", "Notebook", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Actions", "Engine", "Notebook", "Figures", "Preview", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Implementation details
 
@@ -72,6 +84,7 @@ let package = Package(
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Dataset", "NeuralNet", "Figures", "_LoomTestSupport"]),
+        .testTarget(name: "PreviewTests", dependencies: ["Preview", "Actions", "Engine", "Notebook", "_LoomTestSupport"]),
         .testTarget(name: "LoomCLITests", dependencies: ["loom", "Dataset", "_LoomTestSupport"]),
     ]
 )

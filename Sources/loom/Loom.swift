@@ -13,5 +13,5 @@ struct Loom: ParsableCommand {
             every cell in cache/loom.sqlite so that a re-run only runs what changed.
             """,
         version: "loom 0.1.0",
-        subcommands: [Run.self, Plan.self, Check.self, ActionsCommand.self, CacheCommand.self, Export.self, Gallery.self])
+        subcommands: [Run.self, Plan.self, Check.self, ActionsCommand.self, CacheCommand.self, Export.self, Gallery.self, PreviewCommand.self])
 }
