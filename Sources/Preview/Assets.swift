@@ -4,6 +4,7 @@ import Notebook
 enum PreviewAssets {
     /// The HTML export's styles, then the live slots'.
     static let stylesheet = HTMLPage.stylesheet + "\n" + #"""
+        [hidden]{display:none!important}
         .loom-top{position:sticky;top:0;z-index:2;display:flex;gap:1rem;align-items:center;padding:.5rem 1.5rem;background:#24292f;color:#fff;font-size:.9rem}
         .loom-top a{color:#9ecbff}.loom-file{font-family:"DejaVu Sans Mono",monospace;color:#d0d7de}
         .loom-run{margin-left:auto;color:#d0d7de}.loom-run[data-phase=running],.loom-run[data-phase=stopping]{color:#ffd33d}
@@ -85,7 +86,7 @@ enum PreviewAssets {
           function slot(index) { return document.querySelector('.loom-slot[data-cell="' + index + '"]'); }
 
           function curve(title, epochs, key, validationKey, total) {
-            const width = 340, height = 200, left = 44, right = 10, top = 22, bottom = 28;
+            const width = 340, height = 210, left = 44, right = 10, top = 34, bottom = 28;
             const values = [];
             epochs.forEach(function (e) { values.push(e[key]); if (e[validationKey] !== null && e[validationKey] !== undefined) { values.push(e[validationKey]); } });
             let low = Math.min.apply(null, values), high = Math.max.apply(null, values);
@@ -102,6 +103,11 @@ enum PreviewAssets {
               const label = svg('text', { x: 4, y: y(value) + 4 }); label.textContent = value.toFixed(3); root.appendChild(label);
             });
             const axisLabel = svg('text', { x: width - right - 60, y: height - 8 }); axisLabel.textContent = 'epoch 1–' + count; root.appendChild(axisLabel);
+            [['train', 0], ['validation', 1]].forEach(function (pair) {
+              const y0 = 12 + 12 * pair[1];
+              root.appendChild(svg('line', { 'class': pair[0], x1: width - 110, y1: y0 - 4, x2: width - 90, y2: y0 - 4 }));
+              const text = svg('text', { x: width - 85, y: y0 }); text.textContent = pair[0]; root.appendChild(text);
+            });
             [[key, 'train'], [validationKey, 'validation']].forEach(function (pair) {
               const points = epochs.filter(function (e) { return e[pair[0]] !== null && e[pair[0]] !== undefined; });
               if (points.length === 0) { return; }
@@ -132,7 +138,7 @@ enum PreviewAssets {
               epochs.forEach(function (e) {
                 const row = el('tr');
                 [String(e.epoch), decimal(e.trainLoss), decimal(e.trainAccuracy), decimal(e.validationLoss), decimal(e.validationAccuracy),
-                 e.learningRate.toPrecision(3), seconds(e.seconds).replace(' s', ''), Math.round(e.imagesPerSecond).toLocaleString('en-US')]
+                 String(Number(e.learningRate.toPrecision(3))), seconds(e.seconds).replace(' s', ''), Math.round(e.imagesPerSecond).toLocaleString('en-US')]
                   .forEach(function (text) { row.appendChild(el('td', { align: 'right' }, text)); });
                 body.appendChild(row);
               });
@@ -165,7 +171,7 @@ enum PreviewAssets {
             if (!view || !box) { return; }
             let value = view.seconds;
             if (view.state === 'running' && view.startedAt) { value = (Date.now() - view.startedAt) / 1000; }
-            const label = view.state === 'cached' && value ? 'ran in ' + seconds(value) + ' before' : seconds(value);
+            const label = view.state === 'cached' && value !== null && value !== undefined ? 'took ' + seconds(value) + ' when it ran' : seconds(value);
             box.querySelector('.loom-time').textContent = view.state === 'pending' || view.state === 'queued' ? '' : label;
           }
 

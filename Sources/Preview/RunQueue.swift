@@ -9,6 +9,8 @@ final class SessionReporter: ProgressReporter, @unchecked Sendable {
     let signatures: [String]
     private let lock = NSLock()
     private var lastProgress: [Int: Date] = [:]
+    /// The newest progress of each cell, published or not, so an epoch's end shows it.
+    private var latest: [Int: ProgressState] = [:]
 
     /// Called on the training thread after each epoch's event is published (tests hold training here).
     let afterEpoch: (@Sendable (_ cell: Int, _ epoch: Int) -> Void)?
@@ -49,15 +51,16 @@ final class SessionReporter: ProgressReporter, @unchecked Sendable {
 
     func cellProgress(index: Int, _ update: ProgressUpdate) {
         let now = Date()
+        let progress = ProgressState(completed: update.completed, total: update.total, unit: update.unit,
+                                     rate: update.rate, message: update.message)
         let due: Bool = lock.withLock {
+            latest[index] = progress
             let last = lastProgress[index] ?? .distantPast
             guard now.timeIntervalSince(last) >= 0.1 || update.completed >= update.total else { return false }
             lastProgress[index] = now
             return true
         }
         guard due else { return }
-        let progress = ProgressState(completed: update.completed, total: update.total, unit: update.unit,
-                                     rate: update.rate, message: update.message)
         session.updateCell(index, signature: signature(index), event: "") { $0.progress = progress }
         session.publishProgress(index, progress)
     }
@@ -65,6 +68,10 @@ final class SessionReporter: ProgressReporter, @unchecked Sendable {
     func cellLog(index: Int, _ line: String) {}
 
     func cellEpoch(index: Int, _ epoch: EpochProgress) {
+        if let progress = lock.withLock({ latest[index] }) {
+            session.updateCell(index, signature: signature(index), event: "") { $0.progress = progress }
+            session.publishProgress(index, progress)
+        }
         session.updateCell(index, signature: signature(index), event: "") { $0.epochs.append(epoch) }
         session.publishEpoch(index, epoch)
         afterEpoch?(index, epoch.epoch)

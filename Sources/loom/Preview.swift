@@ -55,7 +55,8 @@ extension Loom {
                                                         assets: assets),
                     registry: BuiltInActions.registry, cache: try cache.open(), log: { printError($0) })
             } catch let error as PreviewError {
-                throw LoomFailure(message: "error: \(error)")
+                printError("error: \(error)")
+                throw ExitCode.failure
             }
             // Ctrl-C and SIGTERM are handled below, after the run in progress has stopped.
             signal(SIGINT, SIG_IGN)
@@ -71,8 +72,9 @@ extension Loom {
             let url: String
             switch started.take() {
             case .success(let value): url = value
-            case .failure(let error as PreviewError): throw LoomFailure(message: "error: \(error)")
-            case .failure(let error): throw LoomFailure(message: "error: cannot start the preview server: \(error)")
+            case .failure(let error):
+                printError("error: \(error)")
+                throw ExitCode.failure
             }
             FileHandle.standardOutput.write(Data("loom preview: \(url)\n".utf8))
             if !noOpen { openBrowser(url) }
