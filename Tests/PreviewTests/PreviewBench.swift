@@ -60,16 +60,20 @@ final class PreviewBench: @unchecked Sendable {
         ```
         """
 
+    /// Saves a notebook in one step, as an editor does: a new file with its final modification
+    /// time (a second later than the old one, whatever the file system's timestamp resolution)
+    /// renamed over the old one, so the watcher sees exactly one change.
     @discardableResult
     func write(_ text: String, to name: String = "nb.md") throws -> String {
         let path = directory + "/" + name
-        // A new modification time even within the file system's timestamp resolution.
         let before = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let temporary = directory + "/." + name + ".saving"
+        try text.write(toFile: temporary, atomically: false, encoding: .utf8)
         if let before {
-            let bumped = max(Date(), before.addingTimeInterval(1))
-            try FileManager.default.setAttributes([.modificationDate: bumped], ofItemAtPath: path)
+            try FileManager.default.setAttributes([.modificationDate: max(Date(), before.addingTimeInterval(1))],
+                                                  ofItemAtPath: temporary)
         }
+        guard rename(temporary, path) == 0 else { throw HTTPTestError.malformed("cannot rename \(temporary): errno \(errno)") }
         return path
     }
 
