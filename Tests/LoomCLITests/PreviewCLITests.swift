@@ -60,6 +60,47 @@ import Testing
         #expect(log.contains("notebooks/q.md: 2 ran, 0 cached, 0 failed, 0 skipped → outputs/q.md"), "\(log)")
     }
 
+    @Test func ctrlCDuringTrainingStopsAtTheNextBatchKeepsTheCacheAndExits130() async throws {
+        let project = try Project()
+        try project.write("notebooks/q.md", project.quickstart + """
+
+
+            ```loom train.mlp
+            hidden: [8]
+            epochs: 300
+            batch-size: 16
+            ```
+            """)
+        let (process, line, errors) = try Self.start(project, ["notebooks/q.md", "--no-open"])
+        defer { if process.isRunning { process.terminate() } }
+        let page = try #require(URL(string: String(line.dropFirst("loom preview: ".count))))
+        var components = try #require(URLComponents(url: page, resolvingAgainstBaseURL: false))
+        components.path = "/api/q/state"
+        let state = try #require(components.url)
+        // Wait until the training has finished two epochs (each is checkpointed).
+        let deadline = Date().addingTimeInterval(120)
+        var epochs = 0
+        while epochs < 2, Date() < deadline {
+            let (body, _) = try await URLSession(configuration: .ephemeral).data(from: state)
+            let json = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+            let cells = json?["cells"] as? [[String: Any]] ?? []
+            epochs = cells.count > 2 ? (cells[2]["epochs"] as? [Any])?.count ?? 0 : 0
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(epochs >= 2)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("notebooks/q.md: 2 ran, 0 cached, 1 failed, 0 skipped (stopped; outputs/q.md left as it was)"), "\(log)")
+        // Nothing half-written: no executed notebook (the run never completed), and the finished cells are cached.
+        #expect(project.read("outputs/q.md") == nil)
+        let plan = try project.loom("plan", "notebooks/q.md")
+        #expect(plan.standardOutput.range(of: #"\bload +cached"#, options: .regularExpression) != nil, "\(plan.standardOutput)")
+        #expect(plan.standardOutput.range(of: #"\bsplit +cached"#, options: .regularExpression) != nil, "\(plan.standardOutput)")
+        #expect(plan.standardOutput.contains("1 of 3 cells would run."), "\(plan.standardOutput)")
+    }
+
     @Test func refusesABadTokenOrAPortInUse() async throws {
         let project = try Project()
         try project.write("notebooks/q.md", project.quickstart)
