@@ -7,7 +7,8 @@ enum PreviewAssets {
         [hidden]{display:none!important}
         .loom-top{position:sticky;top:0;z-index:2;display:flex;gap:1rem;align-items:center;padding:.5rem 1.5rem;background:#24292f;color:#fff;font-size:.9rem}
         .loom-top a{color:#9ecbff}.loom-file{font-family:"DejaVu Sans Mono",monospace;color:#d0d7de}
-        .loom-run{margin-left:auto;color:#d0d7de}.loom-run[data-phase=running],.loom-run[data-phase=stopping]{color:#ffd33d}
+        .loom-top>*{white-space:nowrap}
+        .loom-run{margin-left:auto;min-width:0;overflow:hidden;text-overflow:ellipsis;color:#d0d7de}.loom-run[data-phase=running],.loom-run[data-phase=stopping]{color:#ffd33d}
         .loom-connection{color:#ff8182}
         .loom-problems{max-width:1200px;margin:1rem auto 0;padding:.8rem 1.2rem;border:1px solid #cf222e;border-radius:6px;background:#ffebe9;color:#82071e}
         .loom-problems strong{display:block;margin-bottom:.3rem}
@@ -206,6 +207,7 @@ enum PreviewAssets {
             const line = document.querySelector('.loom-run');
             line.setAttribute('data-phase', run.phase);
             line.textContent = (run.phase === 'idle' ? '' : run.phase + ' · ') + run.summary;
+            line.title = line.textContent;
           }
 
           function renderProblems(problems) {

@@ -14,7 +14,7 @@ enum PreviewPage {
     static func slotMarker(_ index: Int) -> String { "LOOMPREVIEWSLOT\(index)END" }
 
     /// Replaces each cell's marker paragraph with its slot: a state bar with the re-run and stop
-    /// buttons, a progress bar, the live epoch table and curves, the error, and the outputs.
+    /// buttons, a progress bar, the error, the live epoch table and curves, and the outputs.
     static func fillSlots(_ html: String, cells: [Cell]) -> String {
         var result = html
         for cell in cells {
@@ -26,8 +26,8 @@ enum PreviewPage {
                 <button type="button" class="loom-rerun" data-cell="\(cell.index)" title="Re-run this cell and the cells that depend on it">Re-run</button>\
                 <button type="button" class="loom-stop" data-cell="\(cell.index)" hidden title="Stop at the next batch; the last epoch's checkpoint is kept">Stop</button></div>\
                 <div class="loom-progress" hidden><progress max="1" value="0"></progress><span class="loom-progress-text"></span></div>\
-                <div class="loom-live" hidden></div>\
                 <div class="loom-error" hidden></div>\
+                <div class="loom-live" hidden></div>\
                 <div class="loom-outputs"></div></section>
                 """
             if result.contains("<p>\(marker)</p>") {
