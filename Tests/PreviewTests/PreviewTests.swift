@@ -243,6 +243,22 @@ import Testing
         #expect(events.states(of: 2).last == "cached")
     }
 
+    @Test func aNotebookThatCannotBeReadIsListedAtTheTopAndComesBackWhenSaved() async throws {
+        let bench = try PreviewBench()
+        let (_, events) = try await bench.startAndSave(bench.notebook("```loom eda.classes\n```"))
+        defer { Task { await bench.stop() } }
+        try await events.waitForIdle()
+        try FileManager.default.removeItem(atPath: bench.directory + "/nb.md")
+        let gone = try await events.wait(for: "the missing file") {
+            $0.name == "document" && !(($0.json["problems"] as? [String]) ?? []).isEmpty
+        }
+        #expect(gone.json["problems"] as? [String] == ["error: cannot read the notebook '\(bench.directory)/nb.md': no such file"])
+        #expect(gone.json["runnable"] as? Bool == false)
+        try bench.write(bench.notebook("```loom eda.classes\n```"))
+        try await events.waitForIdle()
+        #expect(events.states(of: 2).last == "cached")
+    }
+
     @Test func theReRunButtonForcesACellAndItsDependents() async throws {
         let bench = try PreviewBench()
         let (client, events) = try await bench.startAndSave(bench.notebook("```loom eda.classes\n```\n\n```loom eda.samples\n```"))
