@@ -137,6 +137,7 @@ final class Blocking<Value: Sendable>: @unchecked Sendable {
 
     func take() -> Value {
         semaphore.wait()
-        return lock.withLock { value! }
+        guard let value = lock.withLock({ value }) else { preconditionFailure("take() returns only after put(_:)") }
+        return value
     }
 }
