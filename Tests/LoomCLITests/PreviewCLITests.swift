@@ -101,6 +101,23 @@ import Testing
         #expect(plan.standardOutput.contains("1 of 3 cells would run."), "\(plan.standardOutput)")
     }
 
+    @Test func notebookParametersFromTheCommandLine() async throws {
+        let project = try Project()
+        try project.write("notebooks/p.md", "```loom params\nseed: 42\n```\n\n" + project.quickstart
+            .replacingOccurrences(of: "seed: 42", with: "seed: $seed"))
+        let (process, _, _) = try Self.start(project, ["notebooks/p.md", "--no-open", "-p", "seed=3"])
+        defer { if process.isRunning { process.terminate() } }
+        let deadline = Date().addingTimeInterval(60)
+        while project.read("outputs/p.md")?.contains("### Run summary") != true, Date() < deadline {
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        #expect(project.read("outputs/p.md")?.contains("| seed | 3 | command line (-p) |") == true)
+        #expect(project.read("outputs/p.md")?.contains("seeds: split 3") == true)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+    }
+
     @Test func refusesABadTokenOrAPortInUse() async throws {
         let project = try Project()
         try project.write("notebooks/q.md", project.quickstart)
