@@ -14,7 +14,7 @@ packages=(
   dataset-fashion-mnist           # the data: /usr/share/datasets/fashion-mnist
 )
 
-# Tests also open the exported HTML page in a real browser.
+# Tests also open the exported HTML page and the live preview in a real browser (headless Chromium).
 if [ "${1:-}" = "--test" ] || [ "${2:-}" = "--test" ]; then
   packages+=(chromium python3-venv)  # and checks the exports in a Python venv
 fi

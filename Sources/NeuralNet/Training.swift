@@ -118,6 +118,31 @@ public struct TrainingProgress: Sendable, Equatable {
     public var imagesPerSecond: Double
 }
 
+/// Thrown by ``Trainer/fit(training:validation:augmentation:progress:epochEnded:shouldStop:)`` when
+/// `shouldStop` asks it to stop: training ended before `batch` of `epoch`, and ``Trainer/checkpoint``
+/// still holds the state after the last completed epoch (`completedEpochs`), so nothing saved is lost.
+public struct TrainingStopped: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The 1-based epoch that was interrupted.
+    public var epoch: Int
+    /// The 1-based batch that was not started.
+    public var batch: Int
+    /// The epochs completed (and checkpointed) before the stop.
+    public var completedEpochs: Int
+
+    /// Creates the error.
+    public init(epoch: Int, batch: Int, completedEpochs: Int) {
+        self.epoch = epoch
+        self.batch = batch
+        self.completedEpochs = completedEpochs
+    }
+
+    public var description: String {
+        "training was stopped before batch \(batch) of epoch \(epoch); "
+            + (completedEpochs == 0 ? "no epoch was complete, so there is no checkpoint yet"
+                : "the checkpoint after epoch \(completedEpochs) is kept and the next run resumes from it")
+    }
+}
+
 /// An augmentation hook: changes a batch of input images (`[N, C, H, W]`, already scaled)
 /// in place, drawing randomness from the training generator so runs stay reproducible.
 /// It must keep the batch's shape.
@@ -209,11 +234,15 @@ public struct Trainer: Sendable {
     ///   - augmentation: Changes each training batch in place, or nil.
     ///   - progress: Called after every step.
     ///   - epochEnded: Called with the checkpoint after every epoch; throwing aborts training.
+    ///   - shouldStop: Asked before every batch; when it answers true, training stops with
+    ///     ``TrainingStopped`` and ``checkpoint`` keeps the last completed epoch.
     /// - Returns: The trained model (with the best weights restored when early stopping is on).
-    /// - Throws: ``NeuralNetError`` if the data does not fit the model, or whatever `epochEnded` throws.
+    /// - Throws: ``NeuralNetError`` if the data does not fit the model, ``TrainingStopped`` when
+    ///   `shouldStop` says so, or whatever `epochEnded` throws.
     public mutating func fit(
         training: ImageSet, validation: ImageSet? = nil, augmentation: BatchAugmentation? = nil,
-        progress: ((TrainingProgress) -> Void)? = nil, epochEnded: ((TrainingCheckpoint) throws -> Void)? = nil
+        progress: ((TrainingProgress) -> Void)? = nil, epochEnded: ((TrainingCheckpoint) throws -> Void)? = nil,
+        shouldStop: (() -> Bool)? = nil
     ) throws -> TrainedModel {
         let configuration = checkpoint.configuration
         let model = checkpoint.model
@@ -245,6 +274,9 @@ public struct Trainer: Sendable {
             var rate: Float = 0
             let start = DispatchTime.now().uptimeNanoseconds
             for batch in 0..<batches {
+                if let shouldStop, shouldStop() {
+                    throw TrainingStopped(epoch: epoch, batch: batch + 1, completedEpochs: checkpoint.completedEpochs)
+                }
                 let rows = (batch * configuration.batchSize)..<min((batch + 1) * configuration.batchSize, training.count)
                 if input.shape[0] != rows.count { input = Tensor.zeros(shape: [rows.count] + model.inputShape) }
                 input.withUnsafeMutableBufferPointer { buffer in

@@ -13,13 +13,8 @@ public enum HTMLPage {
     ///   - title: the page title.
     ///   - baseDirectory: where relative image links are resolved.
     public static func render(markdown: String, title: String, baseDirectory: String) -> String {
-        var body = renderHTML(markdown: markdown)
-        body = inlineImages(body, baseDirectory: baseDirectory)
-        let (withAnchors, headings) = anchorHeadings(body)
-        body = highlightCells(withAnchors)
-        let contents = headings.isEmpty ? "" : "<nav class=\"toc\"><strong>Contents</strong><ul>"
-            + headings.map { "<li class=\"h\($0.level)\"><a href=\"#\($0.id)\">\($0.text)</a></li>" }.joined()
-            + "</ul></nav>"
+        let rendered = Self.parts(markdown: markdown, baseDirectory: baseDirectory)
+        let (contents, body) = (rendered.contents, rendered.main)
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -52,6 +47,35 @@ public enum HTMLPage {
 
     /// The largest image file inlined into a page.
     static let inlineImageLimit = 64 << 20
+
+    /// The parts of a page, for a page that lays itself out (`loom preview`): the same rendering as
+    /// ``render(markdown:title:baseDirectory:)``, without the surrounding document.
+    public struct Parts: Sendable, Equatable {
+        /// The table of contents (`<nav class="toc">…</nav>`), empty without headings.
+        public var contents: String
+        /// The rendered notebook, for `<main>`.
+        public var main: String
+    }
+
+    /// Renders an executed notebook's table of contents and body as ``render(markdown:title:baseDirectory:)`` does.
+    public static func parts(markdown: String, baseDirectory: String) -> Parts {
+        var body = renderHTML(markdown: markdown)
+        body = inlineImages(body, baseDirectory: baseDirectory)
+        let (withAnchors, headings) = anchorHeadings(body)
+        body = highlightCells(withAnchors)
+        let contents = headings.isEmpty ? "" : "<nav class=\"toc\"><strong>Contents</strong><ul>"
+            + headings.map { "<li class=\"h\($0.level)\"><a href=\"#\($0.id)\">\($0.text)</a></li>" }.joined()
+            + "</ul></nav>"
+        return Parts(contents: contents, main: body)
+    }
+
+    /// Renders a piece of Markdown (a cell's output) as the page body renders it.
+    public static func fragment(markdown: String) -> String {
+        highlightCells(renderHTML(markdown: markdown))
+    }
+
+    /// The page's stylesheet, for a page that serves it as a file.
+    public static var stylesheet: String { style }
 
     /// Replaces `<img src="relative.png">` with a data URI of the file's bytes.
     ///

@@ -14,6 +14,6 @@ struct Loom: ParsableCommand {
             every cell in cache/loom.sqlite so that a re-run only runs what changed.
             """,
         version: "loom \(LoomVersion.current)",
-        subcommands: [Run.self, Plan.self, Check.self, ActionsCommand.self, CacheCommand.self, Export.self, Gallery.self, Doctor.self,
+        subcommands: [Run.self, Plan.self, Check.self, ActionsCommand.self, CacheCommand.self, Export.self, Gallery.self, Doctor.self, PreviewCommand.self,
                       Runs.self, Diff.self])
 }

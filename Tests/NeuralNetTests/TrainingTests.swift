@@ -96,6 +96,31 @@ func noiseAugmentation(_ batch: inout Tensor, _ generator: inout SeededGenerator
         #expect(resumedFinal.generator == uninterruptedFinal.generator)
     }
 
+    @Test func shouldStopEndsTrainingBeforeTheNextBatchAndKeepsTheLastEpoch() throws {
+        let train = try quadrantImages(count: 40, seed: 5)
+        var trainer = try Trainer(model: try Sequential(inputShape: [1, 6, 6], layers: regularisedCNN, seed: 4),
+                                  configuration: TrainingConfiguration(epochs: 4, batchSize: 16, seed: 9))
+        var asked = 0
+        var checkpoints = 0
+        // Three batches an epoch: the eighth question comes before batch 2 of epoch 3.
+        #expect(throws: TrainingStopped(epoch: 3, batch: 2, completedEpochs: 2)) {
+            _ = try trainer.fit(training: train, epochEnded: { _ in checkpoints += 1 }, shouldStop: {
+                asked += 1
+                return asked == 8
+            })
+        }
+        #expect(checkpoints == 2)
+        #expect(trainer.checkpoint.completedEpochs == 2)
+        #expect(TrainingStopped(epoch: 3, batch: 2, completedEpochs: 2).description
+                == "training was stopped before batch 2 of epoch 3; the checkpoint after epoch 2 is kept and the next run resumes from it")
+        #expect(TrainingStopped(epoch: 1, batch: 1, completedEpochs: 0).description
+                == "training was stopped before batch 1 of epoch 1; no epoch was complete, so there is no checkpoint yet")
+        // Resuming from the kept state finishes the run.
+        var resumed = Trainer(resumingFrom: trainer.checkpoint)
+        let trained = try resumed.fit(training: train)
+        #expect(trained.history.count == 4)
+    }
+
     @Test func checkpointRoundTripsThroughBytes() throws {
         let (_, checkpoints) = try train(epochs: 2, patience: 5)
         let checkpoint = try TrainingCheckpoint(serializedBytes: checkpoints[1])

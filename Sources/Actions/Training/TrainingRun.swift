@@ -179,6 +179,9 @@ enum TrainingRun {
             resumedAfter = checkpoint.completedEpochs
             resumedSeconds = checkpoint.history.reduce(0) { $0 + $1.seconds }
             context.progress.log("\(label)resuming after epoch \(checkpoint.completedEpochs) of \(configuration.epochs) from the checkpoint")
+            for record in checkpoint.history {
+                context.progress.epoch(epochProgress(record, epochs: configuration.epochs, label: label))
+            }
         }
 
         let augmentation = settings.activeAugmentation.map { augmentation in
@@ -205,8 +208,10 @@ enum TrainingRun {
                     }
                     if let record = checkpoint.history.last {
                         context.progress.log(label + logLine(record, epochs: configuration.epochs))
+                        context.progress.epoch(epochProgress(record, epochs: configuration.epochs, label: label))
                     }
-                })
+                },
+                shouldStop: { context.progress.isCancelled })
         } catch let error as NeuralNetError {
             throw context.error("\(error)", parameter: "data")
         }
@@ -215,6 +220,15 @@ enum TrainingRun {
         let seconds = Date().timeIntervalSince(started) + resumedSeconds
         return Outcome(model: ModelValue(trained: model, family: family.actionName, trainingSeconds: seconds, splitKey: data.splitKey),
                        resumedAfterEpoch: resumedAfter)
+    }
+
+    /// An epoch's record as a live view's event.
+    static func epochProgress(_ record: EpochRecord, epochs: Int, label: String) -> EpochProgress {
+        EpochProgress(epoch: record.epoch, epochs: epochs, trainLoss: Double(record.trainLoss),
+                      trainAccuracy: Double(record.trainAccuracy), validationLoss: record.validationLoss.map(Double.init),
+                      validationAccuracy: record.validationAccuracy.map(Double.init), learningRate: Double(record.learningRate),
+                      seconds: record.seconds, imagesPerSecond: record.imagesPerSecond,
+                      label: label.trimmingCharacters(in: CharacterSet(charactersIn: " ·:")))
     }
 
     /// The parameter a NeuralNet setting error is about.

@@ -45,6 +45,12 @@ public protocol ProgressReporter: Sendable {
     func cellLog(index: Int, _ line: String)
     func cellFinished(index: Int, action: String, status: CellStatus, seconds: Double)
     func runFinished(notebook: String, ran: Int, cached: Int, failed: Int, skipped: Int, seconds: Double, output: String?)
+    /// The planner decided that the cell runs (before any cell starts); default: nothing.
+    func cellQueued(index: Int, action: String)
+    /// A training epoch finished (or was replayed from a checkpoint); default: nothing.
+    func cellEpoch(index: Int, _ epoch: EpochProgress)
+    /// A cell is done, with its outputs (right after ``cellFinished(index:action:status:seconds:)``); default: nothing.
+    func cellReported(_ report: CellReport)
 }
 
 /// A step of a long action: `completed` of `total` units, with a rate and a message.
@@ -71,14 +77,20 @@ public struct ProgressUpdate: Sendable, Equatable {
 public struct CellProgress: Sendable {
     let index: Int
     let reporter: any ProgressReporter
+    let cancellation: RunCancellation?
 
-    public init(index: Int, reporter: any ProgressReporter) {
+    public init(index: Int, reporter: any ProgressReporter, cancellation: RunCancellation? = nil) {
         self.index = index
         self.reporter = reporter
+        self.cancellation = cancellation
     }
 
     public func update(_ update: ProgressUpdate) { reporter.cellProgress(index: index, update) }
     public func log(_ line: String) { reporter.cellLog(index: index, line) }
+    /// Reports a finished training epoch, for live tables and curves.
+    public func epoch(_ epoch: EpochProgress) { reporter.cellEpoch(index: index, epoch) }
+    /// Whether the run was asked to stop: long actions check it between steps and end early.
+    public var isCancelled: Bool { cancellation?.isCancelled ?? false }
 }
 
 /// Reports nothing (`--quiet`, tests).

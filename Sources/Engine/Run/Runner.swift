@@ -23,6 +23,9 @@ public struct RunReport: Sendable {
     public var seconds: Double
     /// The id of the run in the cache's run history (`loom runs`), when it was recorded.
     public var runID: Int64?
+    /// Whether the run was stopped through ``RunOptions/cancellation``: the executed notebook was
+    /// then not written (the last complete one stays), but every cell that finished is cached.
+    public var stopped = false
 
     /// How many cells ended with `status`'s kind (messages of failed and skipped cells aside).
     public func count(_ kind: CellStatus.Kind) -> Int { cells.filter { $0.status.kind == kind }.count }
@@ -35,11 +38,15 @@ public struct RunOptions: Sendable {
     public var figures: FigureMode
     /// Where the executed notebook goes; `nil` writes nothing (tests, `--dry-run`).
     public var outputPath: String?
+    /// Set it to stop the run: no further cell starts and training stops at its next batch.
+    public var cancellation: RunCancellation?
 
-    public init(plan: PlanOptions = PlanOptions(), figures: FigureMode = .embedded, outputPath: String?) {
+    public init(plan: PlanOptions = PlanOptions(), figures: FigureMode = .embedded, outputPath: String?,
+                cancellation: RunCancellation? = nil) {
         self.plan = plan
         self.figures = figures
         self.outputPath = outputPath
+        self.cancellation = cancellation
     }
 }
 
@@ -72,6 +79,10 @@ public struct NotebookRunner: Sendable {
         let path = notebook.document.path
         progress.runStarted(notebook: path, cells: planned.count, toRun: toRun,
                              cached: planned.filter { $0.decision == .cached }.count)
+        for plan in planned {
+            if case .run = plan.decision { progress.cellQueued(index: plan.index, action: plan.action) }
+        }
+        let cancellation = options.cancellation
 
         var reports: [CellReport] = []
         var ordinal = 0
@@ -83,6 +94,7 @@ public struct NotebookRunner: Sendable {
             defer {
                 progress.cellFinished(index: cell.index, action: cell.action, status: report.status,
                                       seconds: report.seconds)
+                progress.cellReported(report)
                 reports.append(report)
             }
             if let bad = checked.dependencies.first(where: { !reports[$0].status.succeeded }) {
@@ -105,6 +117,10 @@ public struct NotebookRunner: Sendable {
                 continue
             }
 
+            if cancellation?.isCancelled == true {
+                report.status = .skipped("the run was stopped before it started")
+                continue
+            }
             ordinal += 1
             progress.cellStarted(index: cell.index, ordinal: ordinal, toRun: max(toRun, ordinal), action: cell.action)
             var inputKeys: [String: [String]] = [:]
@@ -115,7 +131,7 @@ public struct NotebookRunner: Sendable {
             }
             let context = ActionContext(
                 cell: cell, actionVersion: action.version, notebookPath: path, positions: parameters.positions, key: key, inputKeys: inputKeys,
-                inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress))
+                inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress, cancellation: cancellation))
             if case .run(let reason) = plan.decision { context.recomputesSubresults = reason.recomputesSubresults }
             let started = Date()
             do {
@@ -144,7 +160,8 @@ public struct NotebookRunner: Sendable {
 
         let seconds = Date().timeIntervalSince(clock)
         var runReport = RunReport(notebook: path, output: options.outputPath, cells: reports, seconds: seconds)
-        if let outputPath = options.outputPath {
+        runReport.stopped = cancellation?.isCancelled == true
+        if let outputPath = options.outputPath, !runReport.stopped {
             // Figures and notebook change together: figure files are content-addressed (new
             // ones never replace old ones); if the notebook cannot be written, the files this
             // run added are removed again, and the previous notebook keeps all its links.
@@ -170,7 +187,7 @@ public struct NotebookRunner: Sendable {
         runReport.runID = try? cache?.recordRun(.make(notebook: notebook, report: runReport, planned: planned, startedAt: clock))
         progress.runFinished(notebook: path, ran: runReport.count(.ran), cached: runReport.count(.cached),
                              failed: runReport.count(.failed), skipped: runReport.count(.skipped),
-                             seconds: runReport.seconds, output: options.outputPath)
+                             seconds: runReport.seconds, output: runReport.stopped ? nil : options.outputPath)
         return runReport
     }
 
