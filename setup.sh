@@ -17,6 +17,7 @@ packages=(
 # Tests also open the exported HTML page in a real browser.
 if [ "${1:-}" = "--test" ] || [ "${2:-}" = "--test" ]; then
   packages+=(chromium)
+  packages+=(sqlite3 python3)  # tamper with a cache as a person could; send a run a real Ctrl-C
 fi
 
 missing=()
