@@ -17,6 +17,7 @@ packages=(
 # Tests also open the exported HTML page and the live preview in a real browser (headless Chromium).
 if [ "${1:-}" = "--test" ] || [ "${2:-}" = "--test" ]; then
   packages+=(chromium python3-venv)  # and checks the exports in a Python venv
+  packages+=(sqlite3 python3)  # tamper with a cache as a person could; send a run a real Ctrl-C
 fi
 
 missing=()

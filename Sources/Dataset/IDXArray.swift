@@ -95,7 +95,10 @@ public struct IDXArray: Sendable, Equatable {
     ///
     /// The whole file is validated: the magic number, the data type, the dimensions against
     /// `contents`, a payload of exactly the announced size, and for gzip files the CRC-32 and
-    /// length in the gzip trailer. Every failure is a ``DatasetError`` naming `path`.
+    /// length in the gzip trailer. Every failure is a ``DatasetError`` naming `path`. Only a
+    /// regular file is read (a FIFO or a device is refused at once); a header that claims more
+    /// than ``defaultMaximumPayload`` is refused before anything is allocated, and the payload
+    /// is read in chunks, so memory follows the bytes actually present, not the header's claim.
     ///
     /// - Parameters:
     ///   - path: the file; a name ending in `.gz` must hold gzip data.
@@ -105,8 +108,8 @@ public struct IDXArray: Sendable, Equatable {
         try read(contentsOf: path, as: contents, maximumPayload: defaultMaximumPayload)
     }
 
-    /// The largest payload ``read(contentsOf:as:)`` accepts: 8 GiB, ten times the largest
-    /// MNIST-style data set in common use (EMNIST).
+    /// The largest payload ``read(contentsOf:as:)`` accepts: 8 GiB, over ten times the
+    /// largest MNIST-style data set in common use (EMNIST ByClass, about 640 MB).
     public static let defaultMaximumPayload = 8 << 30
 
     /// Payloads are read in chunks of this size, so memory follows the data actually present.

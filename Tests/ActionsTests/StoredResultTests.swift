@@ -1,6 +1,7 @@
 import Actions
 import Dataset
 import Engine
+import Figures
 import Foundation
 import Notebook
 import Testing
@@ -62,5 +63,33 @@ import Testing
         #expect(throws: DatasetSplit.StoredSplitError.outOfRange(part: "test", index: 9, imageCount: 5)) {
             try DatasetSplit(validatingTrain: [0], validation: [1], test: [9], imageCount: 5)
         }
+    }
+}
+
+@Suite struct ClassFolderNameTests {
+    /// A class folder named like an HTML element or a Markdown link shows as its name, in the
+    /// executed notebook and in the exported page.
+    @Test func classFolderNamesAreText() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loom-names-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for name in ["<img src=x onerror=alert(1)>", "[x](javascript:alert(2))"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
+            for index in 0..<5 {
+                let image = PNGImage(width: 4, height: 4, channels: 1, pixels: [UInt8](repeating: UInt8(index * 40), count: 16))
+                try image.encode().write(to: URL(fileURLWithPath: "\(root)/\(name)/\(index).png"))
+            }
+        }
+        let text = "```loom load\ndataset: \(root)\nsize: [4, 4]\n```\n\n```loom split\ntrain: 0.6\nvalidation: 0.2\ntest: 0.2\n```\n\n```loom eda.classes\n```\n"
+        let output = root + "/out.md"
+        let checked = Checker.check(NotebookDocument.parse(path: root + "/nb.md", text: text), registry: BuiltInActions.registry)
+        let report = try NotebookRunner(registry: BuiltInActions.registry, cache: nil).run(checked, options: RunOptions(outputPath: output))
+        #expect(report.succeeded, "\(report.cells.map(\.status))")
+        let executed = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(executed.contains("\\<img src=x onerror=alert(1)\\>"))
+        let page = HTMLPage.render(markdown: executed, title: "nb", baseDirectory: root)
+        #expect(!page.contains("<img src=x"))
+        #expect(!page.contains("href=\"javascript:"))
+        #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;"))
+        #expect(page.contains("[x](javascript:alert(2))"))
     }
 }

@@ -195,3 +195,39 @@ let hasChromium = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromiu
         }
     }
 }
+
+@Suite struct CacheLockCLITests {
+    /// `loom cache clear` and `prune` while another loom process is running a notebook refuse and
+    /// change nothing; the run finishes with all its results; once it has gone, clear works.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+                   "needs Debian's dataset-fashion-mnist (70,000 images make the run last while clear is tried)"))
+    func clearAndPruneRefuseWhileAnotherLoomRuns() throws {
+        let project = try Project()
+        try project.write("notebooks/long.md", "```loom load\n```\n\n```loom split\nseed: 3\n```\n")
+        let run = Process()
+        run.executableURL = Loom.executable
+        run.arguments = ["run", "-q", "--no-cache", "notebooks/long.md"]
+        run.currentDirectoryURL = URL(fileURLWithPath: project.root)
+        try run.run()
+        defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: project.root + "/cache/loom.sqlite.lock") {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let message = "Error: the cache 'cache/loom.sqlite' is in use by another loom (a run, plan or watch), so it was "
+            + "left as it is after waiting 2 s; try again when that loom has finished\n"
+        let clear = try project.loom("cache", "clear")
+        let prune = try project.loom("cache", "prune")
+        #expect(run.isRunning, "the run should outlast both attempts")
+        #expect(clear.status == 1)
+        #expect(clear.standardError == message)
+        #expect(prune.status == 1)
+        #expect(prune.standardError == message)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 0)
+        // The run's results are all there: the next run is fully cached.
+        #expect(try project.loom("run", "notebooks/long.md").standardError.contains("all 2 cells cached"))
+        let after = try project.loom("cache", "clear")
+        #expect(after.status == 0, "\(after.standardError)")
+        #expect(after.standardOutput == "deleted cache/loom.sqlite\n")
+    }
+}
