@@ -109,14 +109,6 @@ struct NamedChoice<T: Sendable>: Sendable {
     }
 }
 
-extension String {
-    /// The text with its first letter lower-cased, for docs quoted inside messages.
-    var lowercasedFirst: String {
-        guard let first else { return self }
-        return first.lowercased() + dropFirst()
-    }
-}
-
 // MARK: - Optimizers
 
 /// An optimizer and its learning rate, as NeuralNet trains with them.
