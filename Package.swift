@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 //
 // loom: runs Markdown notebooks for image-classification studies.
-// Dependencies point one way: TensorCore <- Dataset <- NeuralNet; Figures; Notebook <- Engine; all <- Actions <- loom.
+// Dependencies point one way: TensorCore <- Dataset <- NeuralNet; TensorCore <- Analysis <- Figures; Notebook <- Engine;
+// all <- Actions <- loom.
 
 import PackageDescription
 
@@ -13,6 +14,7 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Dataset", targets: ["Dataset"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
         .library(name: "Figures", targets: ["Figures"]),
         .library(name: "Notebook", targets: ["Notebook"]),
         .library(name: "Engine", targets: ["Engine"]),
@@ -33,8 +35,11 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Dataset"]),
         /// IDX reading, splits, batching and augmentation.
         .target(name: "Dataset", dependencies: ["TensorCore", "CZlib", "CPNG"]),
+        /// Maths on pixels and predictions: PCA and eigenvectors, HOG and LBP features, classification
+        /// metrics, softmax and log-loss, quantiles.
+        .target(name: "Analysis", dependencies: ["TensorCore"]),
         /// Charts, heatmaps, image grids and word clouds, rendered to PNG with Cairo.
-        .target(name: "Figures", dependencies: ["CCairo", "CPNG"]),
+        .target(name: "Figures", dependencies: ["Analysis", "CCairo", "CPNG"]),
         /// Markdown notebooks: cells with source positions, parameters, executed output.
         .target(name: "Notebook", dependencies: ["CCmarkGFM", "Yams"]),
         /// Action declarations and registry, dependency graph, SQLite cache, progress.
@@ -42,7 +47,7 @@ let package = Package(
             name: "Engine",
             dependencies: ["Notebook", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         /// The built-in actions, one file each.
-        .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore"]),
+        .target(name: "Actions", dependencies: ["Engine", "Notebook", "Dataset", "NeuralNet", "Analysis", "Figures", "TensorCore"]),
         /// The command-line tool.
         .executableTarget(
             name: "loom",
@@ -69,10 +74,11 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "_LoomTestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "_LoomTestSupport"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "_LoomTestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport"]),
-        .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Dataset", "NeuralNet", "Figures", "_LoomTestSupport"]),
+        .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Notebook", "Dataset", "NeuralNet", "Analysis", "Figures", "_LoomTestSupport"]),
         .testTarget(name: "LoomCLITests", dependencies: ["loom", "Dataset", "_LoomTestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Analysis
 import Dataset
 import Engine
 import Figures
@@ -122,9 +123,9 @@ enum AnomalyDetection {
     static func robustZ(_ values: [Double]) -> [Double] {
         guard !values.isEmpty else { return [] }
         let sorted = values.sorted()
-        let median = Statistics.quantile(sorted: sorted, 0.5)
+        let median = Descriptive.quantile(sorted: sorted, 0.5)
         let deviations = values.map { abs($0 - median) }.sorted()
-        var scale = 1.4826 * Statistics.quantile(sorted: deviations, 0.5)
+        var scale = 1.4826 * Descriptive.quantile(sorted: deviations, 0.5)
         if scale <= 0 {
             let mean = values.reduce(0, +) / Double(values.count)
             scale = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()

@@ -1,3 +1,4 @@
+import Analysis
 import Dataset
 import Engine
 import Figures
@@ -53,8 +54,8 @@ struct CorrelationByDistance {
             let sorted = group.sorted()
             distances.append(distance)
             mean.append(sorted.reduce(0, +) / Double(sorted.count))
-            lower.append(Statistics.quantile(sorted: sorted, lowerQuantile))
-            upper.append(Statistics.quantile(sorted: sorted, upperQuantile))
+            lower.append(Descriptive.quantile(sorted: sorted, lowerQuantile))
+            upper.append(Descriptive.quantile(sorted: sorted, upperQuantile))
             pairs.append(sorted.count)
         }
     }

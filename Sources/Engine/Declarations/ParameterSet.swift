@@ -369,7 +369,7 @@ extension Value {
         switch self {
         case .null: return .null(start)
         case .bool(let b): return .scalar(b ? "true" : "false", start, .plain)
-        case .int, .double: return .scalar(canonical, start, .plain)
+        case .int, .double: return .scalar(description, start, .plain)
         case .string(let s): return .scalar(s, start, .doubleQuoted)
         case .list(let items): return .sequence(items.map(\.node), start)
         case .map(let entries):
