@@ -39,13 +39,13 @@ let package = Package(
         /// metrics, softmax and log-loss, quantiles.
         .target(name: "Analysis", dependencies: ["TensorCore"]),
         /// Charts, heatmaps, image grids and word clouds, rendered to PNG with Cairo.
-        .target(name: "Figures", dependencies: ["Analysis", "CCairo", "CPNG"]),
+        .target(name: "Figures", dependencies: ["Analysis", "TensorCore", "CCairo", "CPNG"]),
         /// Markdown notebooks: cells with source positions, parameters, executed output.
         .target(name: "Notebook", dependencies: ["CCmarkGFM", "Yams"]),
         /// Action declarations and registry, dependency graph, SQLite cache, progress.
         .target(
             name: "Engine",
-            dependencies: ["Notebook", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Notebook", "TensorCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         /// The built-in actions, one file each.
         .target(name: "Actions", dependencies: ["Engine", "Notebook", "Dataset", "NeuralNet", "Analysis", "Figures", "TensorCore"]),
         /// The command-line tool.
@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "_LoomTestSupport"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "_LoomTestSupport"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport"]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Notebook", "Dataset", "NeuralNet", "Analysis", "Figures", "_LoomTestSupport"]),
