@@ -23,6 +23,9 @@ public enum Padding: String, Codable, Sendable, Equatable, Hashable, CaseIterabl
 public enum LayerSpec: Codable, Sendable, Equatable, Hashable {
     /// A 2-D convolution with `filters` square `kernel×kernel` filters plus a bias per filter.
     case conv(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same)
+    /// A depthwise-separable convolution: a `kernel×kernel` filter per input channel, then a
+    /// 1×1 convolution to `filters` channels with a bias per filter (``DepthwiseConvolutionKernel``).
+    case depthwiseConv(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same)
     /// Max pooling over `size×size` windows moved by `stride` (default: `size`), no padding.
     case maxPool(size: Int, stride: Int? = nil)
     /// Average pooling over `size×size` windows moved by `stride` (default: `size`), no padding.
@@ -56,6 +59,7 @@ public enum LayerSpec: Codable, Sendable, Equatable, Hashable {
     public var name: String {
         switch self {
         case .conv: "conv"
+        case .depthwiseConv: "depthwise-conv"
         case .maxPool: "maxpool"
         case .avgPool: "avgpool"
         case .globalAvgPool: "global-avgpool"
@@ -132,6 +136,17 @@ func planLayers(_ layers: [LayerSpec], inputShape: [Int]) throws(NeuralNetError)
             }
             shape = [filters, geometry.outputHeight, geometry.outputWidth]
             parameters = filters * c * kernel * kernel + filters
+        case .depthwiseConv(let filters, let kernel, let stride, let padding):
+            let (c, h, w) = try image()
+            try positive(filters, "filters")
+            try positive(kernel, "kernel")
+            try positive(stride, "stride")
+            let geometry = ConvolutionGeometry(height: h, width: w, kernel: kernel, stride: stride, padding: padding)
+            guard geometry.outputHeight > 0, geometry.outputWidth > 0 else {
+                throw .windowTooLarge(layer: position, name: spec.name, window: kernel, shape: input)
+            }
+            shape = [filters, geometry.outputHeight, geometry.outputWidth]
+            parameters = c * kernel * kernel + filters * c + filters
         case .maxPool(let size, let stride), .avgPool(let size, let stride):
             let (c, h, w) = try image()
             try positive(size, "size")

@@ -128,6 +128,16 @@ import Testing
         #expect(checked.errors.map(\.description) == [expected])
     }
 
+    @Test func aDepthwiseSeparableConvolutionTrains() throws {
+        let bench = try TrainingBench()
+        let report = try bench.run(bench.notebook(
+            "```loom train.cnn\nlayers:\n  - depthwise-conv: {filters: 4, kernel: 3}\n  - relu\n  - flatten\n  - dense: 10\nepochs: 1\n```\n"))
+        #expect(report.cells[2].status == .ran, "\(report.cells[2].failure ?? "")")
+        let model = try #require(try bench.model(bench.notebook(
+            "```loom train.cnn\nlayers:\n  - depthwise-conv: {filters: 4, kernel: 3}\n  - relu\n  - flatten\n  - dense: 10\nepochs: 1\n```\n"), cell: 2))
+        #expect(model.trained.model.layers.first == .depthwiseConv(filters: 4, kernel: 3, stride: 1, padding: .same))
+    }
+
     @Test func hiddenShorthandBuildsDenseActivationDropout() throws {
         let bench = try TrainingBench()
         let report = try bench.run(bench.notebook("""
