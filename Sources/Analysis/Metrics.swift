@@ -96,13 +96,6 @@ public struct ClassScores: Equatable, Sendable {
     public var f1: Double
     /// The number of images of the class (for an average: of all classes averaged).
     public var support: Int
-
-    public init(precision: Double, recall: Double, f1: Double, support: Int) {
-        self.precision = precision
-        self.recall = recall
-        self.f1 = f1
-        self.support = support
-    }
 }
 
 /// The usual classification metrics derived from a confusion matrix, as scikit-learn's

@@ -125,7 +125,8 @@ func planLayers(_ layers: [LayerSpec], inputShape: [Int]) throws(NeuralNetError)
         var buffers = 0
         let input = shape
         switch spec {
-        case .conv(let filters, let kernel, let stride, let padding):
+        case .conv(let filters, let kernel, let stride, let padding),
+             .depthwiseConv(let filters, let kernel, let stride, let padding):
             let (c, h, w) = try image()
             try positive(filters, "filters")
             try positive(kernel, "kernel")
@@ -135,18 +136,11 @@ func planLayers(_ layers: [LayerSpec], inputShape: [Int]) throws(NeuralNetError)
                 throw .windowTooLarge(layer: position, name: spec.name, window: kernel, shape: input)
             }
             shape = [filters, geometry.outputHeight, geometry.outputWidth]
-            parameters = filters * c * kernel * kernel + filters
-        case .depthwiseConv(let filters, let kernel, let stride, let padding):
-            let (c, h, w) = try image()
-            try positive(filters, "filters")
-            try positive(kernel, "kernel")
-            try positive(stride, "stride")
-            let geometry = ConvolutionGeometry(height: h, width: w, kernel: kernel, stride: stride, padding: padding)
-            guard geometry.outputHeight > 0, geometry.outputWidth > 0 else {
-                throw .windowTooLarge(layer: position, name: spec.name, window: kernel, shape: input)
-            }
-            shape = [filters, geometry.outputHeight, geometry.outputWidth]
-            parameters = c * kernel * kernel + filters * c + filters
+            // A full convolution has a k×k×C filter per output channel; a depthwise-separable one a
+            // k×k filter per input channel, then a 1×1 mix.
+            var weights = c * kernel * kernel + filters * c
+            if case .conv = spec { weights = filters * c * kernel * kernel }
+            parameters = weights + filters
         case .maxPool(let size, let stride), .avgPool(let size, let stride):
             let (c, h, w) = try image()
             try positive(size, "size")

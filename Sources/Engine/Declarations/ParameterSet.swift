@@ -267,36 +267,37 @@ public protocol ParameterValue: Sendable {
     var parameterValue: Value? { get }
 }
 
-extension Int: ParameterValue {
-    public init?(parameterValue value: Value) {
-        guard let int = value.intValue else { return nil }
-        self = int
-    }
-    public var parameterValue: Value? { .int(self) }
+/// A scalar that is one case of ``Value``: read and written through the case's accessor.
+public protocol ScalarParameterValue: ParameterValue {
+    /// The value's scalar, or `nil` for another kind (`Value.intValue`).
+    static var scalar: @Sendable (Value) -> Self? { get }
+    /// The case that holds it (`Value.int`).
+    static var wrap: @Sendable (Self) -> Value { get }
 }
 
-extension Double: ParameterValue {
+extension ScalarParameterValue {
     public init?(parameterValue value: Value) {
-        guard let double = value.doubleValue else { return nil }
-        self = double
+        guard let scalar = Self.scalar(value) else { return nil }
+        self = scalar
     }
-    public var parameterValue: Value? { .double(self) }
+    public var parameterValue: Value? { Self.wrap(self) }
 }
 
-extension Bool: ParameterValue {
-    public init?(parameterValue value: Value) {
-        guard let bool = value.boolValue else { return nil }
-        self = bool
-    }
-    public var parameterValue: Value? { .bool(self) }
+extension Int: ScalarParameterValue {
+    public static let scalar: @Sendable (Value) -> Int? = { $0.intValue }
+    public static let wrap: @Sendable (Int) -> Value = Value.int
 }
-
-extension String: ParameterValue {
-    public init?(parameterValue value: Value) {
-        guard let string = value.stringValue else { return nil }
-        self = string
-    }
-    public var parameterValue: Value? { .string(self) }
+extension Double: ScalarParameterValue {
+    public static let scalar: @Sendable (Value) -> Double? = { $0.doubleValue }
+    public static let wrap: @Sendable (Double) -> Value = Value.double
+}
+extension Bool: ScalarParameterValue {
+    public static let scalar: @Sendable (Value) -> Bool? = { $0.boolValue }
+    public static let wrap: @Sendable (Bool) -> Value = Value.bool
+}
+extension String: ScalarParameterValue {
+    public static let scalar: @Sendable (Value) -> String? = { $0.stringValue }
+    public static let wrap: @Sendable (String) -> Value = Value.string
 }
 
 extension Array: ParameterValue where Element: ParameterValue {
