@@ -134,9 +134,9 @@ enum AnomalyDetection {
     }
 }
 
-/// The parameters of `AnomaliesParameters`.
+/// The parameters of `eda.anomalies`.
 struct AnomaliesParameters: ParameterSet {
-    var part: String = "all"
+    var part = "all"
     var blank: Double = 0.02
     var saturated: Double = 0.3
     var outliers: String = "pca"
@@ -146,7 +146,7 @@ struct AnomaliesParameters: ParameterSet {
     var show: Int = 10
 
     static let fields: [Field<Self>] = [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("blank", \.blank, .number(.closed(0, 1)), doc: "An image with a smaller share of pixels above 0.1 is near-blank."),
         Field("saturated", \.saturated, .number(.closed(0, 1)), doc: "An image with a larger share of pixels at 255 is saturated."),
         Field("outliers", \.outliers, .choice(["pca", "class-mean"]), doc: "How far from its class an image is: PCA residual or distance to the class mean."),

@@ -61,13 +61,13 @@ struct CorrelationByDistance {
     }
 }
 
-/// The parameters of `HeatmapParameters`.
+/// The parameters of `eda.heatmap`.
 struct HeatmapParameters: ParameterSet {
-    var part: String = "train"
+    var part = "train"
     var perClass: Bool = false
 
     static let fields: [Field<Self>] = [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("per-class", \.perClass, .boolean, doc: "Also show one heatmap and one distance curve per class."),
     ]
 }

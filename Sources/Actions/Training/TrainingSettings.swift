@@ -405,7 +405,7 @@ struct TrainingSettings: ParameterSet {
               doc: "Random changes to training images: {flip: 0.5, shift: 2, rotate: 10, crop: [0.8, 1], erase: {probability: 0.5}, noise: 0.05}.",
               parse: AugmentSettings.parseAugmentation(_:problems:),
               encode: { augmentation in augmentation.map { Value.map(AugmentSettings($0).encodedFields) } }),
-        Field("seed", \.seed, .integer(.closed(0, 2_147_483_647)), doc: "Seed of the initial weights, shuffling, dropout and augmentation."),
+        .seed(\.seed, doc: "Seed of the initial weights, shuffling, dropout and augmentation."),
     ]
 
     /// Cross-parameter checks: Nesterov momentum needs momentum.

@@ -333,6 +333,13 @@ extension RawRepresentable where Self: ParameterValue, RawValue == String {
     public var parameterValue: Value? { .string(rawValue) }
 }
 
+extension Field where Root: ParameterSet {
+    /// The `seed` of a random choice: a whole number ≥ 0; equal seeds give equal results.
+    public static func seed(_ keyPath: WritableKeyPath<Root, Int> & Sendable, doc: String) -> Field {
+        Field("seed", keyPath, .integer(.atLeast(0)), doc: doc)
+    }
+}
+
 /// A list parameter with where each item is written, for errors about one item found while
 /// running (`files`' third path does not exist). The positions are not part of the canonical form.
 public struct LocatedList<Element: ParameterValue>: Sendable {
