@@ -18,12 +18,8 @@ final class DepthwiseConvolutionKernel: LayerKernel {
     private let middleGradient = Scratch<Float>()
 
     init(channels: Int, height: Int, width: Int, filters: Int, kernel: Int, stride: Int, padding: Padding) {
-        self.channels = channels
-        self.height = height
-        self.width = width
-        self.filters = filters
-        self.kernel = kernel
-        self.stride = stride
+        (self.channels, self.height, self.width) = (channels, height, width)
+        (self.filters, self.kernel, self.stride) = (filters, kernel, stride)
         geometry = ConvolutionGeometry(height: height, width: width, kernel: kernel, stride: stride, padding: padding)
         positions = geometry.outputHeight * geometry.outputWidth
         middle.reserve(channels * positions)
