@@ -34,7 +34,7 @@ let package = Package(
         /// Layers, activations, losses, optimizers, schedules and the training loop.
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Dataset"]),
         /// IDX reading, splits, batching and augmentation.
-        .target(name: "Dataset", dependencies: ["TensorCore", "CZlib", "CPNG"]),
+        .target(name: "Dataset", dependencies: ["TensorCore", "CZlib"]),
         /// Maths on pixels and predictions: PCA and eigenvectors, HOG and LBP features, classification
         /// metrics, softmax and log-loss, quantiles.
         .target(name: "Analysis", dependencies: ["TensorCore"]),
@@ -74,11 +74,11 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "_LoomTestSupport"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "TensorCore", "_LoomTestSupport"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport"]),
-        .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Notebook", "Dataset", "NeuralNet", "Analysis", "Figures", "_LoomTestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "TensorCore"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook"]),
+        .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Notebook", "Dataset", "NeuralNet", "Analysis", "Figures", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "LoomCLITests", dependencies: ["loom", "Dataset", "_LoomTestSupport"]),
     ]
 )
