@@ -283,22 +283,11 @@ extension ScalarParameterValue {
     public var parameterValue: Value? { Self.wrap(self) }
 }
 
-extension Int: ScalarParameterValue {
-    public static let scalar: @Sendable (Value) -> Int? = { $0.intValue }
-    public static let wrap: @Sendable (Int) -> Value = Value.int
-}
-extension Double: ScalarParameterValue {
-    public static let scalar: @Sendable (Value) -> Double? = { $0.doubleValue }
-    public static let wrap: @Sendable (Double) -> Value = Value.double
-}
-extension Bool: ScalarParameterValue {
-    public static let scalar: @Sendable (Value) -> Bool? = { $0.boolValue }
-    public static let wrap: @Sendable (Bool) -> Value = Value.bool
-}
-extension String: ScalarParameterValue {
-    public static let scalar: @Sendable (Value) -> String? = { $0.stringValue }
-    public static let wrap: @Sendable (String) -> Value = Value.string
-}
+// One line each: the accessor that reads the scalar, and the case that holds it.
+extension Int: ScalarParameterValue { public static let scalar: @Sendable (Value) -> Int? = { $0.intValue }, wrap = Value.int }
+extension Double: ScalarParameterValue { public static let scalar: @Sendable (Value) -> Double? = { $0.doubleValue }, wrap = Value.double }
+extension Bool: ScalarParameterValue { public static let scalar: @Sendable (Value) -> Bool? = { $0.boolValue }, wrap = Value.bool }
+extension String: ScalarParameterValue { public static let scalar: @Sendable (Value) -> String? = { $0.stringValue }, wrap = Value.string }
 
 extension Array: ParameterValue where Element: ParameterValue {
     public init?(parameterValue value: Value) {
