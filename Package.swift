@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 //
 // loom: runs Markdown notebooks for image-classification studies.
-// Dependencies point one way: TensorCore <- Dataset <- NeuralNet; Figures; Notebook <- Engine; all <- Actions <- Exporters <- loom; Engine <- Preview <- loom.
+// Dependencies point one way: TensorCore <- Dataset <- NeuralNet; TensorCore <- Analysis <- Figures; Notebook <- Engine;
+// all <- Actions <- Exporters <- loom; Engine <- Preview <- loom.
 
 import PackageDescription
 
@@ -13,6 +14,7 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Dataset", targets: ["Dataset"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
         .library(name: "Figures", targets: ["Figures"]),
         .library(name: "Notebook", targets: ["Notebook"]),
         .library(name: "Engine", targets: ["Engine"]),
@@ -42,16 +44,19 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Dataset"]),
         /// IDX reading, splits, batching and augmentation.
         .target(name: "Dataset", dependencies: ["TensorCore", "FileAccess", "CZlib", "CPNG"]),
+        /// Maths on pixels and predictions: PCA and eigenvectors, HOG and LBP features, classification
+        /// metrics, softmax and log-loss, quantiles.
+        .target(name: "Analysis", dependencies: ["TensorCore"]),
         /// Charts, heatmaps, image grids and word clouds, rendered to PNG with Cairo.
-        .target(name: "Figures", dependencies: ["FileAccess", "CCairo", "CPNG"]),
+        .target(name: "Figures", dependencies: ["Analysis", "TensorCore", "FileAccess", "CCairo", "CPNG"]),
         /// Markdown notebooks: cells with source positions, parameters, executed output.
         .target(name: "Notebook", dependencies: ["FileAccess", "CCmarkGFM", "Yams"]),
         /// Action declarations and registry, dependency graph, SQLite cache, progress.
         .target(
             name: "Engine",
-            dependencies: ["Notebook", "FileAccess", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Notebook", "TensorCore", "FileAccess", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         /// The built-in actions, one file each.
-        .target(name: "Actions", dependencies: ["Engine", "Dataset", "NeuralNet", "Figures", "TensorCore", "FileAccess"]),
+        .target(name: "Actions", dependencies: ["Engine", "Notebook", "Dataset", "NeuralNet", "Analysis", "Figures", "TensorCore", "FileAccess"]),
         /// Results out to the formats other tools read: ONNX and safetensors models, CSV tables,
         /// NumPy arrays, Jupyter notebooks. The ONNX protobuf code is generated once and committed.
         .target(
@@ -103,10 +108,11 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "TensorCore", "_LoomTestSupport"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "_LoomTestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "_LoomTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Dataset", "NeuralNet", "Figures", "_LoomTestSupport"]),
+        .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Notebook", "Dataset", "NeuralNet", "Analysis", "Figures", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "ExportersTests", dependencies: ["Exporters", "Actions", "Engine", "Notebook", "NeuralNet", "Dataset", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Actions", "Engine", "Notebook", "_LoomTestSupport"]),
         .testTarget(name: "LoomCLITests", dependencies: ["loom", "loom-fuzz", "Dataset", "_LoomTestSupport"]),

@@ -100,7 +100,7 @@ struct LoadParameters: ParameterSet {
         Field("parts", \.parts, doc: "Which original parts to load: all 70,000 images, or the 60,000 or 10,000."),
         Field("sample", \.sample, .integer(.atLeast(10)),
               doc: "Keep a stratified random sample of this many images (quick experiments)."),
-        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Seed of the sample."),
+        .seed(\.seed, doc: "Seed of the sample."),
     ]
 
     func check() -> [NamedProblem] {

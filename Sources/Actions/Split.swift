@@ -38,7 +38,7 @@ struct SplitParameters: ParameterSet {
         Field("validation", \.validation, .number(.openClosed(0, 1)), doc: "Fraction for validation (monitoring during training)."),
         Field("test", \.test, .number(.openClosed(0, 1)), doc: "Fraction for the final test."),
         Field("stratify", \.stratify, .boolean, doc: "Keep each class's share equal in every part."),
-        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images go where."),
+        .seed(\.seed, doc: "Which images go where."),
     ]
 
     func check() -> [NamedProblem] {

@@ -32,6 +32,12 @@ public enum SafetensorsExporter {
             case .conv, .dense:
                 entries.append(Entry(name: "\(prefix).weight", shape: parameters[0].shape, values: parameters[0].scalars))
                 entries.append(Entry(name: "\(prefix).bias", shape: parameters[1].shape, values: parameters[1].scalars))
+            case .depthwiseConv(let filters, let kernel, _, _):
+                // PyTorch's form: nn.Conv2d(C, C, k, groups=C, bias=False), then nn.Conv2d(C, F, 1).
+                let channels = inputShapes[index][0]
+                entries.append(Entry(name: "\(prefix).depthwise.weight", shape: [channels, 1, kernel, kernel], values: parameters[0].scalars))
+                entries.append(Entry(name: "\(prefix).pointwise.weight", shape: [filters, channels, 1, 1], values: parameters[1].scalars))
+                entries.append(Entry(name: "\(prefix).pointwise.bias", shape: [filters], values: parameters[2].scalars))
             case .batchNorm:
                 let channels = inputShapes[index][0]
                 entries.append(Entry(name: "\(prefix).weight", shape: [channels], values: parameters[0].scalars))

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Every chart kind drawn from synthetic, seeded data: a showcase and a visual regression set.
 ///

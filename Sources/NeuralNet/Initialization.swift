@@ -24,11 +24,19 @@ extension WeightInitialization {
         for (index, spec) in layers.enumerated() {
             let plan = plans[index]
             var fanIn = 0, fanOut = 0, weightCount = 0
+            /// A second block of weights after the first (a depthwise-separable convolution's pointwise part).
+            var second: (fanIn: Int, fanOut: Int, count: Int)?
             switch spec {
             case .conv(let filters, let kernel, _, _):
                 fanIn = plan.inputShape[0] * kernel * kernel
                 fanOut = filters * kernel * kernel
                 weightCount = filters * fanIn
+            case .depthwiseConv(let filters, let kernel, _, _):
+                let channels = plan.inputShape[0]
+                fanIn = kernel * kernel
+                fanOut = kernel * kernel
+                weightCount = channels * kernel * kernel
+                second = (fanIn: channels, fanOut: filters, count: filters * channels)
             case .dense(let units):
                 fanIn = plan.inputShape[0]
                 fanOut = units
@@ -40,19 +48,25 @@ extension WeightInitialization {
             default:
                 break
             }
-            if weightCount > 0 {
+            var blocks: [(start: Int, fanIn: Int, fanOut: Int, count: Int)] = []
+            if weightCount > 0 { blocks.append((start: 0, fanIn: fanIn, fanOut: fanOut, count: weightCount)) }
+            if let second { blocks.append((start: weightCount, fanIn: second.fanIn, fanOut: second.fanOut, count: second.count)) }
+            if !blocks.isEmpty {
                 var useHe = self == .he
                 if self == .automatic {
                     let next = layers[(index + 1)...].first { $0 != .batchNorm }
                     useHe = next?.isRectifier ?? false
                 }
-                if useHe {
-                    let deviation = (2 / Float(fanIn)).squareRoot()
-                    for i in 0..<weightCount { parameters[parameterOffset + i] = deviation * generator.nextNormal() }
-                } else {
-                    let limit = (6 / Float(fanIn + fanOut)).squareRoot()
-                    for i in 0..<weightCount {
-                        parameters[parameterOffset + i] = (2 * generator.nextUnitFloat() - 1) * limit
+                for block in blocks {
+                    let start = parameterOffset + block.start
+                    if useHe {
+                        let deviation = (2 / Float(block.fanIn)).squareRoot()
+                        for i in 0..<block.count { parameters[start + i] = deviation * generator.nextNormal() }
+                    } else {
+                        let limit = (6 / Float(block.fanIn + block.fanOut)).squareRoot()
+                        for i in 0..<block.count {
+                            parameters[start + i] = (2 * generator.nextUnitFloat() - 1) * limit
+                        }
                     }
                 }
             }

@@ -23,6 +23,9 @@ public enum Padding: String, Codable, Sendable, Equatable, Hashable, CaseIterabl
 public enum LayerSpec: Codable, Sendable, Equatable, Hashable {
     /// A 2-D convolution with `filters` square `kernel×kernel` filters plus a bias per filter.
     case conv(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same)
+    /// A depthwise-separable convolution: a `kernel×kernel` filter per input channel, then a
+    /// 1×1 convolution to `filters` channels with a bias per filter (``DepthwiseConvolutionKernel``).
+    case depthwiseConv(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same)
     /// Max pooling over `size×size` windows moved by `stride` (default: `size`), no padding.
     case maxPool(size: Int, stride: Int? = nil)
     /// Average pooling over `size×size` windows moved by `stride` (default: `size`), no padding.
@@ -56,6 +59,7 @@ public enum LayerSpec: Codable, Sendable, Equatable, Hashable {
     public var name: String {
         switch self {
         case .conv: "conv"
+        case .depthwiseConv: "depthwise-conv"
         case .maxPool: "maxpool"
         case .avgPool: "avgpool"
         case .globalAvgPool: "global-avgpool"
@@ -121,7 +125,8 @@ func planLayers(_ layers: [LayerSpec], inputShape: [Int]) throws(NeuralNetError)
         var buffers = 0
         let input = shape
         switch spec {
-        case .conv(let filters, let kernel, let stride, let padding):
+        case .conv(let filters, let kernel, let stride, let padding),
+             .depthwiseConv(let filters, let kernel, let stride, let padding):
             let (c, h, w) = try image()
             try positive(filters, "filters")
             try positive(kernel, "kernel")
@@ -131,7 +136,11 @@ func planLayers(_ layers: [LayerSpec], inputShape: [Int]) throws(NeuralNetError)
                 throw .windowTooLarge(layer: position, name: spec.name, window: kernel, shape: input)
             }
             shape = [filters, geometry.outputHeight, geometry.outputWidth]
-            parameters = filters * c * kernel * kernel + filters
+            // A full convolution has a k×k×C filter per output channel; a depthwise-separable one a
+            // k×k filter per input channel, then a 1×1 mix.
+            var weights = c * kernel * kernel + filters * c
+            if case .conv = spec { weights = filters * c * kernel * kernel }
+            parameters = weights + filters
         case .maxPool(let size, let stride), .avgPool(let size, let stride):
             let (c, h, w) = try image()
             try positive(size, "size")

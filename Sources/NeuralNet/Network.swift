@@ -79,6 +79,10 @@ final class Network {
                     fused.insert(poolIndex)
                     covers[index] = poolIndex
                 }
+            case .depthwiseConv(let filters, let kernel, let stride, let padding):
+                kernels.append(DepthwiseConvolutionKernel(
+                    channels: input[0], height: input[1], width: input[2], filters: filters, kernel: kernel,
+                    stride: stride, padding: padding))
             case .dense(let units):
                 kernels.append(DenseKernel(inputs: input[0], units: units, fusedReLU: fuseNext))
                 if fuseNext { fused.insert(index + 1) }

@@ -112,6 +112,10 @@ public struct Sequential: Sendable, Equatable {
         case .conv(let filters, let kernel, _, _):
             let weights = [filters, plan.inputShape[0], kernel, kernel]
             return [slice(0, weights), slice(weights.reduce(1, *), [filters])]
+        case .depthwiseConv(let filters, let kernel, _, _):
+            let channels = plan.inputShape[0], depthwise = channels * kernel * kernel
+            return [slice(0, [channels, kernel, kernel]), slice(depthwise, [filters, channels]),
+                    slice(depthwise + filters * channels, [filters])]
         case .dense(let units):
             return [slice(0, [units, plan.inputShape[0]]), slice(units * plan.inputShape[0], [units])]
         case .batchNorm:
@@ -232,6 +236,8 @@ extension LayerSpec {
         switch self {
         case .conv(let filters, let kernel, let stride, let padding):
             return "\(filters) filters \(kernel)×\(kernel), stride \(stride), \(padding.rawValue)"
+        case .depthwiseConv(let filters, let kernel, let stride, let padding):
+            return "\(filters) filters, \(kernel)×\(kernel) depthwise then 1×1, stride \(stride), \(padding.rawValue)"
         case .maxPool(let size, let stride), .avgPool(let size, let stride):
             return "\(size)×\(size), stride \(stride ?? size)"
         case .dense(let units): return "\(units) units"

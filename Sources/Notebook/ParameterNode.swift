@@ -193,52 +193,6 @@ public indirect enum ParameterNode: Sendable, Hashable {
     public subscript(key: String) -> ParameterNode? {
         entry(forKey: key)?.value
     }
-
-    /// The node's value in a canonical text form, for cache keys.
-    ///
-    /// Two nodes have the same canonical form exactly when they mean the same value:
-    /// comments, key order, indentation, flow or block style, quoting (`adam`, `'adam'`,
-    /// `"adam"`) and number spelling (`0.80`, `0.8`, `8e-1`; `0x10`, `16`) do not matter;
-    /// kinds do (`1` and `1.0` differ, as an action reading an integer tells them apart).
-    /// The form is JSON (mapping keys sorted by their UTF-8 bytes, no spaces), except that
-    /// infinities and NaN are written `.inf`, `-.inf` and `.nan`.
-    public var canonicalForm: String {
-        var output = ""
-        writeCanonical(into: &output)
-        return output
-    }
-
-    private func writeCanonical(into output: inout String) {
-        switch self {
-        case .null:
-            output += "null"
-        case let .scalar(text, _, _):
-            switch kind {
-            case .null: output += "null"
-            case .boolean: output += asBool == true ? "true" : "false"
-            case .integer: output += CoreSchema.canonicalInteger(text)
-            case .float: output += CoreSchema.canonicalFloat(text)
-            default: CoreSchema.writeJSONString(text, into: &output)
-            }
-        case let .sequence(elements, _):
-            output += "["
-            for (index, element) in elements.enumerated() {
-                if index > 0 { output += "," }
-                element.writeCanonical(into: &output)
-            }
-            output += "]"
-        case let .mapping(entries, _):
-            output += "{"
-            let sorted = entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            for (index, entry) in sorted.enumerated() {
-                if index > 0 { output += "," }
-                CoreSchema.writeJSONString(entry.key, into: &output)
-                output += ":"
-                entry.value.writeCanonical(into: &output)
-            }
-            output += "}"
-        }
-    }
 }
 
 /// The YAML 1.2 core schema's resolution of plain scalars (YAML 1.2.2, section 10.3.2).
@@ -361,26 +315,6 @@ enum CoreSchema {
         return Double(normalized).map { sign * $0 }
     }
 
-    /// Decimal digits without leading zeros, with `-` for negatives; `0x`/`0o` converted.
-    static func canonicalInteger(_ text: String) -> String {
-        if let value = integerValue(text) { return String(value) }
-        // Larger than Int: normalise decimal digits, keep other radixes in lower case.
-        if text.hasPrefix("0x") || text.hasPrefix("0o") {
-            return text.lowercased().drop { $0 == "0" }.isEmpty ? "0" : text.lowercased()
-        }
-        let negative = text.hasPrefix("-")
-        let digits = text.drop { $0 == "+" || $0 == "-" }.drop { $0 == "0" }
-        return (negative ? "-" : "") + (digits.isEmpty ? "0" : String(digits))
-    }
-
-    /// Swift's shortest round-tripping spelling: `0.8`, `1000.0`, `1e-05`; `.inf`, `.nan`.
-    static func canonicalFloat(_ text: String) -> String {
-        guard let value = floatValue(text) else { return text }
-        if value.isNaN { return ".nan" }
-        if value.isInfinite { return value < 0 ? "-.inf" : ".inf" }
-        return "\(value)"
-    }
-
     /// Writes `text` as a JSON string literal.
     static func writeJSONString(_ text: String, into output: inout String) {
         output += "\""
@@ -399,5 +333,15 @@ enum CoreSchema {
             }
         }
         output += "\""
+    }
+}
+
+/// JSON text, for canonical forms and files loom writes.
+public enum JSONText {
+    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
+    public static func quoted(_ text: String) -> String {
+        var output = ""
+        CoreSchema.writeJSONString(text, into: &output)
+        return output
     }
 }

@@ -25,16 +25,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Hasha
     ///
     /// - Parameter seed: Any 64-bit value; equal seeds give equal streams.
     public init(seed: UInt64) {
-        var splitMix = seed
-        var words = [UInt64]()
-        for _ in 0..<4 {
-            splitMix &+= 0x9E37_79B9_7F4A_7C15
-            var z = splitMix
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            words.append(z ^ (z >> 31))
-        }
-        (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
+        var splitMix = SplitMix64(seed: seed)
+        (s0, s1, s2, s3) = (splitMix.next(), splitMix.next(), splitMix.next(), splitMix.next())
     }
 
     /// Restores a generator from a saved ``state``.

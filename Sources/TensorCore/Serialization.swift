@@ -42,6 +42,13 @@ public struct ByteWriter: Sendable {
     /// - Parameter value: The integer to append.
     public mutating func write(_ value: Int) { write(UInt64(bitPattern: Int64(value))) }
 
+    /// Appends raw bytes as they are, with no length (fixed-size fields, element payloads).
+    ///
+    /// - Parameter bytes: The bytes to append.
+    public mutating func append<Bytes: Sequence>(raw bytes: Bytes) where Bytes.Element == UInt8 {
+        data.append(contentsOf: bytes)
+    }
+
     /// Appends raw bytes preceded by their length.
     ///
     /// - Parameter bytes: The bytes to append.

@@ -132,7 +132,8 @@ import Testing
 }
 
 /// What would fail at once when run is a `loom check` error, found from the data's headers
-/// before anything runs (synthetic 12×12 images of 10 classes, 128 training images).
+/// before anything runs (synthetic 12×12 images of 10 classes, 128 training images): shape and
+/// class-count errors at the written layer's line, bounds, and models too large for memory.
 @Suite struct CheckBeforeRunTests {
     @Test(arguments: [
         ("```loom train.mlp\nhidden: [1000000, 1000000]\n```",
@@ -146,6 +147,16 @@ import Testing
          "nb.md:13:34: train.mlp: 'learning-rate' must be a number in (0, 1000], not 1e308"),
         ("```loom train.cnn\nlayers:\n  - maxpool: 2\n  - maxpool: 2\n  - maxpool: 2\n  - maxpool: 2\n  - flatten\n  - dense: 10\n```",
          "nb.md:16:5: train.cnn: layer 4 'maxpool' has a 2×2 window but its input is only 1×1; use a smaller window, 'same' padding, or fewer pooling layers"),
+        ("```loom train.cnn\nlayers:\n  - conv: {filters: 4}\n  - maxpool: 2\n  - dense: 10\nepochs: 1\n```",
+         "nb.md:15:5: train.cnn: layer 3 'dense' needs a flat input but gets 4×6×6; add 'flatten' before it"),
+        ("```loom train.cnn\nlayers:\n  - flatten\n  - conv: {filters: 4}\n  - dense: 10\nepochs: 1\n```",
+         "nb.md:14:5: train.cnn: layer 2 'conv' needs a channels×height×width input but gets 144; remove the 'flatten' before it"),
+        ("```loom train.cnn\nlayers:\n  - maxpool: 16\n  - flatten\n  - dense: 10\nepochs: 1\n```",
+         "nb.md:13:5: train.cnn: layer 1 'maxpool' has a 16×16 window but its input is only 12×12; use a smaller window, 'same' padding, or fewer pooling layers"),
+        ("```loom train.cnn\nlayers:\n  - flatten\n  - dense: 7\nepochs: 1\n```",
+         "nb.md:14:5: train.cnn: the last layer 'dense' has 7 units but the data has 10 classes ('T-shirt/top', 'Trouser', 'Pullover', …); make it 'dense: 10'"),
+        ("```loom train.cnn\nlayers:\n  - conv: {filters: 10}\n  - relu\nepochs: 1\n```",
+         "nb.md:14:5: train.cnn: the model's output is 10×12×12, not one score for each of the data's 10 classes ('T-shirt/top', 'Trouser', 'Pullover', …); end it with 'flatten' and 'dense: 10'"),
         ("```loom sweep\nmodel: cnn\ndepth: 4\nwidth: 4\n```",
          "nb.md:14:1: sweep: variant 'relu 4×4': layer 12 'maxpool' has a 2×2 window but its input is only 1×1; use a smaller window, 'same' padding, or fewer pooling layers"),
     ])

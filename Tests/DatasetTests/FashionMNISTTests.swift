@@ -80,3 +80,21 @@ struct FashionMNISTTests {
         #expect(abs(statistics.standardDeviation - 0.3530) < 0.001)
     }
 }
+
+@Suite struct HeaderTests {
+    @Test func theHeadersGiveCountsAndImageSizeWithoutLoading() throws {
+        let folder = try SyntheticFashionFolder(classCount: 10, side: 12, trainPerClass: 3, testPerClass: 1)
+        defer { folder.remove() }
+        let header = try FashionMNIST.header(directory: folder.directory)
+        #expect(header == FashionMNIST.Header(trainCount: 30, testCount: 10, height: 12, width: 12))
+        let labels = try IDXArray.dimensions(ofFile: folder.directory + "/" + FashionMNIST.trainLabelsFileName)
+        #expect(labels == [30])
+    }
+
+    @Test func aMissingFolderIsTheSameErrorAsLoading() throws {
+        #expect(throws: DatasetError.fashionMNISTMissing(directory: "/nowhere", missing: FashionMNIST.fileNames)) {
+            try FashionMNIST.header(directory: "/nowhere")
+        }
+        #expect(throws: DatasetError.fileMissing(path: "/nowhere/x.gz")) { try IDXArray.dimensions(ofFile: "/nowhere/x.gz") }
+    }
+}

@@ -25,6 +25,16 @@ let parameterized = """
                       overrides: overrides)
     }
 
+    @Test func theParamsCellIsKeyedByItsValuesAndWhereTheyCameFrom() throws {
+        let byDefault = try #require(checked([:]).cells[0].parameters)
+        let overridden = try #require(checked(["start": "2"]).cells[0].parameters)
+        let values = try #require(overridden.value as? NotebookParameterValues)
+        #expect(values.values.map(\.name) == ["start", "epochs"])
+        #expect(values.values.map(\.isOverridden) == [true, false])
+        #expect(byDefault.canonicalForm != overridden.canonicalForm)
+        #expect(byDefault.canonicalForm == #"{"epochs":{"from":"default","value":3},"start":{"from":"default","value":2}}"#)
+    }
+
     @Test func referencesTakeTheDefaultOrTheOverride() {
         #expect((checked([:]).cells[1].parameters?.value as? NumberParameters)?.value == 2)
         #expect((checked(["start": "7.5"]).cells[1].parameters?.value as? NumberParameters)?.value == 7.5)

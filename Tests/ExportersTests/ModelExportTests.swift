@@ -34,6 +34,11 @@ let otherLayersCNN: [LayerSpec] = [
     .conv(filters: 5, kernel: 2), .sigmoid, .globalAvgPool, .dense(units: 6), .tanh, .dense(units: 3),
 ]
 
+/// A depthwise-separable convolution (a grouped Conv, then a 1×1 Conv in ONNX), strided and padded.
+let depthwiseCNN: [LayerSpec] = [
+    .conv(filters: 3, kernel: 3), .relu, .depthwiseConv(filters: 4, kernel: 3, stride: 2), .relu, .flatten, .dense(units: 3),
+]
+
 /// A train.mlp model: its own flatten first, then dense layers.
 let mlpLayers: [LayerSpec] = [.flatten, .dense(units: 16), .tanh, .dropout(rate: 0.3), .dense(units: 12), .sigmoid, .dense(units: 3)]
 
@@ -118,11 +123,12 @@ func scaledInputs(_ images: ImageSet, scaling: PixelScaling) -> [Float] {
 
     /// onnxruntime runs the exported graph on the images and gives loom's probabilities.
     @Test(.enabled(if: PythonTools.available, Comment(rawValue: PythonTools.missing)),
-          arguments: ["all-study-layers", "other-layers", "mlp"])
+          arguments: ["all-study-layers", "other-layers", "depthwise", "mlp"])
     func onnxruntimeGivesLoomsPredictions(which: String) throws {
         let layers = switch which {
         case "all-study-layers": exportCNN
         case "other-layers": otherLayersCNN
+        case "depthwise": depthwiseCNN
         default: mlpLayers
         }
         let (trained, images) = try trainedModel(layers)

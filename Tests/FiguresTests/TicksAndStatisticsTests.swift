@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 import Testing
 @testable import Figures
@@ -36,13 +37,6 @@ import Testing
 }
 
 @Suite struct StatisticsTests {
-    @Test func quantilesInterpolateLikeNumPy() {
-        let sorted: [Double] = [1, 2, 3, 4, 10]
-        #expect(Statistics.quantile(sorted: sorted, 0.5) == 3)
-        #expect(Statistics.quantile(sorted: sorted, 0.25) == 2)
-        #expect(abs(Statistics.quantile(sorted: sorted, 0.9) - 7.6) < 1e-12)   // numpy.quantile([1,2,3,4,10], 0.9)
-    }
-
     @Test func freedmanDiaconisSetsTheBinWidth() {
         // i² mod 97 for i < 200: IQR = 73 − 18 = 55, h = 2 · 55 / 200^(1/3) ≈ 18.8, range 96
         // → ⌈5.10⌉ = 6 bins, as numpy.histogram_bin_edges(bins="fd") gives.

@@ -450,3 +450,12 @@ final class Project {
         #expect(bad.standardError.contains("'--example' needs an action name"), "\(bad.standardError)")
     }
 }
+
+@Suite struct ActionsCommandErrorTests {
+    @Test func namesTakesNoActionName() throws {
+        let project = try Project()
+        let result = try project.loom("actions", "split", "--names")
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("'--names' lists every action; give no action name with it."), "\(result.standardError)")
+    }
+}

@@ -99,3 +99,14 @@ import _LoomTestSupport
 }
 
 import Foundation
+
+@Suite struct DepthwiseConvolutionTests {
+    @Test func aDepthwiseSeparableConvolutionHasAFilterPerChannelThenAPointwiseMix() throws {
+        let model = try Sequential(inputShape: [3, 8, 8], layers: [.depthwiseConv(filters: 16, kernel: 3, stride: 2)], seed: 1)
+        #expect(model.outputShape == [16, 4, 4])
+        #expect(model.parameterCount == 3 * 3 * 3 + 16 * 3 + 16)
+        #expect(model.layerParameters(0).map(\.shape) == [[3, 3, 3], [16, 3], [16]])
+        #expect(try Sequential.shape(inputShape: [3, 8, 8], layers: model.layers).parameterCount == model.parameterCount)
+        #expect(model.summary.rows.first?.name == "depthwise-conv")
+    }
+}

@@ -28,10 +28,20 @@ struct CellMeaning: Hashable, CustomStringConvertible {
         resultName = cell.resultName
         infoString = cell.infoString
         body = cell.body
-        parameters = cell.parameters.canonicalForm
+        parameters = shape(cell.parameters)
     }
 
     var description: String { "\(action) as \(resultName ?? "-"): \(parameters)" }
+}
+
+/// A node without its positions: kinds, texts and structure, for comparing cells across files.
+func shape(_ node: ParameterNode) -> String {
+    switch node {
+    case .null: return "null"
+    case .scalar(let text, _, let style): return "\(node.kind)(\(style == .plain ? "" : "quoted "))\(text)"
+    case .sequence(let items, _): return "[" + items.map(shape).joined(separator: ",") + "]"
+    case .mapping(let entries, _): return "{" + entries.map { "\($0.key):\(shape($0.value))" }.joined(separator: ",") + "}"
+    }
 }
 
 /// The parameters of the only cell of `body` wrapped in a fence.

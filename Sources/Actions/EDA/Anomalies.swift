@@ -1,3 +1,4 @@
+import Analysis
 import Dataset
 import Engine
 import Figures
@@ -122,9 +123,9 @@ enum AnomalyDetection {
     static func robustZ(_ values: [Double]) -> [Double] {
         guard !values.isEmpty else { return [] }
         let sorted = values.sorted()
-        let median = Statistics.quantile(sorted: sorted, 0.5)
+        let median = Descriptive.quantile(sorted: sorted, 0.5)
         let deviations = values.map { abs($0 - median) }.sorted()
-        var scale = 1.4826 * Statistics.quantile(sorted: deviations, 0.5)
+        var scale = 1.4826 * Descriptive.quantile(sorted: deviations, 0.5)
         if scale <= 0 {
             let mean = values.reduce(0, +) / Double(values.count)
             scale = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
@@ -133,9 +134,9 @@ enum AnomalyDetection {
     }
 }
 
-/// The parameters of `AnomaliesParameters`.
+/// The parameters of `eda.anomalies`.
 struct AnomaliesParameters: ParameterSet {
-    var part: String = "all"
+    var part = "all"
     var blank: Double = 0.02
     var saturated: Double = 0.3
     var outliers: String = "pca"
@@ -145,7 +146,7 @@ struct AnomaliesParameters: ParameterSet {
     var show: Int = 10
 
     static let fields: [Field<Self>] = [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("blank", \.blank, .number(.closed(0, 1)), doc: "An image with a smaller share of pixels above 0.1 is near-blank."),
         Field("saturated", \.saturated, .number(.closed(0, 1)), doc: "An image with a larger share of pixels at 255 is saturated."),
         Field("outliers", \.outliers, .choice(["pca", "class-mean"]), doc: "How far from its class an image is: PCA residual or distance to the class mean."),

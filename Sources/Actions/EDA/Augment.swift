@@ -35,10 +35,10 @@ struct AugmentParameters: ParameterSet {
     var seed = 0
 
     static let fields: [Field<Self>] = AugmentSettings.fields.map { $0.lifted(through: \.augment) } + [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("samples", \.samples, .integer(.closed(1, 20)), doc: "Original images shown (one row each)."),
         Field("variants", \.variants, .integer(.closed(1, 20)), doc: "Augmented variants per image."),
-        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images, and which draws."),
+        .seed(\.seed, doc: "Which images, and which draws."),
     ]
 
     func check() -> [NamedProblem] {

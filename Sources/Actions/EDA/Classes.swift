@@ -19,7 +19,7 @@ extension Action {
         run: ClassesAction.run)
 }
 
-/// The parameters of `ClassesParameters`.
+/// The parameters of `eda.classes`.
 struct ClassesParameters: ParameterSet {
 
     static let fields: [Field<Self>] = [

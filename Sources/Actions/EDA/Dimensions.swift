@@ -80,14 +80,14 @@ struct CropMargins: Equatable {
     }
 }
 
-/// The parameters of `DimensionsParameters`.
+/// The parameters of `eda.dimensions`.
 struct DimensionsParameters: ParameterSet {
-    var part: String = "all"
+    var part = "all"
     var background: Double = 0
     var tolerance: Double = 0.001
 
     static let fields: [Field<Self>] = [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("background", \.background, .number(.halfOpen(0, 1)), doc: "Pixels at or below this value (pixel / 255) are background."),
         Field("tolerance", \.tolerance, .number(.halfOpen(0, 0.5)), doc: "Share of images whose content a 'tolerant' crop may cut into."),
     ]

@@ -1,3 +1,4 @@
+import Analysis
 import Dataset
 import Engine
 import Figures
@@ -21,18 +22,18 @@ extension Action {
         run: EmbeddingAction.run)
 }
 
-/// The parameters of `EmbeddingParameters`.
+/// The parameters of `eda.embedding`.
 struct EmbeddingParameters: ParameterSet {
-    var part: String = "train"
+    var part = "train"
     var points: Int = 3000
     var components: Int = 10
-    var seed: Int = 0
+    var seed = 0
 
     static let fields: [Field<Self>] = [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("points", \.points, .integer(.closed(10, 20_000)), doc: "Images shown in the scatter plot."),
         Field("components", \.components, .integer(.closed(2, 100)), doc: "Components listed in the table."),
-        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images are shown."),
+        .seed(\.seed, doc: "Which images are shown."),
     ]
 }
 

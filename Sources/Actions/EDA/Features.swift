@@ -1,3 +1,4 @@
+import Analysis
 import Dataset
 import Engine
 import Figures
@@ -24,20 +25,20 @@ extension Action {
         run: FeaturesAction.run)
 }
 
-/// The parameters of `FeaturesParameters`.
+/// The parameters of `eda.features`.
 struct FeaturesParameters: ParameterSet {
     var on: String = "validation"
     var samples: Int = 6
     var cell: Int = 4
     var grid: Int = 4
-    var seed: Int = 0
+    var seed = 0
 
     static let fields: [Field<Self>] = [
         Field("on", \.on, .choice(["validation", "test"]), doc: "The part the nearest-centroid accuracy is measured on (fitted on train)."),
         Field("samples", \.samples, .integer(.closed(1, 20)), doc: "Sample images shown with their features."),
         Field("cell", \.cell, .integer(.closed(2, 16)), doc: "HOG cell side in pixels."),
         Field("grid", \.grid, .integer(.closed(1, 8)), doc: "LBP histograms over a grid × grid tiling."),
-        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which sample images are shown."),
+        .seed(\.seed, doc: "Which sample images are shown."),
     ]
 }
 

@@ -1,3 +1,4 @@
+import Analysis
 import Dataset
 import Engine
 import Figures
@@ -53,20 +54,20 @@ struct CorrelationByDistance {
             let sorted = group.sorted()
             distances.append(distance)
             mean.append(sorted.reduce(0, +) / Double(sorted.count))
-            lower.append(Statistics.quantile(sorted: sorted, lowerQuantile))
-            upper.append(Statistics.quantile(sorted: sorted, upperQuantile))
+            lower.append(Descriptive.quantile(sorted: sorted, lowerQuantile))
+            upper.append(Descriptive.quantile(sorted: sorted, upperQuantile))
             pairs.append(sorted.count)
         }
     }
 }
 
-/// The parameters of `HeatmapParameters`.
+/// The parameters of `eda.heatmap`.
 struct HeatmapParameters: ParameterSet {
-    var part: String = "train"
+    var part = "train"
     var perClass: Bool = false
 
     static let fields: [Field<Self>] = [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("per-class", \.perClass, .boolean, doc: "Also show one heatmap and one distance curve per class."),
     ]
 }

@@ -124,13 +124,13 @@ struct PixelStatistics {
     }
 }
 
-/// The parameters of `PixelsParameters`.
+/// The parameters of `eda.pixels`.
 struct PixelsParameters: ParameterSet {
-    var part: String = "train"
+    var part = "train"
     var ink: Double = 0.5
 
     static let fields: [Field<Self>] = [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("ink", \.ink, .number(.openClosed(0, 1)), doc: "Pixels at or above this value (in [0, 1]) count as bright 'ink' in the table."),
     ]
 }

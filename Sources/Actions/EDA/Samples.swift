@@ -20,16 +20,16 @@ extension Action {
         run: SamplesAction.run)
 }
 
-/// The parameters of `SamplesParameters`.
+/// The parameters of `eda.samples`.
 struct SamplesParameters: ParameterSet {
-    var part: String = "train"
+    var part = "train"
     var perClass: Int = 8
-    var seed: Int = 0
+    var seed = 0
 
     static let fields: [Field<Self>] = [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("per-class", \.perClass, .integer(.closed(1, 40)), doc: "Images per class (one row each)."),
-        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images are drawn."),
+        .seed(\.seed, doc: "Which images are drawn."),
     ]
 }
 

@@ -127,9 +127,11 @@ struct EDAData {
 
 /// Parameters several EDA actions share.
 enum EDAParameters {
-    /// The type of `part`: which images to look at.
-    static let partType = ParameterType.choice(["train", "validation", "test", "all"])
-    static let partDoc = "Which images to look at: one part of the split, or 'all' of them."
+    /// `part`: which images to look at.
+    static func part<Root: ParameterSet>(_ keyPath: WritableKeyPath<Root, String> & Sendable) -> Field<Root> {
+        Field("part", keyPath, .choice(["train", "validation", "test", "all"]),
+              doc: "Which images to look at: one part of the split, or 'all' of them.")
+    }
 
     /// The `data` input: a split.
     static let data = Input("data", kind: .split, doc: "The split (and through it the dataset) to explore.")

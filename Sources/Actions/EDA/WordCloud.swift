@@ -1,3 +1,4 @@
+import Analysis
 import Dataset
 import Engine
 import Figures
@@ -25,16 +26,16 @@ extension Action {
         run: WordCloudAction.run)
 }
 
-/// The parameters of `WordCloudParameters`.
+/// The parameters of `eda.wordcloud`.
 struct WordCloudParameters: ParameterSet {
-    var part: String = "all"
+    var part = "all"
     var confusedWith: String?
-    var seed: Int = 0
+    var seed = 0
 
     static let fields: [Field<Self>] = [
-        Field("part", \.part, EDAParameters.partType, doc: EDAParameters.partDoc),
+        EDAParameters.part(\.part),
         Field("confused-with", \.confusedWith, .string, doc: "A class name: weigh the other classes by confusion with it."),
-        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Placement of the words."),
+        .seed(\.seed, doc: "Placement of the words."),
     ]
 }
 

@@ -1,3 +1,4 @@
+import Analysis
 import Dataset
 import Engine
 import Figures

@@ -1,3 +1,4 @@
+import Analysis
 import FileAccess
 import Dataset
 import Engine
@@ -90,7 +91,7 @@ struct PredictParameters: ParameterSet {
               doc: "How many images to draw, or their 0-based positions in the part ([3, 17, 42]); 8 without 'files'.",
               parse: ImageSelection.parse(_:problems:), encode: { $0?.value }),
         Field("on", \.on, doc: EvaluationPart.doc),
-        Field("seed", \.seed, .integer(.atLeast(0)), doc: "Which images 'images: N' draws."),
+        .seed(\.seed, doc: "Which images 'images: N' draws."),
         Field("files", \.files, .list(.string, acceptsSingle: true), doc: "Your own PNG files, relative to the notebook's folder."),
         Field("top", \.top, .integer(.closed(1, 1000)), doc: "How many of the most probable classes to show."),
     ]

@@ -55,6 +55,13 @@ struct LayerSyntax: Sendable {
         layer("conv", ConvSettings.self, primary: "filters", images: true, example: "- conv: {filters: 32, kernel: 3, padding: same}",
               make: { .conv(filters: $0.filters, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) },
               match: { if case .conv(let f, let k, let s, let p) = $0 { ConvSettings(filters: f, kernel: k, stride: s, padding: p) } else { nil } }),
+        layer("depthwise-conv", ConvSettings.self, primary: "filters", images: true,
+              example: "- depthwise-conv: {filters: 64, kernel: 3}",
+              make: { .depthwiseConv(filters: $0.filters, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) },
+              match: { spec in
+                  guard case .depthwiseConv(let f, let k, let s, let p) = spec else { return nil }
+                  return ConvSettings(filters: f, kernel: k, stride: s, padding: p)
+              }),
         layer("maxpool", PoolSettings.self, primary: "size", images: true, example: "- maxpool: 2",
               make: { .maxPool(size: $0.size, stride: $0.stride) },
               match: { if case .maxPool(let size, let stride) = $0 { PoolSettings(size: size, stride: stride) } else { nil } }),

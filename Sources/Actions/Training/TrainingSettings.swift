@@ -109,14 +109,6 @@ struct NamedChoice<T: Sendable>: Sendable {
     }
 }
 
-extension String {
-    /// The text with its first letter lower-cased, for docs quoted inside messages.
-    var lowercasedFirst: String {
-        guard let first else { return self }
-        return first.lowercased() + dropFirst()
-    }
-}
-
 // MARK: - Optimizers
 
 /// An optimizer and its learning rate, as NeuralNet trains with them.
@@ -125,13 +117,24 @@ struct OptimizerChoice: Sendable, Equatable {
     var learningRate: Double
 }
 
-/// The settings of `adam` and `adamw`: Adam's defaults, in one place.
+/// The settings of `adam` and `adamw`. Their defaults are NeuralNet's (`OptimizerKind.adam()`,
+/// `.adamW()`), so Adam's defaults live in one place; only the learning rate is loom's own.
 struct AdamSettings: ParameterSet {
-    var learningRate = 0.001
-    var beta1 = 0.9
-    var beta2 = 0.999
-    var epsilon = 1e-8
-    var weightDecay = 0.0
+    var learningRate, beta1, beta2, epsilon, weightDecay: Double
+
+    init() { self.init(learningRate: 0.001, kind: .adam()) }
+
+    /// The settings of an Adam or AdamW optimizer.
+    init(learningRate: Double, kind: OptimizerKind) {
+        self.learningRate = learningRate
+        switch kind {
+        case .adam(let beta1, let beta2, let epsilon, let decay), .adamW(let beta1, let beta2, let epsilon, let decay):
+            (self.beta1, self.beta2) = (beta1.shortestDouble, beta2.shortestDouble)
+            (self.epsilon, weightDecay) = (epsilon.shortestDouble, decay.shortestDouble)
+        default:
+            preconditionFailure("\(kind.name) is not Adam")
+        }
+    }
 
     static let fields: [Field<Self>] = [
         Field("learning-rate", \.learningRate, .number(.openClosed(0, 1000)), doc: "The step size η."),
@@ -146,21 +149,46 @@ struct AdamSettings: ParameterSet {
         OptimizerChoice(kind: .adam(beta1: Float(beta1), beta2: Float(beta2), epsilon: Float(epsilon), weightDecay: Float(weightDecay)),
                         learningRate: learningRate)
     }
+
+    /// The settings of `choice` when it is Adam (not AdamW).
+    static func matching(_ choice: OptimizerChoice) -> AdamSettings? {
+        guard case .adam = choice.kind else { return nil }
+        return AdamSettings(learningRate: choice.learningRate, kind: choice.kind)
+    }
 }
 
-/// The settings of `adamw`: Adam's, with decoupled weight decay 0.01 by default.
+/// The settings of `adamw`: Adam's, with NeuralNet's AdamW default weight decay.
 struct AdamWSettings: ParameterSet {
-    var adam = AdamSettings()
-    init() { adam.weightDecay = 0.01 }
+    var adam = AdamSettings(learningRate: 0.001, kind: .adamW())
     static let fields: [Field<Self>] = AdamSettings.fields.map { $0.lifted(through: \.adam) }
+
+    /// AdamW (decoupled weight decay) with these settings.
+    var optimizer: OptimizerChoice {
+        OptimizerChoice(kind: .adamW(beta1: Float(adam.beta1), beta2: Float(adam.beta2), epsilon: Float(adam.epsilon),
+                                     weightDecay: Float(adam.weightDecay)), learningRate: adam.learningRate)
+    }
+
+    static func matching(_ choice: OptimizerChoice) -> AdamWSettings? {
+        guard case .adamW = choice.kind else { return nil }
+        var settings = AdamWSettings()
+        settings.adam = AdamSettings(learningRate: choice.learningRate, kind: choice.kind)
+        return settings
+    }
 }
 
-/// The settings of `sgd`.
+/// The settings of `sgd`, with NeuralNet's defaults (`OptimizerKind.sgd()`).
 struct SGDSettings: ParameterSet {
     var learningRate = 0.01
-    var momentum = 0.0
-    var nesterov = false
-    var weightDecay = 0.0
+    var momentum, weightDecay: Double
+    var nesterov: Bool
+
+    init() { self.init(learningRate: 0.01, kind: .sgd())! }
+
+    init?(learningRate: Double, kind: OptimizerKind) {
+        guard case .sgd(let momentum, let nesterov, let decay) = kind else { return nil }
+        self.learningRate = learningRate
+        (self.momentum, self.nesterov, weightDecay) = (momentum.shortestDouble, nesterov, decay.shortestDouble)
+    }
 
     static let fields: [Field<Self>] = [
         Field("learning-rate", \.learningRate, .number(.openClosed(0, 1000)), doc: "The step size η."),
@@ -168,15 +196,26 @@ struct SGDSettings: ParameterSet {
         Field("nesterov", \.nesterov, .boolean, doc: "Nesterov momentum (needs momentum > 0)."),
         Field("weight-decay", \.weightDecay, .number(.atLeast(0)), doc: "The weight decay λ."),
     ]
+
+    var optimizer: OptimizerChoice {
+        OptimizerChoice(kind: .sgd(momentum: Float(momentum), nesterov: nesterov, weightDecay: Float(weightDecay)),
+                        learningRate: learningRate)
+    }
 }
 
-/// The settings of `rmsprop`.
+/// The settings of `rmsprop`, with NeuralNet's defaults (`OptimizerKind.rmsprop()`).
 struct RMSpropSettings: ParameterSet {
     var learningRate = 0.001
-    var alpha = 0.99
-    var epsilon = 1e-8
-    var momentum = 0.0
-    var weightDecay = 0.0
+    var alpha, epsilon, momentum, weightDecay: Double
+
+    init() { self.init(learningRate: 0.001, kind: .rmsprop())! }
+
+    init?(learningRate: Double, kind: OptimizerKind) {
+        guard case .rmsprop(let alpha, let epsilon, let momentum, let decay) = kind else { return nil }
+        self.learningRate = learningRate
+        (self.alpha, self.epsilon) = (alpha.shortestDouble, epsilon.shortestDouble)
+        (self.momentum, weightDecay) = (momentum.shortestDouble, decay.shortestDouble)
+    }
 
     static let fields: [Field<Self>] = [
         Field("learning-rate", \.learningRate, .number(.openClosed(0, 1000)), doc: "The step size η."),
@@ -185,6 +224,11 @@ struct RMSpropSettings: ParameterSet {
         Field("momentum", \.momentum, .number(.halfOpen(0, 1)), doc: "The momentum μ."),
         Field("weight-decay", \.weightDecay, .number(.atLeast(0)), doc: "The weight decay λ."),
     ]
+
+    var optimizer: OptimizerChoice {
+        OptimizerChoice(kind: .rmsprop(alpha: Float(alpha), epsilon: Float(epsilon), momentum: Float(momentum),
+                                       weightDecay: Float(weightDecay)), learningRate: learningRate)
+    }
 }
 
 // MARK: - Schedules
@@ -344,39 +388,13 @@ struct TrainingSettings: ParameterSet {
 
     static let optimizerChoice = NamedChoice<OptimizerChoice>(parameter: "optimizer", noun: "optimizer", options: [
         .settings("adam", AdamSettings.self, doc: "Adam (Kingma and Ba, 2015), with L2 weight decay.",
-                  make: \.optimizer,
-                  match: { choice in
-                      guard case .adam(let beta1, let beta2, let epsilon, let decay) = choice.kind else { return nil }
-                      return AdamSettings(learningRate: choice.learningRate, beta1: beta1.shortestDouble, beta2: beta2.shortestDouble,
-                                          epsilon: epsilon.shortestDouble, weightDecay: decay.shortestDouble)
-                  }),
+                  make: \.optimizer, match: AdamSettings.matching),
         .settings("adamw", AdamWSettings.self, doc: "AdamW: Adam with decoupled weight decay (Loshchilov and Hutter, 2019).",
-                  make: { w in let s = w.adam
-                      return OptimizerChoice(kind: .adamW(beta1: Float(s.beta1), beta2: Float(s.beta2), epsilon: Float(s.epsilon),
-                                                          weightDecay: Float(s.weightDecay)), learningRate: s.learningRate) },
-                  match: { choice in
-                      guard case .adamW(let beta1, let beta2, let epsilon, let decay) = choice.kind else { return nil }
-                      var settings = AdamWSettings()
-                      settings.adam = AdamSettings(learningRate: choice.learningRate, beta1: beta1.shortestDouble, beta2: beta2.shortestDouble,
-                                                   epsilon: epsilon.shortestDouble, weightDecay: decay.shortestDouble)
-                      return settings
-                  }),
+                  make: \.optimizer, match: AdamWSettings.matching),
         .settings("sgd", SGDSettings.self, doc: "Stochastic gradient descent with optional (Nesterov) momentum.",
-                  make: { s in OptimizerChoice(kind: .sgd(momentum: Float(s.momentum), nesterov: s.nesterov, weightDecay: Float(s.weightDecay)),
-                                               learningRate: s.learningRate) },
-                  match: { choice in
-                      guard case .sgd(let momentum, let nesterov, let decay) = choice.kind else { return nil }
-                      return SGDSettings(learningRate: choice.learningRate, momentum: momentum.shortestDouble, nesterov: nesterov,
-                                         weightDecay: decay.shortestDouble)
-                  }),
+                  make: \.optimizer, match: { SGDSettings(learningRate: $0.learningRate, kind: $0.kind) }),
         .settings("rmsprop", RMSpropSettings.self, doc: "RMSprop (Hinton, 2012).",
-                  make: { s in OptimizerChoice(kind: .rmsprop(alpha: Float(s.alpha), epsilon: Float(s.epsilon), momentum: Float(s.momentum),
-                                                              weightDecay: Float(s.weightDecay)), learningRate: s.learningRate) },
-                  match: { choice in
-                      guard case .rmsprop(let alpha, let epsilon, let momentum, let decay) = choice.kind else { return nil }
-                      return RMSpropSettings(learningRate: choice.learningRate, alpha: alpha.shortestDouble, epsilon: epsilon.shortestDouble,
-                                             momentum: momentum.shortestDouble, weightDecay: decay.shortestDouble)
-                  }),
+                  make: \.optimizer, match: { RMSpropSettings(learningRate: $0.learningRate, kind: $0.kind) }),
     ], example: "{adam: {learning-rate: 0.001}}")
 
     static let scheduleChoice = NamedChoice<ScheduleChoice>(parameter: "schedule", noun: "schedule", options: [
@@ -413,7 +431,7 @@ struct TrainingSettings: ParameterSet {
               doc: "Random changes to training images: {flip: 0.5, shift: 2, rotate: 10, crop: [0.8, 1], erase: {probability: 0.5}, noise: 0.05}.",
               parse: AugmentSettings.parseAugmentation(_:problems:),
               encode: { augmentation in augmentation.map { Value.map(AugmentSettings($0).encodedFields) } }),
-        Field("seed", \.seed, .integer(.closed(0, 2_147_483_647)), doc: "Seed of the initial weights, shuffling, dropout and augmentation."),
+        .seed(\.seed, doc: "Seed of the initial weights, shuffling, dropout and augmentation."),
     ]
 
     /// Cross-parameter checks: Nesterov momentum needs momentum.

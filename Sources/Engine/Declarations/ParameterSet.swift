@@ -267,37 +267,27 @@ public protocol ParameterValue: Sendable {
     var parameterValue: Value? { get }
 }
 
-extension Int: ParameterValue {
-    public init?(parameterValue value: Value) {
-        guard let int = value.intValue else { return nil }
-        self = int
-    }
-    public var parameterValue: Value? { .int(self) }
+/// A scalar that is one case of ``Value``: read and written through the case's accessor.
+public protocol ScalarParameterValue: ParameterValue {
+    /// The value's scalar, or `nil` for another kind (`Value.intValue`).
+    static var scalar: @Sendable (Value) -> Self? { get }
+    /// The case that holds it (`Value.int`).
+    static var wrap: @Sendable (Self) -> Value { get }
 }
 
-extension Double: ParameterValue {
+extension ScalarParameterValue {
     public init?(parameterValue value: Value) {
-        guard let double = value.doubleValue else { return nil }
-        self = double
+        guard let scalar = Self.scalar(value) else { return nil }
+        self = scalar
     }
-    public var parameterValue: Value? { .double(self) }
+    public var parameterValue: Value? { Self.wrap(self) }
 }
 
-extension Bool: ParameterValue {
-    public init?(parameterValue value: Value) {
-        guard let bool = value.boolValue else { return nil }
-        self = bool
-    }
-    public var parameterValue: Value? { .bool(self) }
-}
-
-extension String: ParameterValue {
-    public init?(parameterValue value: Value) {
-        guard let string = value.stringValue else { return nil }
-        self = string
-    }
-    public var parameterValue: Value? { .string(self) }
-}
+// One line each: the accessor that reads the scalar, and the case that holds it.
+extension Int: ScalarParameterValue { public static let scalar: @Sendable (Value) -> Int? = { $0.intValue }, wrap = Value.int }
+extension Double: ScalarParameterValue { public static let scalar: @Sendable (Value) -> Double? = { $0.doubleValue }, wrap = Value.double }
+extension Bool: ScalarParameterValue { public static let scalar: @Sendable (Value) -> Bool? = { $0.boolValue }, wrap = Value.bool }
+extension String: ScalarParameterValue { public static let scalar: @Sendable (Value) -> String? = { $0.stringValue }, wrap = Value.string }
 
 extension Array: ParameterValue where Element: ParameterValue {
     public init?(parameterValue value: Value) {
@@ -330,6 +320,13 @@ extension RawRepresentable where Self: ParameterValue, RawValue == String {
         self.init(rawValue: text)
     }
     public var parameterValue: Value? { .string(rawValue) }
+}
+
+extension Field where Root: ParameterSet {
+    /// The `seed` of a random choice: a whole number ≥ 0; equal seeds give equal results.
+    public static func seed(_ keyPath: WritableKeyPath<Root, Int> & Sendable, doc: String) -> Field {
+        Field("seed", keyPath, .integer(.atLeast(0)), doc: doc)
+    }
 }
 
 /// A list parameter with where each item is written, for errors about one item found while
@@ -369,7 +366,7 @@ extension Value {
         switch self {
         case .null: return .null(start)
         case .bool(let b): return .scalar(b ? "true" : "false", start, .plain)
-        case .int, .double: return .scalar(canonical, start, .plain)
+        case .int, .double: return .scalar(description, start, .plain)
         case .string(let s): return .scalar(s, start, .doubleQuoted)
         case .list(let items): return .sequence(items.map(\.node), start)
         case .map(let entries):

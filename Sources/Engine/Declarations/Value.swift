@@ -1,3 +1,5 @@
+import Notebook
+
 /// A validated parameter value: what an action's run function reads.
 ///
 /// Values come from a cell's YAML after validation against the action's declared parameters,
@@ -16,17 +18,21 @@ public indirect enum Value: Sendable, Hashable, CustomStringConvertible {
     public static func == (a: Value, b: Value) -> Bool { a.canonical == b.canonical }
     public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
 
-    /// A canonical, JSON-like text: keys sorted, numbers in shortest round-trip form.
+    /// The one canonical form, which cache keys hash: JSON-like text with keys sorted and numbers
+    /// in shortest round-trip form; kinds matter (`1` is an integer, `1.0` a number), as a typed
+    /// parameter tells them apart.
     public var canonical: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
-        case .int, .double: return numberText
-        case .string(let s): return Value.quoted(s)
+        case .int(let i): return String(i)
+        case .double(let d): return "\(d)"
+        case .string(let s): return JSONText.quoted(s)
         case .list(let items): return "[" + items.map(\.canonical).joined(separator: ",") + "]"
         case .map(let entries):
-            return "{" + entries.sorted { $0.0 < $1.0 }
-                .map { Value.quoted($0.0) + ":" + $0.1.canonical }.joined(separator: ",") + "}"
+            let sorted = entries.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            let members: [String] = sorted.map { entry in JSONText.quoted(entry.0) + ":" + entry.1.canonical }
+            return "{" + members.joined(separator: ",") + "}"
         }
     }
 
@@ -51,21 +57,6 @@ public indirect enum Value: Sendable, Hashable, CustomStringConvertible {
         case .double(let d): return "\(d)"
         default: return ""
         }
-    }
-
-    private static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 
     // MARK: Typed access

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A value that a cell makes and later cells read: stored in the cache as a typed blob.
 ///
@@ -60,22 +61,20 @@ public enum BlobError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Writes typed fields, little-endian, into a byte buffer.
+/// Writes typed fields, little-endian, into a byte buffer: TensorCore's ``ByteWriter`` (the one
+/// little-endian writer) with the field types results store.
 public struct BlobWriter: Sendable {
-    public private(set) var data = Data()
+    private var bytes = ByteWriter()
+    /// The bytes written so far.
+    public var data: Data { bytes.data }
     public init() {}
 
-    public mutating func write(_ value: Int64) {
-        withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
-    }
-    public mutating func write(_ value: Int) { write(Int64(value)) }
-    public mutating func write(_ value: Double) { write(Int64(bitPattern: value.bitPattern)) }
-    public mutating func write(_ value: Bool) { data.append(value ? 1 : 0) }
-    public mutating func write(_ value: String) { write(Data(value.utf8)) }
-    public mutating func write(_ value: Data) {
-        write(Int64(value.count))
-        data.append(value)
-    }
+    public mutating func write(_ value: Int64) { bytes.write(UInt64(bitPattern: value)) }
+    public mutating func write(_ value: Int) { bytes.write(value) }
+    public mutating func write(_ value: Double) { bytes.write(value.bitPattern) }
+    public mutating func write(_ value: Bool) { bytes.append(raw: [value ? 1 : 0]) }
+    public mutating func write(_ value: String) { bytes.write(Data(value.utf8)) }
+    public mutating func write(_ value: Data) { bytes.write(value) }
     public mutating func write(_ values: [String]) {
         write(values.count)
         for value in values { write(value) }
@@ -84,17 +83,17 @@ public struct BlobWriter: Sendable {
     public mutating func write(uint8 values: [UInt8], shape: [Int]) {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not match \(values.count) elements")
         writeHeader(dtype: "u8", shape: shape)
-        data.append(contentsOf: values)
+        bytes.append(raw: values)
     }
     public mutating func write(int32 values: [Int32], shape: [Int]) {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not match \(values.count) elements")
         writeHeader(dtype: "i32", shape: shape)
-        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        values.withUnsafeBytes { bytes.append(raw: $0) }
     }
     public mutating func write(float32 values: [Float], shape: [Int]) {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not match \(values.count) elements")
         writeHeader(dtype: "f32", shape: shape)
-        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        values.withUnsafeBytes { bytes.append(raw: $0) }
     }
     /// Any `Codable` value, as JSON (for small structured fields such as histories).
     public mutating func write<T: Encodable>(json value: T) {

@@ -41,8 +41,11 @@ public struct NotebookParameterValues: ParameterSet {
     /// None: the body is free-form.
     public static let fields: [Field<Self>] = []
 
-    /// One entry per declared parameter, so the cache key changes with the values a run uses.
-    public var encodedFields: [(String, Value)] { values.map { ($0.name, $0.value) } }
+    /// One entry per declared parameter, with where its value came from, so the cache key (and
+    /// the cell's table) changes with the values a run uses and with their source.
+    public var encodedFields: [(String, Value)] {
+        values.map { ($0.name, .map([("value", $0.value), ("from", .string($0.isOverridden ? "-p" : "default"))])) }
+    }
 
     public static func read(_ node: ParameterNodeReader, otherNames: [String], context: CellReadingContext,
                             problems: inout [ParameterProblem]) -> (value: Self, positions: [String: SourcePosition]) {

@@ -1,64 +1,11 @@
 import Notebook
 
-/// Checks YAML nodes against declared parameter types and turns them into ``Value``s.
+/// Checks YAML nodes against declared parameter types and turns them into ``Value``s, which
+/// fields then read into their Swift types (``Field``); mappings are read by ``ParameterSet/decode(_:otherNames:owner:problems:)``.
 ///
 /// Every problem is reported with its position; validation goes on after a problem so that
 /// `loom check` can list every error in a cell at once.
 public enum ParameterValidator {
-    /// Validates a mapping against declared fields, filling in defaults.
-    ///
-    /// - Parameters:
-    ///   - node: the mapping (a cell's body, or a nested record).
-    ///   - fields: the declared parameters.
-    ///   - owner: `nil` for a cell's top level, or the enclosing parameter's name for nested records,
-    ///     which words messages as `unknown field 'x' of 'optimizer'`.
-    ///   - problems: where problems are appended.
-    /// - Returns: a `.map` in declaration order, with absent optional parameters left out.
-    public static func validateRecord(_ node: ParameterNodeReader, fields: [Parameter], owner: String?,
-                                      problems: inout [ParameterProblem]) -> Value {
-        var entries: [ParameterEntry] = []
-        if let mapping = node.entries {
-            entries = mapping
-        } else if !node.isNull {
-            let what = owner.map { "'\($0)' must be a mapping" } ?? "a cell's body must be a mapping of parameters"
-            problems.append(ParameterProblem(at: node.position, "\(what), not \(node.kindDescription)"))
-            return .map([])
-        }
-        var seen: [String: SourcePosition] = [:]
-        var given: [String: ParameterEntry] = [:]
-        let names = fields.map(\.name)
-        for entry in entries {
-            if let first = seen[entry.key] {
-                problems.append(ParameterProblem(
-                    at: entry.keyPosition, "'\(entry.key)' is given twice (first at line \(first.line))"))
-                continue
-            }
-            seen[entry.key] = entry.keyPosition
-            guard names.contains(entry.key) else {
-                let what = owner.map { "unknown field '\(entry.key)' of '\($0)'" } ?? "unknown parameter '\(entry.key)'"
-                problems.append(ParameterProblem(at: entry.keyPosition, what + Suggestions.hint(for: entry.key, in: names)))
-                continue
-            }
-            given[entry.key] = entry
-        }
-        var result: [(String, Value)] = []
-        for field in fields {
-            if let entry = given[field.name] {
-                if let value = validate(ParameterNodeReader(entry.value), as: field.type, name: field.name,
-                                        problems: &problems) {
-                    result.append((field.name, value))
-                }
-            } else if field.isRequired {
-                let what = owner.map { "'\($0)' is missing its field '\(field.name)'" }
-                    ?? "missing required parameter '\(field.name)'"
-                problems.append(ParameterProblem(at: node.position, "\(what) (\(field.doc.lowercasedFirst))"))
-            } else if let defaultValue = field.defaultValue {
-                result.append((field.name, defaultValue))
-            }
-        }
-        return .map(result)
-    }
-
     /// Validates one value against a type; returns `nil` (and appends a problem) when it does not fit.
     public static func validate(_ node: ParameterNodeReader, as type: ParameterType, name: String,
                                 problems: inout [ParameterProblem]) -> Value? {
@@ -112,11 +59,8 @@ public enum ParameterValidator {
                 return .list([value])
             }
             return acceptsSingle ? nil : fail("a list of \(element.summary)")
-        case .record(let fields):
-            var nested: [ParameterProblem] = []
-            let value = validateRecord(node, fields: fields, owner: name, problems: &nested)
-            problems += nested
-            return nested.isEmpty ? value : nil
+        case .record:
+            preconditionFailure("'\(name)': a mapping is read by its own ParameterSet (Field(_:_:record:doc:)), not as a value")
         case .either(let alternatives):
             for alternative in alternatives {
                 var scratch: [ParameterProblem] = []
@@ -155,7 +99,8 @@ public enum ParameterValidator {
 }
 
 extension String {
-    var lowercasedFirst: String {
+    /// The text with its first letter lower-cased, for docs quoted inside messages.
+    public var lowercasedFirst: String {
         guard let first else { return self }
         return first.lowercased() + dropFirst()
     }

@@ -52,6 +52,23 @@ public enum ONNXExporter {
                     .ints("kernel_shape", [kernel, kernel]), .ints("strides", [stride, stride]), .ints("pads", pads),
                     .ints("dilations", [1, 1]), .int("group", 1),
                 ])
+            case .depthwiseConv(let filters, let kernel, let stride, let padding):
+                // A grouped convolution (one k×k filter per channel, no bias), then a 1×1 one.
+                let channels = shape[0]
+                let depthwise = graph.initializer("\(prefix).depthwise.weight", shape: [channels, 1, kernel, kernel],
+                                                  values: parameters[0].scalars)
+                let pointwise = graph.initializer("\(prefix).pointwise.weight", shape: [filters, channels, 1, 1],
+                                                  values: parameters[1].scalars)
+                let bias = graph.initializer("\(prefix).pointwise.bias", parameters[2])
+                let pads = convolutionPads(input: shape, output: output, kernel: kernel, stride: stride, padding: padding)
+                let middle = graph.node("Conv", prefix + ".depthwise", inputs: [current, depthwise], attributes: [
+                    .ints("kernel_shape", [kernel, kernel]), .ints("strides", [stride, stride]), .ints("pads", pads),
+                    .ints("dilations", [1, 1]), .int("group", channels),
+                ])
+                current = graph.node("Conv", prefix, inputs: [middle, pointwise, bias], attributes: [
+                    .ints("kernel_shape", [1, 1]), .ints("strides", [1, 1]), .ints("pads", [0, 0, 0, 0]),
+                    .ints("dilations", [1, 1]), .int("group", 1),
+                ])
             case .maxPool(let size, let stride), .avgPool(let size, let stride):
                 let operation = if case .maxPool = spec { "MaxPool" } else { "AveragePool" }
                 current = graph.node(operation, prefix, inputs: [current], attributes: [

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Words sized by weight and packed without overlap, deterministic for a seed.
 ///

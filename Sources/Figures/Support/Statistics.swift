@@ -1,21 +1,8 @@
+import Analysis
 import Foundation
 
 /// Summary statistics behind histograms, box plots and violin plots.
 public enum Statistics {
-    /// The `p`-quantile of sorted values by linear interpolation between order statistics
-    /// (Hyndman and Fan's definition 7, the default of R and NumPy).
-    ///
-    /// - Parameters:
-    ///   - sorted: Values in ascending order, at least one.
-    ///   - p: The probability, 0...1.
-    public static func quantile(sorted: [Double], _ p: Double) -> Double {
-        precondition(!sorted.isEmpty, "A quantile needs at least one value.")
-        let position = min(max(p, 0), 1) * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
-    }
-
     /// Histogram bin edges by the Freedman–Diaconis rule, falling back to Sturges' rule.
     ///
     /// Freedman and Diaconis (1981) take the bin width `h = 2 · IQR · n^(−1/3)`; when the
@@ -31,7 +18,7 @@ public enum Statistics {
         guard let low = sorted.first, let high = sorted.last else { return [0, 1] }
         guard high > low else { return [low - 0.5, high + 0.5] }
         let n = Double(sorted.count)
-        let iqr = quantile(sorted: sorted, 0.75) - quantile(sorted: sorted, 0.25)
+        let iqr = Descriptive.quantile(sorted: sorted, 0.75) - Descriptive.quantile(sorted: sorted, 0.25)
         var bins = Int(log2(n).rounded(.up)) + 1
         if iqr > 0 {
             let width = 2 * iqr * pow(n, -1.0 / 3.0)
@@ -97,7 +84,7 @@ public enum Statistics {
     public static func boxSummary(of values: [Double]) -> BoxSummary? {
         let sorted = values.filter(\.isFinite).sorted()
         guard !sorted.isEmpty else { return nil }
-        let q1 = quantile(sorted: sorted, 0.25), q2 = quantile(sorted: sorted, 0.5), q3 = quantile(sorted: sorted, 0.75)
+        let q1 = Descriptive.quantile(sorted: sorted, 0.25), q2 = Descriptive.quantile(sorted: sorted, 0.5), q3 = Descriptive.quantile(sorted: sorted, 0.75)
         let reach = 1.5 * (q3 - q1)
         let low = sorted.first { $0 >= q1 - reach } ?? q1
         let high = sorted.last { $0 <= q3 + reach } ?? q3

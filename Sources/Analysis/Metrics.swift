@@ -10,11 +10,11 @@ import Foundation
 /// let confusion = ConfusionMatrix(actual: [0, 0, 1], predicted: [0, 1, 1], classCount: 2)
 /// confusion[actual: 0, predicted: 1]   // 1
 /// ```
-struct ConfusionMatrix: Equatable, Sendable {
+public struct ConfusionMatrix: Equatable, Sendable {
     /// The number of classes: rows and columns.
-    let classCount: Int
+    public let classCount: Int
     /// The counts, row by row (`counts[actual * classCount + predicted]`).
-    private(set) var counts: [Int]
+    public private(set) var counts: [Int]
 
     /// Tallies pairs of true and predicted labels.
     ///
@@ -22,7 +22,7 @@ struct ConfusionMatrix: Equatable, Sendable {
     ///   - actual: The true class of every image, each in `0..<classCount`.
     ///   - predicted: The predicted class of every image, one per true label.
     ///   - classCount: The number of classes, at least 1.
-    init(actual: [Int], predicted: [Int], classCount: Int) {
+    public init(actual: [Int], predicted: [Int], classCount: Int) {
         precondition(classCount > 0, "A confusion matrix needs at least one class.")
         precondition(actual.count == predicted.count, "One prediction per true label is needed.")
         self.classCount = classCount
@@ -37,34 +37,34 @@ struct ConfusionMatrix: Equatable, Sendable {
     /// A matrix from its rows of counts.
     ///
     /// - Parameter rows: A square table, `rows[actual][predicted]`.
-    init(rows: [[Int]]) {
+    public init(rows: [[Int]]) {
         precondition(!rows.isEmpty && rows.allSatisfy { $0.count == rows.count }, "A confusion matrix is square.")
         classCount = rows.count
         counts = rows.flatMap { $0 }
     }
 
     /// The number of class-`actual` images predicted as `predicted`.
-    subscript(actual actual: Int, predicted predicted: Int) -> Int {
+    public subscript(actual actual: Int, predicted predicted: Int) -> Int {
         counts[actual * classCount + predicted]
     }
 
     /// The number of images.
-    var total: Int { counts.reduce(0, +) }
+    public var total: Int { counts.reduce(0, +) }
 
     /// The number of correct predictions: the trace.
-    var correct: Int { (0..<classCount).reduce(0) { $0 + self[actual: $1, predicted: $1] } }
+    public var correct: Int { (0..<classCount).reduce(0) { $0 + self[actual: $1, predicted: $1] } }
 
     /// The images of each true class (row sums): the support.
-    var support: [Int] { (0..<classCount).map { row in counts[(row * classCount)..<((row + 1) * classCount)].reduce(0, +) } }
+    public var support: [Int] { (0..<classCount).map { row in counts[(row * classCount)..<((row + 1) * classCount)].reduce(0, +) } }
 
     /// The predictions of each class (column sums).
-    var predictionCounts: [Int] {
+    public var predictionCounts: [Int] {
         (0..<classCount).map { column in (0..<classCount).reduce(0) { $0 + self[actual: $1, predicted: column] } }
     }
 
     /// Each row divided by its sum, so row `i` gives the share of class-`i` images predicted as
     /// each class (its diagonal entry is the recall); a row without images stays zero.
-    var rowNormalized: [Double] {
+    public var rowNormalized: [Double] {
         let support = support
         return counts.enumerated().map { index, count in
             let rowTotal = support[index / classCount]
@@ -74,7 +74,7 @@ struct ConfusionMatrix: Equatable, Sendable {
 
     /// The most frequent mistake: the off-diagonal cell with the largest count (the first in row
     /// order on ties), or `nil` when every image is classified correctly.
-    var mostConfused: (actual: Int, predicted: Int, count: Int)? {
+    public var mostConfused: (actual: Int, predicted: Int, count: Int)? {
         var best: (actual: Int, predicted: Int, count: Int)?
         for actual in 0..<classCount {
             for predicted in 0..<classCount where predicted != actual {
@@ -87,15 +87,15 @@ struct ConfusionMatrix: Equatable, Sendable {
 }
 
 /// Precision, recall and F1 of one class, or an average of them.
-struct ClassScores: Equatable, Sendable {
+public struct ClassScores: Equatable, Sendable {
     /// Of the images predicted as the class, the share that belongs to it: `TP / (TP + FP)`.
-    var precision: Double
+    public var precision: Double
     /// Of the images of the class, the share predicted as it: `TP / (TP + FN)`.
-    var recall: Double
+    public var recall: Double
     /// The harmonic mean of precision and recall: `2PR / (P + R)`.
-    var f1: Double
+    public var f1: Double
     /// The number of images of the class (for an average: of all classes averaged).
-    var support: Int
+    public var support: Int
 }
 
 /// The usual classification metrics derived from a confusion matrix, as scikit-learn's
@@ -107,20 +107,20 @@ struct ClassScores: Equatable, Sendable {
 /// (scikit-learn's `zero_division=0`). The macro average is the unweighted mean over the classes
 /// that occur among the true labels or the predictions; the weighted average weights each class
 /// by its support. Accuracy is the trace over the total.
-struct ClassificationReport: Equatable, Sendable {
+public struct ClassificationReport: Equatable, Sendable {
     /// One entry per class, in label order.
-    let perClass: [ClassScores]
+    public let perClass: [ClassScores]
     /// The share of images classified correctly.
-    let accuracy: Double
+    public let accuracy: Double
     /// The unweighted mean over the classes present in the truth or the predictions.
-    let macro: ClassScores
+    public let macro: ClassScores
     /// The support-weighted mean over all classes.
-    let weighted: ClassScores
+    public let weighted: ClassScores
 
     /// Derives the metrics from a confusion matrix.
     ///
     /// - Parameter confusion: Counts of (true, predicted) pairs.
-    init(confusion: ConfusionMatrix) {
+    public init(confusion: ConfusionMatrix) {
         let support = confusion.support
         let predictions = confusion.predictionCounts
         func ratio(_ numerator: Int, _ denominator: Int) -> Double {
@@ -151,7 +151,7 @@ struct ClassificationReport: Equatable, Sendable {
 }
 
 /// Pure functions on rows of logits and probabilities.
-enum ClassifierMaths {
+public enum ClassifierMaths {
     /// The mean cross-entropy of the true classes: `(1/N) Σ_n (log Σ_j exp z_nj − z_n,y_n)`.
     ///
     /// This is the log-loss `−(1/N) Σ log p(y_n)` of the softmax probabilities, computed from the
@@ -163,7 +163,7 @@ enum ClassifierMaths {
     ///   - labels: The true class of each row.
     ///   - classCount: The number of columns.
     /// - Returns: The mean loss in nats; 0 for no rows.
-    static func logLoss(logits: [Float], labels: [Int], classCount: Int) -> Double {
+    public static func logLoss(logits: [Float], labels: [Int], classCount: Int) -> Double {
         precondition(logits.count == labels.count * classCount, "One row of logits per label is needed.")
         guard !labels.isEmpty else { return 0 }
         var total = 0.0
@@ -181,7 +181,7 @@ enum ClassifierMaths {
     /// - Parameters:
     ///   - logits: `N × classCount` scores, row by row.
     ///   - classCount: The number of columns.
-    static func softmax(logits: [Float], classCount: Int) -> [Float] {
+    public static func softmax(logits: [Float], classCount: Int) -> [Float] {
         precondition(classCount > 0 && logits.count % classCount == 0, "Logits come in whole rows.")
         var result = [Float](repeating: 0, count: logits.count)
         for row in 0..<(logits.count / classCount) {
@@ -203,7 +203,7 @@ enum ClassifierMaths {
     /// - Parameters:
     ///   - row: One probability per class.
     ///   - k: How many to return; fewer when the row is shorter.
-    static func top(_ k: Int, of row: ArraySlice<Float>) -> [(label: Int, probability: Float)] {
+    public static func top(_ k: Int, of row: ArraySlice<Float>) -> [(label: Int, probability: Float)] {
         row.enumerated()
             .sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
             .prefix(k)
@@ -218,7 +218,7 @@ enum ClassifierMaths {
     ///   - actual: The true class of each row.
     ///   - confidence: The probability of each row's predicted class.
     ///   - limit: At most this many rows are returned.
-    static func confidentMistakes(predicted: [Int], actual: [Int], confidence: [Float], limit: Int) -> [Int] {
+    public static func confidentMistakes(predicted: [Int], actual: [Int], confidence: [Float], limit: Int) -> [Int] {
         predicted.indices.filter { predicted[$0] != actual[$0] }
             .sorted { confidence[$0] != confidence[$1] ? confidence[$0] > confidence[$1] : $0 < $1 }
             .prefix(limit)

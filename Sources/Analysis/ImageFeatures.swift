@@ -4,11 +4,11 @@ import Foundation
 ///
 /// Every function takes one grey plane, `height × width` floats row by row; pixels outside the
 /// image read as 0 (the background of Fashion-MNIST-like images).
-enum ImageFeatures {
+public enum ImageFeatures {
     /// The Sobel gradient `(gx, gy)` at every pixel: `gx` is the 3×3 kernel
     /// `[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]`, `gy` its transpose (Sobel and Feldman, 1968),
     /// so `gx > 0` where brightness rises to the right and `gy > 0` where it rises downwards.
-    static func sobel(_ image: [Float], height: Int, width: Int) -> (gx: [Float], gy: [Float]) {
+    public static func sobel(_ image: [Float], height: Int, width: Int) -> (gx: [Float], gy: [Float]) {
         precondition(image.count == height * width, "An image needs height × width values.")
         func at(_ row: Int, _ column: Int) -> Float {
             row >= 0 && row < height && column >= 0 && column < width ? image[row * width + column] : 0
@@ -27,7 +27,7 @@ enum ImageFeatures {
     }
 
     /// The Sobel edge magnitude `√(gx² + gy²)` at every pixel.
-    static func sobelMagnitude(_ image: [Float], height: Int, width: Int) -> [Float] {
+    public static func sobelMagnitude(_ image: [Float], height: Int, width: Int) -> [Float] {
         let (gx, gy) = sobel(image, height: height, width: width)
         return zip(gx, gy).map { ($0 * $0 + $1 * $1).squareRoot() }
     }
@@ -36,7 +36,7 @@ enum ImageFeatures {
     /// (Ojala, Pietikäinen and Mäenpää, IEEE TPAMI 2002): each neighbour at least as bright as
     /// the centre sets a bit; a circular pattern with at most two 0/1 transitions (uniform) gets
     /// its number of set bits, 0…8, every other pattern gets 9.
-    static func localBinaryPatterns(_ image: [Float], height: Int, width: Int) -> [UInt8] {
+    public static func localBinaryPatterns(_ image: [Float], height: Int, width: Int) -> [UInt8] {
         precondition(image.count == height * width, "An image needs height × width values.")
         let offsets = [(-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1)]
         var codes = [UInt8](repeating: 0, count: image.count)
@@ -58,11 +58,11 @@ enum ImageFeatures {
     }
 
     /// The number of LBP^riu2 codes.
-    static let patternCount = 10
+    public static let patternCount = 10
 
     /// LBP^riu2 histograms of a `grid × grid` tiling of the image, each normalised to sum 1:
     /// `grid² · 10` values.
-    static func patternHistograms(_ codes: [UInt8], height: Int, width: Int, grid: Int) -> [Float] {
+    public static func patternHistograms(_ codes: [UInt8], height: Int, width: Int, grid: Int) -> [Float] {
         var histogram = [Float](repeating: 0, count: grid * grid * patternCount)
         var counts = [Float](repeating: 0, count: grid * grid)
         for row in 0..<height {
@@ -79,13 +79,13 @@ enum ImageFeatures {
     }
 
     /// Orientation bins of a histogram of oriented gradients.
-    static let orientationBins = 9
+    public static let orientationBins = 9
 
     /// Per-cell histograms of gradient orientation (Dalal and Triggs, CVPR 2005): unsigned
     /// orientations 0…180° in 9 bins, each pixel voting with its Sobel magnitude, split linearly
     /// between the two nearest bin centres. Cells are `cell × cell` pixels; a partial last cell
     /// is dropped. Returns `cellRows × cellColumns × 9` values and the cell grid.
-    static func orientationHistograms(_ image: [Float], height: Int, width: Int, cell: Int)
+    public static func orientationHistograms(_ image: [Float], height: Int, width: Int, cell: Int)
         -> (values: [Float], rows: Int, columns: Int)
     {
         let rows = max(1, height / cell), columns = max(1, width / cell)
@@ -113,7 +113,7 @@ enum ImageFeatures {
 
     /// The HOG descriptor: cell histograms grouped into overlapping 2×2-cell blocks (stride one
     /// cell), each block L2-normalised, `v / √(‖v‖² + ε²)` with ε = 1e-3.
-    static func hogDescriptor(_ image: [Float], height: Int, width: Int, cell: Int) -> [Float] {
+    public static func hogDescriptor(_ image: [Float], height: Int, width: Int, cell: Int) -> [Float] {
         let (cells, rows, columns) = orientationHistograms(image, height: height, width: width, cell: cell)
         let blockRows = max(1, rows - 1), blockColumns = max(1, columns - 1)
         let span = min(2, rows), spanColumns = min(2, columns)
@@ -138,7 +138,7 @@ enum ImageFeatures {
     /// A picture of cell orientation histograms: in each cell a line through its centre for every
     /// bin, drawn along the edge direction (perpendicular to the gradient), as bright as the bin's
     /// share of the largest bin in `histogram` (or of `peak`). `scale` pixels per image pixel.
-    static func hogPicture(_ histogram: [Float], rows: Int, columns: Int, cell: Int, scale: Int, peak: Float? = nil)
+    public static func hogPicture(_ histogram: [Float], rows: Int, columns: Int, cell: Int, scale: Int, peak: Float? = nil)
         -> (pixels: [Float], width: Int, height: Int)
     {
         let width = columns * cell * scale, height = rows * cell * scale
@@ -173,7 +173,7 @@ enum ImageFeatures {
     /// nearest mean in Euclidean distance.
     ///
     /// - Returns: the predicted class of every test vector.
-    static func nearestCentroid(train: [Float], trainLabels: [Int], test: [Float], dimension: Int, classCount: Int) -> [Int] {
+    public static func nearestCentroid(train: [Float], trainLabels: [Int], test: [Float], dimension: Int, classCount: Int) -> [Int] {
         let trainCount = trainLabels.count, testCount = test.count / max(1, dimension)
         var mean = [Double](repeating: 0, count: dimension), square = mean
         for row in 0..<trainCount {

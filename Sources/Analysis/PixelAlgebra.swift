@@ -2,9 +2,9 @@ import Foundation
 import TensorCore
 
 /// Means, covariances and principal components of image pixels, computed with BLAS.
-enum PixelAlgebra {
+public enum PixelAlgebra {
     /// Images converted to floats at a time: bounds memory at `chunk × pixels` floats.
-    static let chunk = 4096
+    public static let chunk = 4096
 
     /// The mean of each column of the rows made by `rows(range)` for `0..<count`, and the
     /// covariance matrix `C = (1 / (n − 1)) · Σ (x − μ)(x − μ)ᵀ` of the `dimension` columns.
@@ -16,7 +16,7 @@ enum PixelAlgebra {
     ///   - count: the number of rows (images), at least 2.
     ///   - dimension: the number of columns (pixels).
     ///   - rows: makes the rows of a range as a row-major `range.count × dimension` array.
-    static func covariance(count: Int, dimension: Int, rows: (Range<Int>) -> [Float])
+    public static func covariance(count: Int, dimension: Int, rows: (Range<Int>) -> [Float])
         -> (mean: [Double], covariance: [Double])
     {
         precondition(count >= 2 && dimension >= 1, "A covariance needs two rows and one column.")
@@ -57,7 +57,7 @@ enum PixelAlgebra {
 
     /// The Pearson correlation matrix `r_ij = C_ij / √(C_ii · C_jj)` of a covariance matrix;
     /// entries of a constant column (zero variance) are NaN.
-    static func correlation(fromCovariance covariance: [Double], dimension: Int) -> [Double] {
+    public static func correlation(fromCovariance covariance: [Double], dimension: Int) -> [Double] {
         let deviations = (0..<dimension).map { covariance[$0 * dimension + $0].squareRoot() }
         var result = [Double](repeating: .nan, count: dimension * dimension)
         for i in 0..<dimension where deviations[i] > 0 {
@@ -75,7 +75,7 @@ enum PixelAlgebra {
     ///   - matrix: `n × n` row-major, symmetric.
     ///   - n: its order.
     /// - Returns: the eigenvalues and the eigenvectors as the columns of an `n × n` row-major matrix.
-    static func symmetricEigen(_ matrix: [Double], n: Int) -> (values: [Double], vectors: [Double]) {
+    public static func symmetricEigen(_ matrix: [Double], n: Int) -> (values: [Double], vectors: [Double]) {
         precondition(matrix.count == n * n, "A symmetric eigenproblem needs an n × n matrix.")
         var a = matrix
         var v = [Double](repeating: 0, count: n * n)
@@ -125,7 +125,7 @@ enum PixelAlgebra {
     ///   - count: how many eigenpairs, at most `dimension`.
     /// - Returns: eigenvalues (decreasing) and the eigenvectors as the rows of a
     ///   `count × dimension` row-major matrix (orthonormal).
-    static func principalComponents(of matrix: [Double], dimension: Int, count: Int, iterations: Int = 60)
+    public static func principalComponents(of matrix: [Double], dimension: Int, count: Int, iterations: Int = 60)
         -> (values: [Double], vectors: [Float])
     {
         precondition(count >= 1 && count <= dimension, "The number of components must be in 1...dimension.")
@@ -179,7 +179,7 @@ enum PixelAlgebra {
 
     /// Modified Gram–Schmidt on the rows of a row-major matrix, in double precision; a row that
     /// vanishes is replaced by a unit vector along the first axis not yet covered.
-    static func orthonormalizeRows(_ matrix: inout [Float], rows: Int, columns: Int) {
+    public static func orthonormalizeRows(_ matrix: inout [Float], rows: Int, columns: Int) {
         var basis: [[Double]] = []
         for row in 0..<rows {
             var vector = (0..<columns).map { Double(matrix[row * columns + $0]) }
@@ -212,7 +212,7 @@ enum PixelAlgebra {
     ///   - rows: `count × dimension`, row-major.
     ///   - mean: the centre `μ`, `dimension` values.
     ///   - components: `components × dimension`, row-major.
-    static func project(_ rows: [Float], count: Int, dimension: Int, mean: [Float], components: [Float],
+    public static func project(_ rows: [Float], count: Int, dimension: Int, mean: [Float], components: [Float],
                         componentCount: Int) -> [Float] {
         var centred = rows
         for row in 0..<count {
