@@ -2,6 +2,7 @@ import ArgumentParser
 import Actions
 import Engine
 import Foundation
+import TensorCore
 
 extension Loom {
     /// `loom run NOTEBOOK…`
@@ -18,7 +19,7 @@ extension Loom {
         var notebooks: [String]
 
         @Option(name: .customLong("force"),
-                help: ArgumentHelp("Re-run a cell even if cached: its number, result name or action (repeatable).",
+                help: ArgumentHelp("Re-run a cell and the cells that read it, even if cached: its number, result name or action (repeatable).",
                                    valueName: "cell"))
         var force: [String] = []
 
@@ -91,6 +92,7 @@ extension Loom {
                 if watch { return false }
                 throw ExitCode.failure
             }
+            try validateForce(force, in: checked)
             let cacheDatabase = try cache.open()
             let progress: any ProgressReporter = quiet ? SilentProgress() : StreamProgress.forStandardError()
             let runner = NotebookRunner(registry: BuiltInActions.registry, cache: cacheDatabase, progress: progress)
@@ -104,7 +106,8 @@ extension Loom {
                     : .embedded
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 let report = try runner.run(notebook, options: RunOptions(
-                    plan: PlanOptions(force: force, ignoreCache: noCache), figures: figures, outputPath: output))
+                    plan: PlanOptions(force: force, ignoreCache: noCache), figures: figures, outputPath: output,
+                    machine: ComputeBackend.current.summary))
                 for cell in report.cells {
                     if case .failed(let message) = cell.status { printError(message) }
                 }

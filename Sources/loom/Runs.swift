@@ -106,13 +106,15 @@ func commitText(_ run: RunRecord) -> String {
     return String(commit.prefix(7)) + (run.gitDirty == true ? "*" : "")
 }
 
-/// One row per run; with `factColumns`, one column per cell fact (`ev.accuracy`), at most eight.
+/// One row per run; with `factColumns`, one column per cell fact (`ev.accuracy`), at most eight:
+/// the first three each cell published, per-class families (`recall.Shirt`) left out.
 func runsTable(_ runs: [RunRecord], factColumns: Bool) -> Table {
     var facts: [(cell: String, fact: String)] = []
     if factColumns {
         for run in runs {
             for cell in run.cells {
-                for fact in cell.facts where !facts.contains(where: { $0 == (cell.label, fact.name) }) {
+                for fact in cell.facts.filter({ !$0.name.contains(".") }).prefix(3)
+                where !facts.contains(where: { $0 == (cell.label, fact.name) }) {
                     facts.append((cell.label, fact.name))
                 }
             }

@@ -54,8 +54,9 @@ public struct CellFingerprint: Sendable, Codable, Equatable {
 public final class Cache: Sendable {
     /// `'loom'` as a 32-bit big-endian integer, stored as the database's application id.
     public static let applicationID: Int32 = 0x6C6F_6F6D
-    /// 2 added the run history (``createRunHistoryTables(_:)``); a cache of version 1 gains its tables.
-    public static let schemaVersion = 2
+    /// 2 added the run history (``createRunHistoryTables(_:)``); 3 the cell records
+    /// (``createCellRecordTable(_:)``); an older cache gains the tables it lacks.
+    public static let schemaVersion = 3
 
     public let path: String
     let pool: DatabasePool
@@ -134,6 +135,7 @@ public final class Cache: Sendable {
             );
             """)
         try createRunHistoryTables(db)
+        try createCellRecordTable(db)
         try db.execute(sql: "PRAGMA user_version = \(Cache.schemaVersion)")
     }
 
@@ -175,9 +177,12 @@ public final class Cache: Sendable {
     ///
     /// - Parameter parent: for a sub-result (see ``ActionContext/memoized(_:identity:compute:)``),
     ///   the key of the cell that made it; `loom cache prune` keeps it while the parent lives.
+    /// - Parameter record: the cell's generation, the generations it read and its provenance, stored
+    ///   in the same transaction (a cell stored without one reads as ``CellRecord/legacyGeneration``).
     public func store(key: String, action: String, outputs: [OutputItem], result: (kind: ResultKind, data: Data)?,
-                      seconds: Double, seeds: [String], parent: String? = nil) throws {
+                      seconds: Double, seeds: [String], parent: String? = nil, record: CellRecord? = nil) throws {
         let encoded = try JSONEncoder().encode(outputs)
+        let recordText = try record.map(Cache.encode)
         let now = Date().timeIntervalSince1970
         try pool.write { db in
             try db.execute(sql: """
@@ -190,6 +195,12 @@ public final class Cache: Sendable {
                                arguments: [key, result.kind.rawValue, result.data])
             }
             try db.execute(sql: "DELETE FROM checkpoints WHERE key = ?", arguments: [key])
+            if let recordText {
+                try db.execute(sql: "INSERT OR REPLACE INTO cell_records (key, record) VALUES (?, ?)",
+                               arguments: [key, recordText])
+            } else {
+                try db.execute(sql: "DELETE FROM cell_records WHERE key = ?", arguments: [key])
+            }
         }
     }
 
@@ -217,6 +228,7 @@ public final class Cache: Sendable {
         _ = try pool.write { db in
             try db.execute(sql: "DELETE FROM results WHERE key = ?", arguments: [key])
             try db.execute(sql: "DELETE FROM cells WHERE key = ?", arguments: [key])
+            try db.execute(sql: "DELETE FROM cell_records WHERE key = ?", arguments: [key])
         }
     }
 
@@ -343,6 +355,7 @@ public final class Cache: Sendable {
                     removed += 1
                 }
             }
+            try db.execute(sql: "DELETE FROM cell_records WHERE key NOT IN (SELECT key FROM cells)")
             try db.execute(sql: "DELETE FROM checkpoints WHERE key NOT IN (SELECT key FROM cells) AND updated_at < ?",
                            arguments: [Date().timeIntervalSince1970 - 7 * 86400])
             return removed
@@ -354,7 +367,7 @@ public final class Cache: Sendable {
     /// Deletes everything in the cache.
     public func clear() throws {
         try pool.write { db in
-            for table in ["results", "cells", "checkpoints", "files", "notebook_cells"] + Cache.runHistoryTables {
+            for table in ["results", "cells", "checkpoints", "files", "notebook_cells", "cell_records"] + Cache.runHistoryTables {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
         }
