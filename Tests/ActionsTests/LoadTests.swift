@@ -139,6 +139,8 @@ import _LoomTestSupport
         #expect(report.cells[4].markdownText.contains("accuracy **100.0%**"),
                 "\(report.cells[4].markdownText) \(report.cells[4].tables.first?.rows ?? [])")
         for cell in report.cells { expectDeclaredFacts(cell) }
+        #expect(expectDeclaredFacts(report.cells[0]) == ["images", "classes", "height", "width"])
+        #expect(report.cells[0].facts.map(\.value).suffix(2) == [8, 8])
         #expect(expectDeclaredFacts(report.cells[1]) == ["train", "validation", "test", "images"])
         #expect(report.cells[4].facts.first { $0.name == "accuracy" }?.value == 1)
         #expect(report.cells[3].facts.contains { $0.name == "final-learning-rate" && abs($0.value - 0.01) < 1e-6 })

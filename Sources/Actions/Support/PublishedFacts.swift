@@ -30,6 +30,21 @@ enum PublishedFacts {
         FactDeclaration("final-learning-rate", .number, doc: "The learning rate of the last epoch."),
     ]
 
+    static let load: [FactDeclaration] = [
+        FactDeclaration("images", .count, doc: "How many images were loaded."),
+        FactDeclaration("classes", .count, doc: "How many classes they belong to."),
+        FactDeclaration("height", .count, doc: "The image height in pixels."),
+        FactDeclaration("width", .count, doc: "The image width in pixels."),
+    ]
+
+    /// The facts of `load`.
+    static func publishLoad(_ context: ActionContext, images: Int, classes: Int, height: Int, width: Int) {
+        context.publish(fact: "images", value: Double(images), kind: .count)
+        context.publish(fact: "classes", value: Double(classes), kind: .count)
+        context.publish(fact: "height", value: Double(height), kind: .count)
+        context.publish(fact: "width", value: Double(width), kind: .count)
+    }
+
     static let split: [FactDeclaration] = [
         FactDeclaration("train", .count, doc: "The images in the train part."),
         FactDeclaration("validation", .count, doc: "The images in the validation part."),
@@ -54,7 +69,7 @@ enum PublishedFacts {
     /// The facts of a trained model (`train.cnn`, `train.mlp`).
     static func publishTraining(_ context: ActionContext, model: ModelValue) {
         let history = model.trained.history
-        // The headline facts first: `loom runs` shows the first three of each cell.
+        // The headline facts first: `loom runs` gives each cell's first facts a column first.
         context.publish(fact: "epochs", value: Double(history.count), kind: .count)
         context.publish(fact: "seconds", value: model.trainingSeconds, kind: .seconds)
         let best = history.filter { $0.validationAccuracy != nil }
@@ -82,7 +97,7 @@ enum PublishedFacts {
     /// The facts of a classification report (`evaluate`).
     static func publishEvaluation(_ context: ActionContext, report: ClassificationReport, logLoss: Double,
                                   mistakes: Int, images: Int, classNames: [String]) {
-        // The headline facts first: `loom runs` shows the first three of each cell.
+        // The headline facts first: `loom runs` gives each cell's first facts a column first.
         context.publish(fact: "accuracy", value: report.accuracy, kind: .fraction)
         context.publish(fact: "macro-f1", value: report.macro.f1)
         context.publish(fact: "log-loss", value: logLoss)
