@@ -109,6 +109,19 @@ let training = """
         #expect(planned.map(\.decision) == [.cached, .cached, .cached])
     }
 
+    @Test func recomputingTheSameBytesLeavesTheCellsThatReadThemCached() throws {
+        let harness = TrustHarness()
+        let text = "```loom number as n\nvalue: 4\n```\n\n```loom add\nto: n\n```\n"
+        _ = try harness.run(text, path: "a.md")
+        _ = try harness.run("```loom number as n\nvalue: 4\n```\n", path: "b.md", noCache: true)
+        harness.log.reset()
+        let again = try harness.run(text, path: "a.md")
+        #expect(again.report.cells.map(\.status) == [.cached, .cached])
+        #expect(harness.log.all.isEmpty)
+        #expect(CellRecord.contentGeneration(outputs: [.markdown("a")], result: nil)
+                != CellRecord.contentGeneration(outputs: [.markdown("a")], result: Data()))
+    }
+
     @Test func thePlanNamesTheReplacedInput() throws {
         let harness = TrustHarness()
         _ = try harness.run(training, path: "a.md")
@@ -298,6 +311,7 @@ let scored = """
 
             A `{loom} evv.accuracy` and `{loom} ev.acuracy` and `{loom} ev.accuracy:.1q`,
             `{loom} ev.winner:.1%`, `{loom} t.nothing`, `{loom} ev`, `{loom} ev.recall.Bag`.
+            `{loom} ev.recal.Shirt` `{loom} ev.recall`
             """
         let messages = harness.check(text).errors.map(\.description)
         #expect(messages == [
@@ -309,6 +323,10 @@ let scored = """
             "a.md:9:25: 'stamp' (cell 1, line 1) publishes no fact 'nothing'; it publishes run",
             "a.md:9:45: the inline value `{loom} ev` needs a cell's name and a fact, as `{loom} NAME.FACT` "
                 + "(for example `{loom} ev.accuracy:.1%`)",
+            "a.md:10:1: 'score' (cell 2, line 4) publishes no fact 'recal.Shirt'; did you mean 'recall.Shirt'?; "
+                + "it publishes accuracy, seconds, winner, recall.CLASS",
+            "a.md:10:25: 'score' (cell 2, line 4) publishes no fact 'recall'; did you mean 'recall.CLASS'?; "
+                + "it publishes accuracy, seconds, winner, recall.CLASS",
         ], "\(messages)")
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 
@@ -52,7 +53,10 @@ public struct Provenance: Sendable, Codable, Equatable {
 /// when another notebook (or `--no-cache`) replaces an upstream result under the same key, the
 /// cells that read the old one become stale.
 public struct CellRecord: Sendable, Codable, Equatable {
-    /// A fresh identity written each time the cell is stored.
+    /// The identity of what was stored: a SHA-256 of the output and result bytes
+    /// (``contentGeneration(outputs:result:)``), so a recomputation that stores different bytes
+    /// under the same key makes the cells that read the old ones stale, and one that stores the
+    /// same bytes (a deterministic cell run twice) does not.
     public var generation: String
     /// Input result key → the generation of that result when this cell read it.
     public var inputGenerations: [String: String]
@@ -70,6 +74,17 @@ public struct CellRecord: Sendable, Codable, Equatable {
 
     /// The generation a cell without a record has (stored by a loom before records existed).
     public static let legacyGeneration = ""
+
+    /// The hex SHA-256 of a cell's outputs (as stored) and result bytes.
+    public static func contentGeneration(outputs: [OutputItem], result: Data?) -> String {
+        var hasher = SHA256()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        hasher.update(data: (try? encoder.encode(outputs)) ?? Data())
+        hasher.update(data: Data([result == nil ? 0 : 1]))
+        if let result { hasher.update(data: result) }
+        return hasher.finalize().hexString
+    }
 }
 
 extension Cache {

@@ -98,7 +98,13 @@ public enum InlineValues {
             guard let action = checked.action else { continue }  // an unknown action is reported already
             let cellText = "'\(action.name)' (cell \(checked.cell.index + 1), line \(checked.cell.startLine))"
             guard let declaration = action.facts.first(where: { $0.covers(reference.fact) }) else {
-                let hint = Suggestions.hint(for: reference.fact, in: action.facts.map(\.name))
+                // A family is offered with the suffix as written (`recal.Shirt` → `recall.Shirt`).
+                let dot = reference.fact.firstIndex(of: ".")
+                let suffix = dot.map { String(reference.fact[$0...]) }
+                let candidates = action.facts.map { fact in
+                    fact.isFamily ? fact.name + (suffix ?? "." + (fact.suffix ?? "name").uppercased()) : fact.name
+                }
+                let hint = Suggestions.hint(for: reference.fact, in: candidates)
                 let published = action.facts.isEmpty
                     ? "it publishes no facts"
                     : "it publishes " + action.facts.map(\.displayName).joined(separator: ", ")

@@ -150,7 +150,9 @@ public struct NotebookRunner: Sendable {
                     read[inputKey] = generations[inputKey]
                         ?? (try? cache?.generation(key: inputKey)) ?? CellRecord.legacyGeneration
                 }
-                let record = CellRecord(inputGenerations: read, provenance: provenance, texts: context.textFacts)
+                let record = CellRecord(
+                    generation: CellRecord.contentGeneration(outputs: context.outputs, result: context.result?.data),
+                    inputGenerations: read, provenance: provenance, texts: context.textFacts)
                 generations[key] = record.generation
                 try cache?.store(key: key, action: action.name, outputs: context.outputs, result: context.result,
                                  seconds: report.seconds, seeds: context.seeds, record: record)
