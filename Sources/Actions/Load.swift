@@ -21,6 +21,7 @@ extension Action {
         produces: .dataset,
         parameters: LoadParameters.self,
         example: "dataset: fashion-mnist\nsample: 2000\nseed: 0",
+        facts: PublishedFacts.load,
         identity: { parameters, files in
             let directory = parameters.directory(notebookDirectory: files.notebookDirectory)
             try LoadAction.checkFolder(parameters.dataset, resolved: directory, notebookDirectory: files.notebookDirectory)
@@ -221,6 +222,8 @@ enum LoadAction {
         }
         table.append(["classes", "\(images.classCount): " + images.classNames.joined(separator: ", ")])
         context.emit(table)
+        PublishedFacts.publishLoad(context, images: images.count, classes: images.classCount,
+                                   height: images.height, width: images.width)
         context.setResult(value)
     }
 }

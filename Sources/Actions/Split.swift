@@ -16,6 +16,7 @@ extension Action {
         produces: .split,
         parameters: SplitParameters.self,
         example: "train: 0.8\nvalidation: 0.1\ntest: 0.1\nseed: 42",
+        facts: PublishedFacts.split,
         describe: { parameters, inputs in
             // The training cells below see the dataset's images, and a train part of about this size.
             guard var facts = inputs.first("data") else { return nil }
@@ -77,6 +78,8 @@ enum SplitAction {
         context.emit(markdown: "Split \(Format.count(images.count)) images "
                      + (stratified ? "(stratified by class)" : "(not stratified)") + " with seed \(seed):")
         context.emit(table)
+        for (part, size) in zip(parts, sizes) { context.publish(fact: part.rawValue, value: Double(size), kind: .count) }
+        context.publish(fact: "images", value: Double(images.count), kind: .count)
         guard let datasetKey = context.inputKey("data") else { preconditionFailure("split has a dataset input") }
         context.setResult(SplitValue(datasetKey: datasetKey, split: split, stratified: stratified, seed: seed))
     }

@@ -36,8 +36,12 @@ extension NotebookDocument {
     ///     `--`; and no line of the Markdown may be a marker line. These are programmer
     ///     mistakes.
     ///   - summary: The summary block to append at the end, if any.
+    ///   - inlineValue: What to show in place of each inline value of the prose
+    ///     (``InlineReference``); a reference it returns `nil` for stays as written.
     /// - Returns: The executed notebook's text.
-    public func executed(outputs: [Int: CellOutput], summary: CellOutput? = nil) -> String {
+    public func executed(outputs: [Int: CellOutput], summary: CellOutput? = nil,
+                         inlineValue: (InlineReference) -> String? = { _ in nil }) -> String {
+        let rewritten = proseReplacements(inlineValue)
         for (index, output) in outputs {
             precondition(cells.indices.contains(index), "there is no cell \(index) to put an output after")
             validate(output, isSummary: false)
@@ -70,7 +74,7 @@ extension NotebookDocument {
         for (index, line) in layout.lines.enumerated() {
             let fence = fencesAfter[index]
             let blocks = blocksAfter[index] ?? []
-            text += line.content
+            text += rewritten[index] ?? line.content
             if !line.terminator.isEmpty {
                 text += line.terminator
             } else if fence != nil || !blocks.isEmpty {

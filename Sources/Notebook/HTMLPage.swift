@@ -61,6 +61,7 @@ public enum HTMLPage {
     public static func parts(markdown: String, baseDirectory: String) -> Parts {
         var body = renderHTML(markdown: markdown)
         body = inlineImages(body, baseDirectory: baseDirectory)
+        body = figureCaptions(body)
         let (withAnchors, headings) = anchorHeadings(body)
         body = highlightCells(withAnchors)
         let contents = headings.isEmpty ? "" : "<nav class=\"toc\"><strong>Contents</strong><ul>"
@@ -71,7 +72,7 @@ public enum HTMLPage {
 
     /// Renders a piece of Markdown (a cell's output) as the page body renders it.
     public static func fragment(markdown: String) -> String {
-        highlightCells(renderHTML(markdown: markdown))
+        highlightCells(figureCaptions(renderHTML(markdown: markdown)))
     }
 
     /// The page's stylesheet, for a page that serves it as a file.
@@ -101,6 +102,32 @@ public enum HTMLPage {
             } else {
                 out += source
             }
+        }
+        return out + rest
+    }
+
+    /// Turns an image paragraph followed by its caption paragraph (`*Figure 3: …*`, as the
+    /// executed notebook writes it) into `<figure><img …><figcaption>Figure 3: …</figcaption></figure>`.
+    static func figureCaptions(_ html: String) -> String {
+        let imageStart = "<p><img ", paragraphEnd = "</p>\n", captionStart = "<p><em>Figure ", captionEnd = "</em></p>"
+        var out = ""
+        var rest = Substring(html)
+        while let start = rest.range(of: imageStart) {
+            out += rest[..<start.lowerBound]
+            let afterImage = rest[start.upperBound...]
+            guard let imageEnd = afterImage.range(of: paragraphEnd) else { break }
+            let image = afterImage[..<imageEnd.lowerBound]
+            let following = afterImage[imageEnd.upperBound...]
+            guard !image.contains("<p>"), following.hasPrefix(captionStart),
+                  let caption = following.range(of: captionEnd),
+                  !following[..<caption.lowerBound].contains("\n") else {
+                out += rest[start.lowerBound..<start.upperBound]
+                rest = afterImage
+                continue
+            }
+            let captionText = following[following.index(following.startIndex, offsetBy: "<p><em>".count)..<caption.lowerBound]
+            out += "<figure><img " + image + "<figcaption>" + captionText + "</figcaption></figure>"
+            rest = following[caption.upperBound...]
         }
         return out + rest
     }
@@ -200,6 +227,7 @@ public enum HTMLPage {
         h1,h2,h3{line-height:1.25;margin:1.6em 0 .6em}h1,h2{border-bottom:1px solid var(--line);padding-bottom:.3em}
         a{color:var(--accent)}
         img{max-width:100%;height:auto}
+        figure{margin:1em 0}figcaption{color:var(--muted);font-style:italic;font-size:.92em;margin-top:.3em}
         table{border-collapse:collapse;display:block;overflow-x:auto;margin:1em 0;font-variant-numeric:tabular-nums}
         th,td{border:1px solid var(--line);padding:.35em .8em}
         tr:nth-child(2n){background:var(--soft)}

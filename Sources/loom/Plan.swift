@@ -25,6 +25,7 @@ extension Loom {
         func run() throws {
             let checked = try loadAndCheck(notebook, overrides: notebookParameters.overrides)
             if report(checked.diagnostics) { throw ExitCode.failure }
+            try validateForce(force, in: [checked])
             let planned = Planner(cache: try cache.open())
                 .plan(checked, options: PlanOptions(force: force, ignoreCache: noCache))
             var table = Table(columns: ["cell", "line", "action", "result", "plan", "why"],

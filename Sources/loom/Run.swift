@@ -3,6 +3,7 @@ import ArgumentParser
 import Actions
 import Engine
 import Foundation
+import TensorCore
 
 extension Loom {
     /// `loom run NOTEBOOK…`
@@ -19,7 +20,7 @@ extension Loom {
         var notebooks: [String]
 
         @Option(name: .customLong("force"),
-                help: ArgumentHelp("Re-run a cell even if cached: its number, result name or action (repeatable).",
+                help: ArgumentHelp("Re-run a cell and the cells that read it, even if cached: its number, result name or action (repeatable).",
                                    valueName: "cell"))
         var force: [String] = []
 
@@ -120,6 +121,7 @@ extension Loom {
                 if watch { return false }
                 throw ExitCode.failure
             }
+            try validateForce(force, in: checked)
             let cacheDatabase = try cache.open()
             let progress: any ProgressReporter = quiet ? SilentProgress() : StreamProgress.forStandardError()
             let runner = NotebookRunner(registry: BuiltInActions.registry, cache: cacheDatabase, progress: progress)
@@ -138,7 +140,8 @@ extension Loom {
                         + "choose another with --out")
                 }
                 let report = try runner.run(notebook, options: RunOptions(
-                    plan: PlanOptions(force: force, ignoreCache: noCache), figures: figures, outputPath: output))
+                    plan: PlanOptions(force: force, ignoreCache: noCache), figures: figures, outputPath: output,
+                    machine: ComputeBackend.current.summary))
                 for cell in report.cells {
                     if case .failed(let message) = cell.status { printError(message) }
                 }

@@ -106,18 +106,30 @@ func commitText(_ run: RunRecord) -> String {
     return String(commit.prefix(7)) + (run.gitDirty == true ? "*" : "")
 }
 
-/// One row per run; with `factColumns`, one column per cell fact (`ev.accuracy`), at most eight.
+/// One row per run; with `factColumns`, one column per cell fact (`ev.accuracy`), at most eight:
+/// each cell's first fact, then each cell's second, and so on (per-class families such as
+/// `recall.Shirt` left out), so that every cell's headline number has a column.
 func runsTable(_ runs: [RunRecord], factColumns: Bool) -> Table {
     var facts: [(cell: String, fact: String)] = []
     if factColumns {
+        var byCell: [(cell: String, facts: [String])] = []
         for run in runs {
             for cell in run.cells {
-                for fact in cell.facts where !facts.contains(where: { $0 == (cell.label, fact.name) }) {
-                    facts.append((cell.label, fact.name))
+                let names = cell.facts.map(\.name).filter { !$0.contains(".") }
+                if let index = byCell.firstIndex(where: { $0.cell == cell.label }) {
+                    byCell[index].facts += names.filter { !byCell[index].facts.contains($0) }
+                } else {
+                    byCell.append((cell.label, names))
                 }
             }
         }
-        facts = Array(facts.prefix(8))
+        var rank = 0
+        while facts.count < 8, byCell.contains(where: { $0.facts.count > rank }) {
+            for cell in byCell where cell.facts.count > rank && facts.count < 8 {
+                facts.append((cell.cell, cell.facts[rank]))
+            }
+            rank += 1
+        }
     }
     let columns = ["run", "started", "notebook", "commit", "parameters", "ran", "cached", "failed", "skipped", "seconds"]
         + facts.map { "\($0.cell).\($0.fact)" }

@@ -73,3 +73,13 @@ func report(_ diagnostics: [Diagnostic]) -> Bool {
     }
     return diagnostics.contains { $0.severity == .error }
 }
+
+/// Checks `--force` selectors against the notebooks; one that picks no cell is a usage error
+/// (exit 64) with a suggestion.
+func validateForce(_ selectors: [String], in notebooks: [CheckedNotebook]) throws {
+    do {
+        try ForceSelector.validate(selectors, in: notebooks.map(\.document))
+    } catch {
+        throw ValidationError(error.description)
+    }
+}

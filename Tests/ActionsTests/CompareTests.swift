@@ -44,6 +44,11 @@ import Testing
         }
         #expect(cell.markdown.contains { $0.hasPrefix("**perfect** has the highest test accuracy (1.000)") })
         #expect(cell.figures.map(\.name) == ["validation-curves"])
+        expectDeclaredFacts(cell)
+        #expect(cell.textFacts["best-model"] == "perfect")
+        #expect(cell.facts.first { $0.name == "best-accuracy" }?.value == 1)
+        #expect(cell.facts.first { $0.name == "accuracy.perfect" }?.value == 1)
+        #expect(cell.textFacts["fastest-model"] != nil)
     }
 
     @Test func namedModelsAreComparedInTheGivenOrder() throws {

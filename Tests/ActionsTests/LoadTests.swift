@@ -138,6 +138,12 @@ import _LoomTestSupport
         #expect(report.cells.map(\.status) == [.ran, .ran, .ran, .ran, .ran, .ran], "\(report.cells.map(\.status))")
         #expect(report.cells[4].markdownText.contains("accuracy **100.0%**"),
                 "\(report.cells[4].markdownText) \(report.cells[4].tables.first?.rows ?? [])")
+        for cell in report.cells { expectDeclaredFacts(cell) }
+        #expect(expectDeclaredFacts(report.cells[0]) == ["images", "classes", "height", "width"])
+        #expect(report.cells[0].facts.map(\.value).suffix(2) == [8, 8])
+        #expect(expectDeclaredFacts(report.cells[1]) == ["train", "validation", "test", "images"])
+        #expect(report.cells[4].facts.first { $0.name == "accuracy" }?.value == 1)
+        #expect(report.cells[3].facts.contains { $0.name == "final-learning-rate" && abs($0.value - 0.01) < 1e-6 })
     }
 
     func run(_ text: String) throws -> RunReport {

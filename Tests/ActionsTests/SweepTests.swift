@@ -37,6 +37,10 @@ import Testing
         #expect(cell.figures.map(\.name) == ["accuracy-by-variant", "accuracy-vs-time"])
         #expect(try Self.variantEntries(bench.cache) == 2)
         #expect(bench.log.lines.filter { $0.hasPrefix("variant relu") && $0.contains("trained in") }.count == 2)
+        expectDeclaredFacts(cell)
+        #expect(cell.textFacts["best-variant"] == table.rows[0][0])
+        #expect(cell.facts.first { $0.name == "variants" }?.value == 2)
+        #expect(cell.markdownText.contains("(2 trained for this output, 0 reused from earlier runs)"))
 
         bench.log.reset()
         let text = bench.notebook(Self.cell(widths: "[8, 16, 24]"))
@@ -52,7 +56,7 @@ import Testing
         // Only the new variant trained: two epochs of one variant.
         #expect(bench.log.lines.filter { $0.hasPrefix("variant 3/3 relu 24×1 · epoch") }.count == 2)
         #expect(bench.log.lines.filter { $0.contains("· epoch") }.count == 2)
-        #expect(grown.markdown.first?.hasPrefix("3 mlp variants (1 trained in this run, 2 from the cache)") == true)
+        #expect(grown.markdown.first?.hasPrefix("3 mlp variants (1 trained for this output, 2 reused from earlier runs)") == true)
 
         // The result is the best variant, a model as train.mlp makes it.
         let best = try #require(try bench.model(text, cell: 2))

@@ -170,7 +170,7 @@ import Testing
         bench.log.reset()
         let report = try bench.run(text, cache: second)
         #expect(report.cells[2].status == .ran)
-        #expect(report.cells[2].markdown.first == "Resumed from the checkpoint after epoch 2; the later epochs were trained in this run.")
+        #expect(report.cells[2].markdown.first == "Resumed from the checkpoint after epoch 2; the later epochs were trained after resuming.")
         #expect(bench.log.lines.first == "resuming after epoch 2 of 3 from the checkpoint")
         #expect(bench.log.lines.dropFirst().map { $0.prefix(9) } == ["epoch 3/3"])
         let resumed = try ModelValue.decoded(from: try #require(try second.resultData(key: key)))

@@ -86,8 +86,8 @@ import Testing
          "nb.md:1:9: add: needs a number result above it; add a 'number' cell before it"),
         ("```loom number as x\n```\n\n```loom number as x\n```\n",
          "nb.md:4:19: number: the name 'x' is already used by cell 1 (line 1)"),
-        ("```loom sum as total\n```\n",
-         "nb.md:1:16: sum: 'sum' makes no result, so it cannot be named 'total'"),
+        ("```loom number as one\n```\n\n```loom sum as total\n```\n\n```loom add\nto: total\n```\n",
+         "nb.md:8:1: add: 'to' needs a number result, but 'total' makes no result (made by 'sum' at line 4)"),
     ])
     func referenceErrors(text: String, expected: String) {
         #expect(messages(text).contains(expected), "\(messages(text))")

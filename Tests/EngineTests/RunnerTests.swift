@@ -96,15 +96,15 @@ let chain = """
         #expect(report.cells.allSatisfy { $0.status == .cached })
     }
 
-    @Test func forceRerunsTheNamedCell() throws {
+    @Test func forceRerunsTheNamedCellAndItsDependents() throws {
         let harness = Harness()
         _ = try harness.run(chain)
         harness.log.reset()
         let report = try harness.run(chain, force: ["c"])
-        #expect(report.cells.map(\.status) == [.cached, .cached, .ran, .cached])
+        #expect(report.cells.map(\.status) == [.cached, .cached, .ran, .ran])
         harness.log.reset()
         _ = try harness.run(chain, force: ["1"])
-        #expect(harness.log.all == ["number 2.0"])
+        #expect(harness.log.all == ["number 2.0", "add 3.0"])
         harness.log.reset()
         _ = try harness.run(chain, noCache: true)
         #expect(harness.log.all.count == 4)

@@ -23,6 +23,7 @@ extension Action {
             Input("data", kind: .split, doc: "The split whose images they are evaluated on."),
         ],
         parameters: CompareParameters.self,
+        facts: PublishedFacts.compare,
         run: CompareAction.run)
 }
 
@@ -61,6 +62,7 @@ enum CompareAction {
         }
         context.emit(table(rows, part: part))
         if let sentence = summary(rows, part: part) { context.emit(markdown: sentence) }
+        PublishedFacts.publishComparison(context, rows: rows)
 
         let series = rows.compactMap { row -> LineChart.Series? in
             let points = row.model.trained.history.compactMap { record in

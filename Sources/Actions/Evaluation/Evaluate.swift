@@ -27,6 +27,7 @@ extension Action {
         ],
         parameters: EvaluateParameters.self,
         example: "on: test\nnormalize: true\nmistakes: 8",
+        facts: PublishedFacts.evaluate,
         run: EvaluateAction.run)
 }
 
@@ -56,10 +57,8 @@ enum EvaluateAction {
         let confusion = ConfusionMatrix(actual: actual, predicted: predictions.predicted, classCount: names.count)
         let report = ClassificationReport(confusion: confusion)
         let loss = ClassifierMaths.logLoss(logits: predictions.logits, labels: actual, classCount: names.count)
-        context.publish(fact: "accuracy", value: report.accuracy, kind: .fraction)
-        context.publish(fact: "macro-f1", value: report.macro.f1)
-        context.publish(fact: "log-loss", value: loss)
-        context.publish(fact: "mistakes", value: Double(confusion.total - confusion.correct), kind: .count)
+        PublishedFacts.publishEvaluation(context, report: report, logLoss: loss, mistakes: confusion.total - confusion.correct,
+                                         images: set.count, classNames: names)
 
         context.emit(markdown: "**\(label)** on the \(set.part.rawValue) part (\(Format.count(set.count)) images, "
                      + "\(names.count) classes): accuracy **\(Format.percent(report.accuracy))**, "

@@ -27,6 +27,7 @@ extension Action {
         produces: .model,
         parameters: SweepParameters.self,
         example: "model: mlp\nwidth: [32, 64]\ndepth: 1\nepochs: 1",
+        facts: PublishedFacts.sweep,
         check: { parameters, inputs in
             guard let data = inputs.first("data"), let classes = data.classNames?.count else { return [] }
             for variant in parameters.variants {
@@ -168,14 +169,19 @@ enum SweepAction {
             ])
         }
         let trainedNow = rows.filter { !$0.cached }.count
-        context.emit(markdown: "\(rows.count) \(family.rawValue) variant\(rows.count == 1 ? "" : "s") (\(trainedNow) trained in this run, "
-                     + "\(rows.count - trainedNow) from the cache), \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s") each, "
+        context.emit(markdown: "\(rows.count) \(family.rawValue) variant\(rows.count == 1 ? "" : "s") (\(trainedNow) trained for this output, "
+                     + "\(rows.count - trainedNow) reused from earlier runs), \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s") each, "
                      + "sorted by validation accuracy:")
         context.emit(table)
         try emitCharts(context, rows: rows, variants: variants)
         guard let best = ranked.first else { preconditionFailure("a sweep has at least one variant") }
         context.emit(markdown: "The best variant is '\(MarkdownText.literal(best.variant.name))' (validation accuracy "
                      + "\(best.validationAccuracy.map { Format.decimal($0) } ?? "–")); it is this cell's model result.")
+        context.publish(fact: "best-variant", text: best.variant.name)
+        if let accuracy = best.validationAccuracy {
+            context.publish(fact: "best-validation-accuracy", value: accuracy, kind: .fraction)
+        }
+        context.publish(fact: "variants", value: Double(rows.count), kind: .count)
         context.setResult(best.model)
     }
 

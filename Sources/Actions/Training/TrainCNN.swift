@@ -29,6 +29,7 @@ extension Action {
               - dense: 10
             epochs: 1
             """,
+        facts: PublishedFacts.train,
         check: { parameters, inputs in
             TrainAction.modelProblems(parameters.layers?.layers ?? [], written: parameters.layers, family: .cnn,
                                       training: parameters.training, data: inputs.first("data"))
@@ -73,10 +74,7 @@ enum TrainAction {
         let outcome = try TrainingRun.train(context, model: model, settings: settings, data: data, family: family,
                                             checkpoints: true)
         try TrainingRun.emitHistory(context, outcome: outcome, settings: settings)
-        context.publish(fact: "epochs", value: Double(outcome.model.trained.history.count), kind: .count)
-        context.publish(fact: "seconds", value: outcome.model.trainingSeconds, kind: .seconds)
-        if let best = outcome.model.trained.history.compactMap(\.validationAccuracy).max() { context.publish(fact: "best-validation-accuracy", value: Double(best), kind: .fraction) }
-        context.publish(fact: "parameters", value: Double(outcome.model.trained.model.parameterCount), kind: .count)
+        PublishedFacts.publishTraining(context, model: outcome.model)
         context.setResult(outcome.model)
     }
 

@@ -20,6 +20,7 @@ extension Action {
         produces: .model,
         parameters: TrainMLPParameters.self,
         example: "hidden: [64]\nepochs: 1\nbatch-size: 64",
+        facts: PublishedFacts.train,
         check: TrainMLPParameters.modelProblems,
         run: TrainMLPParameters.run)
 }

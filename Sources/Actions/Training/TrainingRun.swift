@@ -332,7 +332,7 @@ enum TrainingRun {
         let trained = outcome.model.trained
         let history = trained.history
         if let epoch = outcome.resumedAfterEpoch {
-            context.emit(markdown: "Resumed from the checkpoint after epoch \(epoch); the later epochs were trained in this run.")
+            context.emit(markdown: "Resumed from the checkpoint after epoch \(epoch); the later epochs were trained after resuming.")
         }
         context.emit(epochTable(history))
         if let patience = settings.patience, let best = TrainedModel.lowestValidationLoss(in: history),

@@ -55,9 +55,10 @@ public final class Cache: Sendable {
     /// `'loom'` as a 32-bit big-endian integer, stored as the database's application id.
     public static let applicationID: Int32 = 0x6C6F_6F6D
     /// 2: every output, result and checkpoint carries the SHA-256 of its bytes; 3: the run history
-    /// (``createRunHistoryTables(_:)``). An older cache loses its unverifiable entries when opened
-    /// (their results are recomputed) and gains the run tables.
-    public static let schemaVersion = 3
+    /// (``createRunHistoryTables(_:)``); 4: the cell records (``createCellRecordTable(_:)``). An
+    /// older cache loses its unverifiable entries when opened (their results are recomputed) and
+    /// gains the tables it lacks.
+    public static let schemaVersion = 4
 
     public let path: String
     let pool: DatabasePool
@@ -151,6 +152,7 @@ public final class Cache: Sendable {
             );
             """)
         try createRunHistoryTables(db)
+        try createCellRecordTable(db)
         try db.execute(sql: "PRAGMA user_version = \(Cache.schemaVersion)")
     }
 
@@ -203,9 +205,12 @@ public final class Cache: Sendable {
     ///
     /// - Parameter parent: for a sub-result (see ``ActionContext/memoized(_:identity:compute:)``),
     ///   the key of the cell that made it; `loom cache prune` keeps it while the parent lives.
+    /// - Parameter record: the cell's generation, the generations it read and its provenance, stored
+    ///   in the same transaction (a cell stored without one reads as ``CellRecord/legacyGeneration``).
     public func store(key: String, action: String, outputs: [OutputItem], result: (kind: ResultKind, data: Data)?,
-                      seconds: Double, seeds: [String], parent: String? = nil) throws {
+                      seconds: Double, seeds: [String], parent: String? = nil, record: CellRecord? = nil) throws {
         let encoded = try JSONEncoder().encode(outputs)
+        let recordText = try record.map(Cache.encode)
         let now = Date().timeIntervalSince1970
         try writing { try pool.write { db in
             try db.execute(sql: """
@@ -218,6 +223,12 @@ public final class Cache: Sendable {
                                arguments: [key, result.kind.rawValue, result.data, Cache.checksum(result.data)])
             }
             try db.execute(sql: "DELETE FROM checkpoints WHERE key = ?", arguments: [key])
+            if let recordText {
+                try db.execute(sql: "INSERT OR REPLACE INTO cell_records (key, record) VALUES (?, ?)",
+                               arguments: [key, recordText])
+            } else {
+                try db.execute(sql: "DELETE FROM cell_records WHERE key = ?", arguments: [key])
+            }
         } }
     }
 
@@ -245,6 +256,7 @@ public final class Cache: Sendable {
         _ = try pool.write { db in
             try db.execute(sql: "DELETE FROM results WHERE key = ?", arguments: [key])
             try db.execute(sql: "DELETE FROM cells WHERE key = ?", arguments: [key])
+            try db.execute(sql: "DELETE FROM cell_records WHERE key = ?", arguments: [key])
         }
     }
 
@@ -385,6 +397,7 @@ public final class Cache: Sendable {
                     removed += 1
                 }
             }
+            try db.execute(sql: "DELETE FROM cell_records WHERE key NOT IN (SELECT key FROM cells)")
             try db.execute(sql: "DELETE FROM checkpoints WHERE key NOT IN (SELECT key FROM cells) AND updated_at < ?",
                            arguments: [Date().timeIntervalSince1970 - 7 * 86400])
             return removed
@@ -400,7 +413,7 @@ public final class Cache: Sendable {
 
     private func clearLocked() throws {
         try pool.write { db in
-            for table in ["results", "cells", "checkpoints", "files", "notebook_cells"] + Cache.runHistoryTables {
+            for table in ["results", "cells", "checkpoints", "files", "notebook_cells", "cell_records"] + Cache.runHistoryTables {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
         }

@@ -65,6 +65,8 @@ public struct Action: Sendable {
     public let parameters: [Parameter]
     /// A cell body that shows the action at work, for `loom actions NAME --example` (checked by a test).
     public var example: String?
+    /// The facts a cell of this action publishes, which prose can show as inline values.
+    public var facts: [FactDeclaration]
     /// Problems with the declaration itself (repeated names, defaults that do not fit).
     public let declarationProblems: @Sendable () -> [String]
     /// Reads a cell's body into the typed parameters.
@@ -80,6 +82,7 @@ public struct Action: Sendable {
     public init<P: ParameterSet>(
         name: String, version: Int, summary: String, discussion: String = "",
         inputs: [Input] = [], produces: ResultKind? = nil, parameters: P.Type, example: String? = nil,
+        facts: [FactDeclaration] = [],
         identity: (@Sendable (_ parameters: P, _ files: FileIdentityProvider) throws -> String)? = nil,
         check: (@Sendable (_ parameters: P, _ inputs: InputFacts) -> [NamedProblem])? = nil,
         describe: (@Sendable (_ parameters: P, _ inputs: InputFacts) -> ResultFacts?)? = nil,
@@ -92,6 +95,7 @@ public struct Action: Sendable {
         self.inputs = inputs
         self.produces = produces
         self.example = example
+        self.facts = facts
         let inputDeclarations = inputs.map { input in
             Parameter(input.name, input.isMultiple ? .list(.string, acceptsSingle: true) : .string, doc: input.doc)
         }
@@ -100,6 +104,10 @@ public struct Action: Sendable {
             var problems = P.declarationProblems()
             for input in inputs where P.fields.contains(where: { $0.name == input.name }) {
                 problems.append("'\(input.name)' is both an input and a parameter")
+            }
+            var seen: Set<String> = []
+            for fact in facts where !seen.insert(fact.name).inserted {
+                problems.append("the fact '\(fact.name)' is declared twice")
             }
             return problems
         }

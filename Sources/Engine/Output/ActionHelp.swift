@@ -33,6 +33,12 @@ public enum ActionHelp {
         for parameter in action.parameters {
             lines += describe(parameter, indent: "  ")
         }
+        if !action.facts.isEmpty {
+            lines += ["", "FACTS (show one in prose as `{loom} NAME.FACT`, or `{loom} NAME.FACT:.1%` with a format)"]
+            for fact in action.facts {
+                lines.append("  \(fact.displayName): \(fact.kind.rawValue) — \(fact.doc)")
+            }
+        }
         lines += ["", "EXAMPLE (the whole notebook: 'loom actions \(action.name) --example')", "```loom \(action.name)"]
         lines += exampleBody(action).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         lines.append("```")

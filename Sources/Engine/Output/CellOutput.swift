@@ -63,6 +63,24 @@ public struct FigureOutput: Sendable, Codable, Hashable {
     }
 }
 
+extension FigureOutput {
+    /// `*Figure 3: Training curves of cnn.*`: the visible caption under a figure, Markdown
+    /// emphasis characters in the title escaped.
+    public static func caption(number: Int, title: String) -> String {
+        var text = title.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ")
+        for character in ["\\", "*", "_", "`", "[", "]", "<"] {
+            text = text.replacingOccurrences(of: character, with: "\\" + character)
+        }
+        if let last = text.last, !".!?".contains(last) { text += "." }
+        return "*Figure \(number): \(text)*"
+    }
+
+    /// Whether a paragraph of Markdown is a caption ``caption(number:title:)`` wrote.
+    public static func isCaption(_ line: String) -> Bool {
+        line.hasPrefix("*Figure ") && line.hasSuffix("*") && line.contains(":")
+    }
+}
+
 /// One piece of a cell's rendered output.
 public enum OutputItem: Sendable, Codable, Hashable {
     case markdown(String)
@@ -85,9 +103,13 @@ public enum FigureMode: Sendable, Equatable {
 extension Array where Element == OutputItem {
     /// Renders the items as Markdown. With asset mode, writes each figure's PNG file.
     ///
-    /// - Parameter prefix: a unique file-name prefix for this cell's figures (`cell-03`).
-    public func markdown(figures: FigureMode, prefix: String) throws -> String {
+    /// - Parameters:
+    ///   - prefix: a unique file-name prefix for this cell's figures (`cell-03`).
+    ///   - firstFigureNumber: when given, each figure gets a visible numbered caption under it
+    ///     (`*Figure 3: Training curves.*`), counting from this number.
+    public func markdown(figures: FigureMode, prefix: String, firstFigureNumber: Int? = nil) throws -> String {
         var blocks: [String] = []
+        var number = firstFigureNumber
         for item in self {
             switch item {
             case .markdown(let text): blocks.append(text)
@@ -116,6 +138,10 @@ extension Array where Element == OutputItem {
                         throw NotebookError.cannotWrite(path: path, reason: FileErrorText.reason(error))
                     }
                     blocks.append("![\(alt)](\(relativePath)/\(file))")
+                }
+                if let current = number {
+                    blocks.append(FigureOutput.caption(number: current, title: figure.title))
+                    number = current + 1
                 }
             }
         }

@@ -40,6 +40,8 @@ public final class ActionContext: @unchecked Sendable {
     private(set) var seeds: [String] = []
     /// The facts published so far (see ``publish(fact:value:kind:)``), in order.
     private(set) var facts: [Fact] = []
+    /// The text facts published so far, by name.
+    private(set) var textFacts: [String: String] = [:]
     let actionVersion: Int
     /// Set for a cell run with `--no-cache` or `--force`: sub-results are recomputed too.
     var recomputesSubresults = false
@@ -135,6 +137,11 @@ public final class ActionContext: @unchecked Sendable {
                 facts.append(fact)
             }
         }
+    }
+
+    /// Adds or replaces a text fact (see ``publish(fact:text:)``).
+    func recordText(name: String, value: String) {
+        lock.withLock { textFacts[name] = value }
     }
 
     // MARK: Checkpoints

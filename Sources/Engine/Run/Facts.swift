@@ -82,3 +82,64 @@ extension ActionContext {
         record(Fact(name: fact, value: value, kind: kind))
     }
 }
+
+extension ActionContext {
+    /// Publishes a text fact (`best-model`: `cnn`), stored with the cell like numeric facts, so that
+    /// prose can show it (`` `{loom} cmp.best-model` ``). Publishing a name again replaces it.
+    public func publish(fact: String, text: String) {
+        recordText(name: fact, value: text)
+    }
+}
+
+/// A fact an action promises to publish, as `loom actions NAME` lists it and `loom check` checks
+/// inline values against.
+public struct FactDeclaration: Sendable, Hashable {
+    /// How the fact's value reads.
+    public enum Kind: String, Sendable, Hashable {
+        case count, number, percentage, duration, text
+
+        /// The kind a published numeric fact of this declaration has.
+        public var factKind: FactKind? {
+            switch self {
+            case .count: .count
+            case .number: .number
+            case .percentage: .fraction
+            case .duration: .seconds
+            case .text: nil
+            }
+        }
+    }
+
+    /// The name (`accuracy`), or for a family the prefix before its dynamic suffix (`recall`).
+    public var name: String
+    public var kind: Kind
+    public var doc: String
+    /// Whether the fact is a family published once per suffix (`recall.Shirt`, `recall.Bag`).
+    public var isFamily: Bool
+    /// What the suffix of a family names (`class`), for help.
+    public var suffix: String?
+
+    public init(_ name: String, _ kind: Kind, doc: String) {
+        self.name = name
+        self.kind = kind
+        self.doc = doc
+        self.isFamily = false
+        self.suffix = nil
+    }
+
+    /// A family of facts, one per `suffix` (`recall.Shirt`).
+    public static func family(_ name: String, suffix: String, _ kind: Kind, doc: String) -> FactDeclaration {
+        var declaration = FactDeclaration(name, kind, doc: doc)
+        declaration.isFamily = true
+        declaration.suffix = suffix
+        return declaration
+    }
+
+    /// `recall.CLASS` or `accuracy`, as help and did-you-mean show it.
+    public var displayName: String { isFamily ? "\(name).\((suffix ?? "name").uppercased())" : name }
+
+    /// Whether a fact published or referred to as `fact` belongs to this declaration.
+    public func covers(_ fact: String) -> Bool {
+        isFamily ? fact.hasPrefix(name + ".") && fact.count > name.count + 1 : fact == name
+    }
+}

@@ -38,6 +38,12 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
     case actionChanged(action: String, from: Int, to: Int)
     /// What changed since the cell's last run: parameters, data files, inputs (by name).
     case changed(parameters: Bool, dataFiles: Bool, inputs: [String])
+    /// Cells it reads (by result name or action) run in this run, so its cached output would
+    /// show results that are no longer the ones the notebook shows.
+    case inputsRerun([String])
+    /// Results it read were replaced in the cache since it ran (by another notebook, `--no-cache`
+    /// or `--force`), by result name or action.
+    case inputsReplaced([String])
 
     /// Whether sub-results (a sweep's variants) are recomputed too.
     public var recomputesSubresults: Bool { self == .forced || self == .ignoringCache }
@@ -56,7 +62,15 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
             if dataFiles { reasons.append("data files changed") }
             if !inputs.isEmpty { reasons.append(inputs.map { "input '\($0)'" }.joined(separator: ", ") + " changed") }
             return reasons.isEmpty ? "not in the cache" : reasons.joined(separator: "; ")
+        case .inputsRerun(let names):
+            return Self.list(names) + " \(names.count == 1 ? "runs" : "run") again in this run"
+        case .inputsReplaced(let names):
+            return Self.list(names) + " \(names.count == 1 ? "was" : "were") recomputed since this cell ran"
         }
+    }
+
+    private static func list(_ names: [String]) -> String {
+        (names.count == 1 ? "input " : "inputs ") + names.map { "'\($0)'" }.joined(separator: ", ")
     }
 }
 
@@ -126,14 +140,20 @@ public struct Planner: Sendable {
             entry.key = fingerprint.key
             entry.fingerprint = fingerprint
 
-            let forced = options.force.contains { selector in
-                selector == String(cell.index + 1) || selector == cell.resultName || selector == cell.action
-            }
+            let forced = options.force.contains { ForceSelector.matches($0, cell) }
             let cached = !options.ignoreCache && ((try? cache?.contains(key: fingerprint.key)) ?? false) == true
+            let label = { (index: Int) in notebook.cells[index].cell.resultName ?? notebook.cells[index].cell.action }
             if forced {
                 entry.decision = .run(.forced)
             } else if options.ignoreCache {
                 entry.decision = .run(.ignoringCache)
+            } else if cached, case let rerun = checked.dependencies.filter({ planned[$0].decision != .cached }),
+                      !rerun.isEmpty {
+                // An input is made again in this run: the cached output would show the old one.
+                entry.decision = .run(.inputsRerun(rerun.map(label)))
+            } else if cached, case let replaced = replacedInputs(of: fingerprint.key, dependencies: checked.dependencies,
+                                                                 planned: planned), !replaced.isEmpty {
+                entry.decision = .run(.inputsReplaced(replaced.map(label)))
             } else if cached {
                 entry.decision = .cached
             } else {
@@ -142,6 +162,18 @@ public struct Planner: Sendable {
             planned.append(entry)
         }
         return planned
+    }
+
+    /// The dependencies whose stored result is no longer the one the cell with `key` read: its
+    /// record names another generation than the input's record has now.
+    func replacedInputs(of key: String, dependencies: [Int], planned: [PlannedCell]) -> [Int] {
+        guard let cache else { return [] }
+        let read = (try? cache.record(key: key))?.inputGenerations ?? [:]
+        return dependencies.filter { index in
+            guard let inputKey = planned[index].key else { return false }
+            let now = (try? cache.generation(key: inputKey)) ?? CellRecord.legacyGeneration
+            return (read[inputKey] ?? CellRecord.legacyGeneration) != now
+        }
     }
 
     /// Why a cell whose key is not in the cache must run, compared with its last run.
@@ -205,4 +237,49 @@ struct CachedFileIdentity: FileIdentityProvider {
         try cache?.saveFileHash(path: path, size: size, mtime: mtime, sha256: digest)
         return "\(size):\(digest)"
     }
+}
+
+/// A `--force` selector: a cell's 1-based number, its result name or its action.
+public enum ForceSelector {
+    /// Whether `selector` picks `cell`.
+    public static func matches(_ selector: String, _ cell: Cell) -> Bool {
+        selector == String(cell.index + 1) || selector == cell.resultName || selector == cell.action
+    }
+
+    /// Checks every selector against the notebooks to be run: each must pick a cell of at least one.
+    ///
+    /// - Throws: ``ForceSelectorError`` for the first selector that picks nothing.
+    public static func validate(_ selectors: [String], in notebooks: [NotebookDocument]) throws(ForceSelectorError) {
+        for selector in selectors {
+            let trimmed = selector.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { throw .empty }
+            if notebooks.contains(where: { $0.cells.contains { matches(selector, $0) } }) { continue }
+            let names = Set(notebooks.flatMap { $0.cells.flatMap { [$0.action] + ($0.resultName.map { [$0] } ?? []) } })
+            let count = notebooks.map(\.cells.count).max() ?? 0
+            throw .noMatch(selector: selector, notebooks: notebooks.map(\.path), cells: count,
+                           suggestion: Int(trimmed) == nil ? Suggestions.closest(to: selector, in: names.sorted()) : nil)
+        }
+    }
+}
+
+/// A `--force` selector that picks no cell.
+public enum ForceSelectorError: Error, Equatable, LocalizedError, CustomStringConvertible {
+    /// `--force ''`.
+    case empty
+    /// Neither a cell number, a result name nor an action of the notebooks.
+    case noMatch(selector: String, notebooks: [String], cells: Int, suggestion: String?)
+
+    public var description: String {
+        switch self {
+        case .empty:
+            return "--force needs a cell: its number, its result name or its action (for example --force 3 or --force cnn)."
+        case let .noMatch(selector, notebooks, cells, suggestion):
+            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? ""
+            let range = cells == 0 ? "it has no cells" : cells == 1 ? "its only cell is 1" : "its cells are 1–\(cells)"
+            let what = notebooks.count == 1 ? notebooks[0] : "any of " + notebooks.joined(separator: ", ")
+            return "--force '\(selector)' matches no cell of \(what) (\(range), or a result name or action)\(hint)"
+        }
+    }
+
+    public var errorDescription: String? { description }
 }

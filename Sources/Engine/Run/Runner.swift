@@ -13,6 +13,11 @@ public struct CellReport: Sendable {
     public var outputs: [OutputItem]
     /// The facts it published; for a cached cell, those stored with it.
     public var facts: [Fact] = []
+    /// The text facts it published (`best-model`), by name; for a cached cell, those stored with it.
+    public var textFacts: [String: String] = [:]
+    /// When, where and with what its output was computed; `nil` for a cell that did not finish,
+    /// or a cached one stored by a loom that did not record it.
+    public var provenance: Provenance?
 }
 
 /// The outcome of running one notebook.
@@ -40,13 +45,17 @@ public struct RunOptions: Sendable {
     public var outputPath: String?
     /// Set it to stop the run: no further cell starts and training stops at its next batch.
     public var cancellation: RunCancellation?
+    /// The machine cells run on, for their provenance (`ComputeBackend.current.summary`: CPU
+    /// model, kernels, threads); `nil` records none.
+    public var machine: String?
 
     public init(plan: PlanOptions = PlanOptions(), figures: FigureMode = .embedded, outputPath: String?,
-                cancellation: RunCancellation? = nil) {
+                cancellation: RunCancellation? = nil, machine: String? = nil) {
         self.plan = plan
         self.figures = figures
         self.outputPath = outputPath
         self.cancellation = cancellation
+        self.machine = machine
     }
 }
 
@@ -87,6 +96,9 @@ public struct NotebookRunner: Sendable {
         var reports: [CellReport] = []
         var ordinal = 0
         var touched: [String] = []
+        /// Generations of the results stored in this run, by key.
+        var generations: [String: String] = [:]
+        let git = cache == nil ? nil : GitRevision.of(file: path)
         for (checked, plan) in zip(notebook.cells, planned) {
             let cell = checked.cell
             var report = CellReport(index: cell.index, action: cell.action, resultName: cell.resultName,
@@ -113,6 +125,10 @@ public struct NotebookRunner: Sendable {
                 report.seeds = cached.seeds
                 report.outputs = cached.outputs
                 report.facts = (try? cache?.facts(key: key)) ?? []
+                if let record = try? cache?.record(key: key) {
+                    report.provenance = record.provenance
+                    report.textFacts = record.texts
+                }
                 touched.append(key)
                 continue
             }
@@ -141,8 +157,21 @@ public struct NotebookRunner: Sendable {
                 report.outputs = context.outputs
                 report.seeds = context.seeds
                 report.facts = context.facts
+                report.textFacts = context.textFacts
+                let provenance = Provenance(computedAt: Date(), machine: options.machine, commit: git?.commit,
+                                            dirty: git?.dirty)
+                report.provenance = provenance
+                var read: [String: String] = [:]
+                for inputKey in Set(inputKeys.values.flatMap { $0 }) {
+                    read[inputKey] = generations[inputKey]
+                        ?? (try? cache?.generation(key: inputKey)) ?? CellRecord.legacyGeneration
+                }
+                let record = CellRecord(
+                    generation: CellRecord.contentGeneration(outputs: context.outputs, result: context.result?.data),
+                    inputGenerations: read, provenance: provenance, texts: context.textFacts)
+                generations[key] = record.generation
                 try cache?.store(key: key, action: action.name, outputs: context.outputs, result: context.result,
-                                 seconds: report.seconds, seeds: context.seeds)
+                                 seconds: report.seconds, seeds: context.seeds, record: record)
                 try cache?.storeFacts(context.facts, key: key)
             } catch {
                 report.seconds = Date().timeIntervalSince(started)

@@ -103,10 +103,9 @@ public enum Checker {
             }
 
             // Result name.
+            // Any cell may be named, so that prose can show its facts (`{loom} ev.accuracy`).
             if let name = cell.resultName {
-                if action.produces == nil {
-                    report(cell.resultNamePosition, "'\(action.name)' makes no result, so it cannot be named '\(name)'")
-                } else if let previous = namesAbove[name] {
+                if let previous = namesAbove[name] {
                     report(cell.resultNamePosition,
                            "the name '\(name)' is already used by cell \(previous + 1) (line \(document.cells[previous].startLine))")
                 }
@@ -123,8 +122,9 @@ public enum Checker {
                         let position = positions[input.name]
                         if let index = namesAbove[name] {
                             let producer = checked[index]
-                            if let kind = producer.action?.produces, kind != input.kind {
-                                report(position, "'\(input.name)' needs a \(input.kind) result, but '\(name)' is a \(kind) "
+                            if let producing = producer.action, producing.produces != input.kind {
+                                let what = producing.produces.map { "is a \($0)" } ?? "makes no result"
+                                report(position, "'\(input.name)' needs a \(input.kind) result, but '\(name)' \(what) "
                                     + "(made by '\(producer.cell.action)' at line \(producer.cell.startLine))")
                             } else {
                                 resolved.append(index)
@@ -171,6 +171,7 @@ public enum Checker {
                                        inputs: inputs, diagnostics: diagnostics))
             if let name = cell.resultName, namesAbove[name] == nil { namesAbove[name] = cell.index }
         }
+        notebookDiagnostics += InlineValues.check(document, cells: checked)
         return CheckedNotebook(document: document, cells: checked, notebookDiagnostics: notebookDiagnostics)
     }
 }

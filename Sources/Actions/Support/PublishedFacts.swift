@@ -1,0 +1,127 @@
+import Analysis
+import Engine
+import NeuralNet
+
+/// The facts each built-in action declares (for `loom actions NAME` and `loom check`) and the
+/// helpers that publish them, so that prose can show them as inline values
+/// (`` `{loom} ev.accuracy:.1%` ``).
+enum PublishedFacts {
+    static let evaluate: [FactDeclaration] = [
+        FactDeclaration("accuracy", .percentage, doc: "The share of images classified correctly."),
+        FactDeclaration("macro-f1", .number, doc: "F1 averaged over the classes, unweighted."),
+        FactDeclaration("weighted-f1", .number, doc: "F1 averaged over the classes, weighted by their support."),
+        FactDeclaration("log-loss", .number, doc: "The mean cross-entropy of the true classes."),
+        FactDeclaration("mistakes", .count, doc: "How many images were classified wrongly."),
+        FactDeclaration("images", .count, doc: "How many images were evaluated."),
+        .family("recall", suffix: "class", .percentage, doc: "The recall of one class, e.g. recall.Shirt."),
+        .family("precision", suffix: "class", .percentage, doc: "The precision of one class, e.g. precision.Shirt."),
+        .family("f1", suffix: "class", .number, doc: "The F1 score of one class, e.g. f1.Shirt."),
+    ]
+
+    static let train: [FactDeclaration] = [
+        FactDeclaration("parameters", .count, doc: "The number of trainable parameters."),
+        FactDeclaration("epochs", .count, doc: "The epochs trained (fewer than asked when early stopping ends it)."),
+        FactDeclaration("seconds", .duration, doc: "The training time."),
+        FactDeclaration("seconds-per-epoch", .duration, doc: "The mean training time of an epoch."),
+        FactDeclaration("images-per-second", .number, doc: "The mean training throughput over the epochs."),
+        FactDeclaration("best-validation-accuracy", .percentage, doc: "The best validation accuracy of any epoch."),
+        FactDeclaration("best-epoch", .count, doc: "The epoch with the best validation accuracy."),
+        FactDeclaration("final-validation-accuracy", .percentage, doc: "The validation accuracy after the last epoch."),
+        FactDeclaration("final-train-loss", .number, doc: "The training loss of the last epoch."),
+        FactDeclaration("final-learning-rate", .number, doc: "The learning rate of the last epoch."),
+    ]
+
+    static let load: [FactDeclaration] = [
+        FactDeclaration("images", .count, doc: "How many images were loaded."),
+        FactDeclaration("classes", .count, doc: "How many classes they belong to."),
+        FactDeclaration("height", .count, doc: "The image height in pixels."),
+        FactDeclaration("width", .count, doc: "The image width in pixels."),
+    ]
+
+    /// The facts of `load`.
+    static func publishLoad(_ context: ActionContext, images: Int, classes: Int, height: Int, width: Int) {
+        context.publish(fact: "images", value: Double(images), kind: .count)
+        context.publish(fact: "classes", value: Double(classes), kind: .count)
+        context.publish(fact: "height", value: Double(height), kind: .count)
+        context.publish(fact: "width", value: Double(width), kind: .count)
+    }
+
+    static let split: [FactDeclaration] = [
+        FactDeclaration("train", .count, doc: "The images in the train part."),
+        FactDeclaration("validation", .count, doc: "The images in the validation part."),
+        FactDeclaration("test", .count, doc: "The images in the test part."),
+        FactDeclaration("images", .count, doc: "All images split."),
+    ]
+
+    static let compare: [FactDeclaration] = [
+        FactDeclaration("best-model", .text, doc: "The model with the highest accuracy."),
+        FactDeclaration("best-accuracy", .percentage, doc: "Its accuracy."),
+        FactDeclaration("fastest-model", .text, doc: "The model with the fastest inference."),
+        FactDeclaration("speed-ratio", .number, doc: "How many times faster the fastest model infers than the best one."),
+        .family("accuracy", suffix: "model", .percentage, doc: "The accuracy of one model, e.g. accuracy.cnn."),
+    ]
+
+    static let sweep: [FactDeclaration] = [
+        FactDeclaration("best-variant", .text, doc: "The variant with the best validation accuracy."),
+        FactDeclaration("best-validation-accuracy", .percentage, doc: "Its validation accuracy."),
+        FactDeclaration("variants", .count, doc: "How many variants were compared."),
+    ]
+
+    /// The facts of a trained model (`train.cnn`, `train.mlp`).
+    static func publishTraining(_ context: ActionContext, model: ModelValue) {
+        let history = model.trained.history
+        // The headline facts first: `loom runs` gives each cell's first facts a column first.
+        context.publish(fact: "epochs", value: Double(history.count), kind: .count)
+        context.publish(fact: "seconds", value: model.trainingSeconds, kind: .seconds)
+        let best = history.filter { $0.validationAccuracy != nil }
+            .max { ($0.validationAccuracy ?? 0) < ($1.validationAccuracy ?? 0) }
+        if let accuracy = best?.validationAccuracy {
+            context.publish(fact: "best-validation-accuracy", value: Double(accuracy), kind: .fraction)
+        }
+        context.publish(fact: "parameters", value: Double(model.trained.model.parameterCount), kind: .count)
+        if !history.isEmpty {
+            context.publish(fact: "seconds-per-epoch", value: history.map(\.seconds).reduce(0, +) / Double(history.count),
+                            kind: .seconds)
+            context.publish(fact: "images-per-second",
+                            value: history.map(\.imagesPerSecond).reduce(0, +) / Double(history.count))
+        }
+        if let best { context.publish(fact: "best-epoch", value: Double(best.epoch), kind: .count) }
+        if let last = history.last {
+            if let accuracy = last.validationAccuracy {
+                context.publish(fact: "final-validation-accuracy", value: Double(accuracy), kind: .fraction)
+            }
+            context.publish(fact: "final-train-loss", value: Double(last.trainLoss))
+            context.publish(fact: "final-learning-rate", value: Double(last.learningRate))
+        }
+    }
+
+    /// The facts of a classification report (`evaluate`).
+    static func publishEvaluation(_ context: ActionContext, report: ClassificationReport, logLoss: Double,
+                                  mistakes: Int, images: Int, classNames: [String]) {
+        // The headline facts first: `loom runs` gives each cell's first facts a column first.
+        context.publish(fact: "accuracy", value: report.accuracy, kind: .fraction)
+        context.publish(fact: "macro-f1", value: report.macro.f1)
+        context.publish(fact: "log-loss", value: logLoss)
+        context.publish(fact: "mistakes", value: Double(mistakes), kind: .count)
+        context.publish(fact: "weighted-f1", value: report.weighted.f1)
+        context.publish(fact: "images", value: Double(images), kind: .count)
+        for (name, scores) in zip(classNames, report.perClass) {
+            context.publish(fact: "recall.\(name)", value: scores.recall, kind: .fraction)
+            context.publish(fact: "precision.\(name)", value: scores.precision, kind: .fraction)
+            context.publish(fact: "f1.\(name)", value: scores.f1)
+        }
+    }
+}
+
+extension PublishedFacts {
+    /// The facts of `compare`: the best and the fastest model, and each model's accuracy.
+    static func publishComparison(_ context: ActionContext, rows: [CompareAction.Row]) {
+        for row in rows { context.publish(fact: "accuracy.\(row.label)", value: row.report.accuracy, kind: .fraction) }
+        guard let best = rows.max(by: { $0.report.accuracy < $1.report.accuracy }),
+              let fastest = rows.max(by: { $0.imagesPerSecond < $1.imagesPerSecond }) else { return }
+        context.publish(fact: "best-model", text: best.label)
+        context.publish(fact: "best-accuracy", value: best.report.accuracy, kind: .fraction)
+        context.publish(fact: "fastest-model", text: fastest.label)
+        context.publish(fact: "speed-ratio", value: fastest.imagesPerSecond / max(best.imagesPerSecond, 1e-9))
+    }
+}
