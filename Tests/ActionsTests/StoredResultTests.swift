@@ -26,8 +26,10 @@ import Testing
         let datasetKey = try #require(keys[0]), splitKey = try #require(keys[1])
         let bad = SplitValue(datasetKey: datasetKey, split: DatasetSplit(train: [0, 1, 1_000_000], validation: [2], test: [3]),
                              stratified: true, seed: 1)
+        // Written under the split's own record, as a faulty loom would have stored it: nothing but
+        // the bytes says it is wrong.
         try cache.store(key: splitKey, action: "split", outputs: [], result: (kind: .split, data: bad.encoded()),
-                        seconds: 0, seeds: [])
+                        seconds: 0, seeds: [], record: try cache.record(key: splitKey))
 
         let damaged = try run()
         guard case .failed(let message) = damaged.cells[2].status else {
