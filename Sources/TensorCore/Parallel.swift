@@ -103,11 +103,12 @@ public final class Locked<Value: Sendable>: @unchecked Sendable {
         defer { lock.unlock() }
         return body(value)
     }
-    /// Changes the value under the lock.
-    public func update(_ body: (inout Value) -> Void) {
+    /// Changes the value under the lock, returning what `body` returns.
+    @discardableResult
+    public func update<T>(_ body: (inout Value) -> T) -> T {
         lock.lock()
         defer { lock.unlock() }
-        body(&value)
+        return body(&value)
     }
 }
 
@@ -164,26 +165,22 @@ public func parallelForBalanced(
         for chunk in 0..<chunks { body(chunk, chunkRange(chunk, of: chunks, count: count)) }
         return
     }
-    let next = _ChunkCounter()
+    let next = Locked(0)
     withoutActuallyEscaping(body) { escapable in
         let work = _UncheckedSendable(escapable)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let chunk = next.take(below: chunks) {
+            while let chunk = _takeChunk(next, below: chunks) {
                 work.value(chunk, chunkRange(chunk, of: chunks, count: count))
             }
         }
     }
 }
 
-/// The next chunk to start, shared by the threads of a ``parallelForBalanced(count:chunks:_:)``.
+/// The next chunk to start from the counter the threads of a
+/// ``parallelForBalanced(count:chunks:threads:_:)`` share, or `nil` when all have started.
 @usableFromInline
-final class _ChunkCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    @usableFromInline init() {}
-    @usableFromInline func take(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
+func _takeChunk(_ next: Locked<Int>, below limit: Int) -> Int? {
+    next.update { next in
         guard next < limit else { return nil }
         next += 1
         return next - 1

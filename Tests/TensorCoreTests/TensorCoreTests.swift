@@ -226,14 +226,14 @@ import _LoomTestSupport
     @Test func aSlowThreadDoesLessOfTheWork() {
         // Two workers share the chunks the way parallelForBalanced's threads do; the first stalls
         // after its first chunk (a core taken by another process), so the other does the rest.
-        let counter = _ChunkCounter()
+        let counter = Locked(0)
         let taken = Locked([String: Int]())
         let done = DispatchGroup()
         for (name, stall) in [("slow", 0.2), ("fast", 0.0)] {
             done.enter()
             Thread.detachNewThread {
                 if name == "fast" { Thread.sleep(forTimeInterval: 0.01) }   // the slow one starts first
-                while counter.take(below: 16) != nil {
+                while _takeChunk(counter, below: 16) != nil {
                     taken.update { $0[name, default: 0] += 1 }
                     Thread.sleep(forTimeInterval: stall)
                 }
