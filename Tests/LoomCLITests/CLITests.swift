@@ -24,24 +24,13 @@ struct Loom {
 
     /// Runs `loom ARGUMENTS` in `directory` with NO_COLOR set and no terminal.
     static func run(_ arguments: [String], in directory: String, environment extra: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         environment.merge(extra) { _, new in new }
         environment = environment.filter { !$0.value.isEmpty }   // "" in `extra` unsets a variable
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errData, as: UTF8.self))
+        let output = try runProcess(executable, arguments: arguments, directory: URL(fileURLWithPath: directory),
+                                    environment: environment)
+        return Result(status: output.status, standardOutput: output.standardOutput, standardError: output.standardError)
     }
 }
 

@@ -31,18 +31,8 @@ public enum PythonTools {
 
     /// Runs a Python script with arguments; returns its status and outputs.
     public static func run(_ interpreter: String = python, script: String, arguments: [String] = []) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: interpreter)
-        process.arguments = ["-c", script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-                      error: String(decoding: errData, as: UTF8.self))
+        let output = try runProcess(URL(fileURLWithPath: interpreter), arguments: ["-c", script] + arguments)
+        return Result(status: output.status, output: output.standardOutput, error: output.standardError)
     }
 
     /// Runs a script that prints one JSON value; returns it decoded.
