@@ -51,12 +51,13 @@ extension Loom {
 
         func run() throws {
             try compute.apply()
+            // Stamped before the first run reads the files, so that a save while it runs is not missed.
+            var stamps = notebooks.map(modificationDate)
             let succeeded = try runAll(notebooks)
             guard watch else {
                 if !succeeded { throw ExitCode.failure }
                 return
             }
-            var stamps = notebooks.map(modificationDate)
             printError("loom: watching \(notebooks.joined(separator: ", ")) for changes (Ctrl-C stops)")
             while true {
                 Thread.sleep(forTimeInterval: 0.3)

@@ -153,8 +153,9 @@ final class Project {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        // Generous: CI runs this beside the browser and preview suites on two busy cores.
         func waitFor(_ text: String) -> Bool {
-            for _ in 0..<100 {
+            for _ in 0..<600 {
                 if project.read("outputs/w.md")?.contains(text) == true { return true }
                 Thread.sleep(forTimeInterval: 0.1)
             }
