@@ -95,7 +95,20 @@ public struct ByteReader: Sendable {
     /// Whether every byte has been read.
     public var isAtEnd: Bool { position == data.endIndex }
 
-    private mutating func take(_ count: Int) throws(TensorError) -> Data {
+    /// How many bytes have been read.
+    public var offset: Int { position - data.startIndex }
+
+    /// How many bytes are left to read.
+    public var remaining: Int { data.endIndex - position }
+
+    /// The whole buffer's size in bytes.
+    public var count: Int { data.count }
+
+    /// Reads the next `count` raw bytes.
+    ///
+    /// - Parameter count: How many bytes to read.
+    /// - Throws: ``TensorError/truncated(needed:available:)`` when fewer are left (or `count` is negative).
+    public mutating func readBytes(_ count: Int) throws(TensorError) -> Data {
         guard count >= 0, data.endIndex - position >= count else {
             throw .truncated(needed: count, available: data.endIndex - position)
         }
@@ -103,6 +116,8 @@ public struct ByteReader: Sendable {
         position += count
         return slice
     }
+
+    private mutating func take(_ count: Int) throws(TensorError) -> Data { try readBytes(count) }
 
     /// Reads a 64-bit unsigned integer.
     public mutating func readUInt64() throws(TensorError) -> UInt64 {

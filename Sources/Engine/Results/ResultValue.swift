@@ -111,31 +111,29 @@ public struct BlobWriter: Sendable {
     }
 }
 
-/// Reads fields written by ``BlobWriter``, checking every length.
+/// Reads fields written by ``BlobWriter``, checking every length: TensorCore's ``ByteReader``
+/// (the one little-endian reader) with the field types results store, and errors that say where
+/// in the blob the damage is.
 public struct BlobReader: Sendable {
-    private let data: Data
-    private var offset: Int
+    private var bytes: ByteReader
 
     public init(_ data: Data) {
-        self.data = data
-        self.offset = data.startIndex
+        bytes = ByteReader(data)
     }
 
-    public var isAtEnd: Bool { offset == data.endIndex }
+    public var isAtEnd: Bool { bytes.isAtEnd }
 
     private mutating func take(_ count: Int) throws -> Data {
-        guard count >= 0, data.endIndex - offset >= count else {
-            throw BlobError.truncated(needed: count, offset: offset - data.startIndex, total: data.count)
+        do {
+            return try bytes.readBytes(count)
+        } catch {
+            throw BlobError.truncated(needed: count, offset: bytes.offset, total: bytes.count)
         }
-        defer { offset += count }
-        return data[offset..<offset + count]
     }
 
     public mutating func readInt64() throws -> Int64 {
-        let bytes = try take(8)
-        var value: Int64 = 0
-        withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: bytes) }
-        return Int64(littleEndian: value)
+        guard bytes.remaining >= 8 else { throw BlobError.truncated(needed: 8, offset: bytes.offset, total: bytes.count) }
+        return Int64(bitPattern: try bytes.readUInt64())
     }
     public mutating func readInt() throws -> Int { Int(try readInt64()) }
     public mutating func readDouble() throws -> Double { Double(bitPattern: UInt64(bitPattern: try readInt64())) }
@@ -150,8 +148,8 @@ public struct BlobReader: Sendable {
     public mutating func readStrings() throws -> [String] {
         let count = try readInt()
         // Each string takes at least its 8-byte length: a count the rest cannot hold is damage.
-        guard count >= 0, count <= (data.endIndex - offset) / 8 else {
-            throw BlobError.badValue("a list of \(count) strings in \(data.endIndex - offset) bytes")
+        guard count >= 0, count <= bytes.remaining / 8 else {
+            throw BlobError.badValue("a list of \(count) strings in \(bytes.remaining) bytes")
         }
         var strings: [String] = []
         strings.reserveCapacity(count)
