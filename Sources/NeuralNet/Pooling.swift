@@ -1,15 +1,10 @@
 import TensorCore
 
-/// Max pooling over `size×size` windows moved by `stride`, no padding, NCHW.
-///
-/// Forward stores, for each output, the offset of the winning input within its sample
-/// (the first maximum wins ties), so backward routes `∂y` to exactly that input:
-/// `∂xᵢ = Σ_{outputs o with argmax(o) = i} ∂y_o`.
-final class MaxPoolKernel: LayerKernel {
+/// The geometry the two window poolings share: `size×size` windows moved by `stride` over
+/// `channels` planes of `height×width`, no padding.
+class PoolingWindow {
     let channels, height, width, size, stride: Int
     let outputHeight, outputWidth: Int
-    private let winners = Scratch<Int32>()
-    private let codes = Scratch<UInt8>()
 
     init(channels: Int, height: Int, width: Int, size: Int, stride: Int) {
         self.channels = channels
@@ -21,6 +16,16 @@ final class MaxPoolKernel: LayerKernel {
         outputHeight = geometry.outputHeight
         outputWidth = geometry.outputWidth
     }
+}
+
+/// Max pooling over `size×size` windows moved by `stride`, no padding, NCHW.
+///
+/// Forward stores, for each output, the offset of the winning input within its sample
+/// (the first maximum wins ties), so backward routes `∂y` to exactly that input:
+/// `∂xᵢ = Σ_{outputs o with argmax(o) = i} ∂y_o`.
+final class MaxPoolKernel: PoolingWindow, LayerKernel {
+    private let winners = Scratch<Int32>()
+    private let codes = Scratch<UInt8>()
 
     private var inputSize: Int { channels * height * width }
     private var outputSize: Int { channels * outputHeight * outputWidth }
@@ -159,20 +164,7 @@ func maxPool2x2BackwardRow(
 
 /// Average pooling over `size×size` windows moved by `stride`, no padding, NCHW:
 /// `y = (1/size²) Σ_window x`, so each input in a window receives `∂y / size²`.
-final class AveragePoolKernel: LayerKernel {
-    let channels, height, width, size, stride: Int
-    let outputHeight, outputWidth: Int
-
-    init(channels: Int, height: Int, width: Int, size: Int, stride: Int) {
-        self.channels = channels
-        self.height = height
-        self.width = width
-        self.size = size
-        self.stride = stride
-        let geometry = ConvolutionGeometry(height: height, width: width, kernel: size, stride: stride, padding: .valid)
-        outputHeight = geometry.outputHeight
-        outputWidth = geometry.outputWidth
-    }
+final class AveragePoolKernel: PoolingWindow, LayerKernel {
 
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
         let (h, w, oh, ow, size, stride) = (height, width, outputHeight, outputWidth, size, stride)
