@@ -44,6 +44,10 @@ final class Network {
     let parameterCount: Int
     /// The parameter gradients of every part but the first, in a part-split training step.
     private let partGradients: [Scratch<Float>]
+    /// In inference, for each convolution or dense layer followed by a batch norm, that norm's layer.
+    private let foldedNorms: [Int: Int]
+    /// The folded weights and bias of each layer in `foldedNorms`, recomputed by every forward pass.
+    private let foldedParameters: [Int: Scratch<Float>]
     /// Whether dense-only networks may train one part of the batch per thread (see `splitsBatch`).
     static let partPerThreadStepIsEnabled = true
     /// The fewest samples worth a part of their own.
@@ -63,18 +67,29 @@ final class Network {
             guard index < layers.count, case .maxPool(let size, let stride) = layers[index] else { return false }
             return size == 2 && (stride ?? size) == 2
         }
+        var foldedNorms = [Int: Int]()
         for (index, spec) in layers.enumerated() {
             let plan = plans[index]
-            let fuseNext = index + 1 < layers.count && layers[index + 1] == .relu
+            // In inference, a batch norm right after a convolution or dense layer is folded into
+            // its weights and bias (see `foldBatchNorm`), and what follows it fuses as if the
+            // normalisation were not there.
+            let foldsNorm = !training && index + 1 < layers.count && layers[index + 1] == .batchNorm
+                && { if case .conv = spec { return true }; if case .dense = spec { return true }; return false }()
+            let reluIndex = foldsNorm ? index + 2 : index + 1
+            let fuseNext = reluIndex < layers.count && layers[reluIndex] == .relu
+            if foldsNorm {
+                fused.insert(index + 1)
+                foldedNorms[index] = index + 1
+            }
             let input = plan.inputShape
             switch spec {
             case .conv(let filters, let kernel, let stride, let padding):
-                let poolIndex = fuseNext ? index + 2 : index + 1
+                let poolIndex = fuseNext ? reluIndex + 1 : reluIndex
                 let fusePool = isPairwisePool(poolIndex)
                 kernels.append(ConvolutionKernel(
                     channels: input[0], height: input[1], width: input[2], filters: filters, kernel: kernel,
                     stride: stride, padding: padding, fusedReLU: fuseNext, fusedPool: fusePool))
-                if fuseNext { fused.insert(index + 1) }
+                if fuseNext { fused.insert(reluIndex) }
                 if fusePool {
                     fused.insert(poolIndex)
                     covers[index] = poolIndex
@@ -85,7 +100,7 @@ final class Network {
                     stride: stride, padding: padding))
             case .dense(let units):
                 kernels.append(DenseKernel(inputs: input[0], units: units, fusedReLU: fuseNext))
-                if fuseNext { fused.insert(index + 1) }
+                if fuseNext { fused.insert(reluIndex) }
             case .maxPool(let size, let stride):
                 if fused.contains(index) {
                     kernels.append(nil)
@@ -101,6 +116,10 @@ final class Network {
             case .dropout(let rate):
                 kernels.append(training && rate > 0 ? DropoutKernel(size: input.reduce(1, *), rate: rate) : nil)
             case .batchNorm:
+                if fused.contains(index) {
+                    kernels.append(nil)
+                    continue
+                }
                 kernels.append(BatchNormKernel(channels: input[0], positions: input.dropFirst().reduce(1, *), fusedReLU: fuseNext))
                 if fuseNext { fused.insert(index + 1) }
             case .relu, .leakyReLU, .elu, .gelu, .sigmoid, .tanh:
@@ -112,6 +131,9 @@ final class Network {
             }
         }
         self.kernels = kernels
+        self.foldedNorms = foldedNorms
+        foldedParameters = foldedNorms.mapValues { _ in Scratch<Float>() }
+        for (index, scratch) in foldedParameters { scratch.reserve(plans[index].parameterCount) }
         kernelNames = layers.indices.map { index in
             var names = [layers[index].name]
             var next = index + 1
@@ -219,16 +241,39 @@ final class Network {
                     LayerProfile.record(layer: kernelNames[index], pass: training ? "forward" : "inference", since: start)
                 }
             }
+            var layerParameters = base(parameters) + parameterOffsets[index]
+            if let norm = foldedNorms[index], let folded = foldedParameters[index] {
+                foldBatchNorm(layer: index, norm: norm, parameters: parameters, buffers: buffers, into: folded.pointer)
+                layerParameters = folded.pointer
+            }
             kernel.forward(
                 ForwardArguments(
                     input: current, output: output, batch: batch, training: training,
-                    parameters: base(parameters) + parameterOffsets[index],
+                    parameters: layerParameters,
                     buffers: base(buffers) + bufferOffsets[index],
                     firstSample: firstSample, maximumChunks: maximumChunks, randomnessDrawn: randomnessDrawn),
                 generator: &generator)
             current = UnsafePointer(output)
         }
         return current
+    }
+
+    /// Writes the weights and bias of layer `layer` (a convolution or dense layer, weights as
+    /// `[outputs][fan-in]`, then one bias per output) with the inference-mode batch norm `norm`
+    /// after it folded in: `s = γ / √(σ²_running + ε)`, `W' = s·W` row by row, `b' = s·(b − μ_running) + β`.
+    private func foldBatchNorm(layer: Int, norm: Int, parameters: UnsafeMutableBufferPointer<Float>,
+                               buffers: UnsafeMutableBufferPointer<Float>, into folded: UnsafeMutablePointer<Float>) {
+        let outputs = plans[norm].parameterCount / 2
+        let fanIn = (plans[layer].parameterCount - outputs) / outputs
+        let weight = base(parameters) + parameterOffsets[layer], bias = weight + outputs * fanIn
+        let gamma = base(parameters) + parameterOffsets[norm], beta = gamma + outputs
+        let mean = base(buffers) + bufferOffsets[norm], variance = mean + outputs
+        for output in 0..<outputs {
+            let scale = gamma[output] / (variance[output] + BatchNormKernel.epsilon).squareRoot()
+            let row = weight + output * fanIn, target = folded + output * fanIn
+            for i in 0..<fanIn { target[i] = row[i] * scale }
+            folded[outputs * fanIn + output] = (bias[output] - mean[output]) * scale + beta[output]
+        }
     }
 
     /// One training step's forward pass, loss and backward pass: fills `gradients` (the flat

@@ -16,7 +16,9 @@ final class BatchNormKernel: LayerKernel {
     /// Whether a ReLU right after is applied here (`y ← max(y, 0)`, and its mask in backward).
     let fusedReLU: Bool
     let momentum: Float = 0.1
-    let epsilon: Float = 1e-5
+    /// The variance's `ε` (PyTorch's default).
+    static let epsilon: Float = 1e-5
+    var epsilon: Float { Self.epsilon }
     private let normalized = Scratch<Float>()
     private let inverseDeviation = Scratch<Float>()
 

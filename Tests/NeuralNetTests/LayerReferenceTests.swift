@@ -113,6 +113,50 @@ import _LoomTestSupport
         #expect(fused(input) == pooling(convolution(input)))
     }
 
+    /// In inference a batch norm after a convolution or dense layer is folded into its weights;
+    /// the result must be the layers' own, run one by one, to rounding.
+    @Test(arguments: [
+        (LayerSpec.conv(filters: 3, kernel: 3, padding: .same), [2, 6, 6], [LayerSpec.relu, .maxPool(size: 2)]),
+        (.conv(filters: 4, kernel: 3), [1, 7, 5], [.relu]),
+        (.conv(filters: 2, kernel: 2, stride: 2), [3, 6, 6], [LayerSpec]()),
+        (.dense(units: 5), [7], [.relu, .dense(units: 3)]),
+    ])
+    func aBatchNormFoldedIntoTheLayerBeforeItMatchesTheLayersRunSeparately(
+        layer: LayerSpec, inputShape: [Int], after: [LayerSpec]
+    ) throws {
+        var generator = SeededGenerator(seed: 11)
+        var model = try Sequential(inputShape: inputShape, layers: [layer, .batchNorm] + after, seed: 3)
+        let first = try Sequential(inputShape: inputShape, layers: [layer], seed: 0)
+        let channels = first.outputShape[0]
+        // Trained-looking statistics and affine parameters: γ around 1, β, μ, σ² well away from 0 and 1.
+        var parameters = model.parameters.scalars
+        for c in 0..<channels {
+            parameters[first.parameterCount + c] = 0.5 + Float(c) * 0.4
+            parameters[first.parameterCount + channels + c] = Float(c) * 0.3 - 0.4
+        }
+        model.parameters = Tensor(shape: [parameters.count], scalars: parameters)
+        var buffers = model.buffers.scalars
+        for c in 0..<channels {
+            buffers[c] = Float(c) * 0.2 - 0.1
+            buffers[channels + c] = 0.3 + Float(c) * 0.7
+        }
+        model.buffers = Tensor(shape: [buffers.count], scalars: buffers)
+        let layerAlone = try Sequential(
+            inputShape: inputShape, layers: [layer],
+            parameters: Tensor(shape: [first.parameterCount], scalars: Array(parameters[..<first.parameterCount])),
+            buffers: Tensor(shape: [0], scalars: []))
+        let norm = try Sequential(
+            inputShape: first.outputShape, layers: [.batchNorm],
+            parameters: Tensor(shape: [2 * channels], scalars: Array(parameters[first.parameterCount..<first.parameterCount + 2 * channels])),
+            buffers: Tensor(shape: [2 * channels], scalars: buffers))
+        let rest = Array(parameters[(first.parameterCount + 2 * channels)...])
+        let tail = try Sequential(inputShape: first.outputShape, layers: after.isEmpty ? [.flatten] : after,
+                                  parameters: Tensor(shape: [rest.count], scalars: rest), buffers: Tensor(shape: [0], scalars: []))
+        let input = Tensor.randomNormal(shape: [6] + inputShape, using: &generator)
+        let separate = tail(norm(layerAlone(input)))
+        expectClose(model(input).reshaped(to: separate.shape), separate, tolerance: 2e-5)
+    }
+
     @Test func batchNormInEvaluationUsesRunningStatistics() throws {
         var model = try Sequential(inputShape: [2], layers: [.batchNorm], seed: 0)
         model.parameters = Tensor(shape: [4], scalars: [2, 3, 1, -1])  // γ = (2, 3), β = (1, −1)
