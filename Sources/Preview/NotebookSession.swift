@@ -74,6 +74,10 @@ final class NotebookSession: @unchecked Sendable {
     private var parts = (contents: "", main: "")
     private var run = RunStatus(phase: "idle", summary: "")
     private var cancellation: RunCancellation?
+    /// Whether a request for another run came in since the current one began.
+    private var requestWaiting = false
+    /// The summary of the run that just finished, published as "idle" once it has fully ended.
+    private var finishedSummary: String?
     private var stamp: Date?
 
     init(name: String, path: String, outputPath: String, hub: EventHub) {
@@ -163,6 +167,7 @@ final class NotebookSession: @unchecked Sendable {
     /// A run of this notebook is waiting for the runner.
     func markQueued() {
         lock.withLock {
+            requestWaiting = true
             guard run.phase == "idle" else { return }
             run = RunStatus(phase: "queued", summary: "waiting for another notebook's run")
             publishLocked("run", run)
@@ -174,6 +179,8 @@ final class NotebookSession: @unchecked Sendable {
         lock.withLock {
             let flag = RunCancellation()
             cancellation = flag
+            requestWaiting = false
+            finishedSummary = nil
             run = RunStatus(phase: "running", summary: "planning")
             publishLocked("run", run)
             return flag
@@ -189,10 +196,20 @@ final class NotebookSession: @unchecked Sendable {
                 cells[index].progress = nil
                 publishCellLocked(index)
             }
+            let summary = finishedSummary
+            finishedSummary = nil
             if let error {
                 run = RunStatus(phase: "idle", summary: error)
                 problems.insert(error, at: 0)
                 publishDocumentLocked()
+            } else if requestWaiting {
+                // A save or a button press came in while this run was ending: it runs next, and
+                // the page must not show the notebook idle in between.
+                run = RunStatus(phase: "queued", summary: (summary.map { $0 + "; " } ?? "") + "running again next")
+                publishLocked("run", run)
+            } else if let summary {
+                run = RunStatus(phase: "idle", summary: summary)
+                publishLocked("run", run)
             } else if run.phase != "idle" {
                 run.phase = "idle"
                 publishLocked("run", run)
@@ -227,6 +244,12 @@ final class NotebookSession: @unchecked Sendable {
 
     func publishEpoch(_ index: Int, _ epoch: EpochProgress) {
         lock.withLock { publishLocked("epoch", EpochEvent(index: index, epoch: epoch)) }
+    }
+
+    /// Records the summary of the run in progress, which ``endRun(error:)`` publishes when the
+    /// run has fully ended (so that "idle" is never sent while a stop could still reach it).
+    func runFinished(summary: String) {
+        lock.withLock { finishedSummary = summary }
     }
 
     func setRun(_ status: RunStatus) {

@@ -108,8 +108,7 @@ final class SessionReporter: ProgressReporter, @unchecked Sendable {
         if skipped > 0 { parts.append("\(skipped) skipped") }
         let stopped = session.isStopping
         let destination = output.map { " → \($0)" } ?? (stopped ? "; stopped, so \(session.outputPath) was left as it was" : "")
-        session.setRun(RunStatus(phase: "idle", summary: parts.joined(separator: ", ")
-                                     + " in \(StreamProgress.duration(seconds))" + destination))
+        session.runFinished(summary: parts.joined(separator: ", ") + " in \(StreamProgress.duration(seconds))" + destination)
     }
 }
 
