@@ -2,11 +2,12 @@ import Analysis
 import Foundation
 
 /// A reliability diagram: for each confidence bin, a bar as tall as the accuracy of the
-/// predictions in it, the gap to their mean confidence shaded, the diagonal of perfect
-/// calibration dashed, and the number of predictions written above each bar (Guo et al.,
-/// "On calibration of modern neural networks", 2017, fig. 1).
+/// predictions in it, a short line across the bar at their mean confidence, the diagonal of
+/// perfect calibration dashed, and the number of predictions written above each bar (after Guo
+/// et al., "On calibration of modern neural networks", 2017, fig. 1).
 ///
-/// Bars below the diagonal are bins where the model is overconfident, above it underconfident.
+/// Where a bar ends below its confidence line the model is overconfident in that bin, where it
+/// rises above it underconfident; the distance between them is the bin's calibration gap.
 ///
 /// ```swift
 /// let calibration = Calibration(confidence: confidence, correct: correct)
@@ -35,16 +36,16 @@ public struct ReliabilityDiagram: Chart {
     /// 560×480 points: the plot is close to square, as the diagonal asks.
     public var preferredSize: Size { Size(width: 560, height: 480) }
 
-    /// The largest value on the accuracy axis: room above 1 for the counts.
-    static let accuracyTop = 1.1
+    /// The largest value on the accuracy axis: room above 1 for the counts, below the next tick.
+    static let accuracyTop = 1.08
 
     public func draw(on canvas: Canvas, in frame: Rect) {
         let theme = canvas.theme
         let barColor = theme.color(0)
-        let gapColor = Color.wrong.withAlpha(0.35)
+        let confidenceColor = Color.wrong
         let legend = [
             LegendEntry(label: "accuracy", color: barColor, symbol: .patch),
-            LegendEntry(label: "gap to mean confidence", color: gapColor, symbol: .patch),
+            LegendEntry(label: "mean confidence", color: confidenceColor, symbol: .line(.solid, nil)),
             LegendEntry(label: "perfect calibration", color: theme.textColor, symbol: .line(.dashed, nil)),
         ]
         let axes = CartesianAxes(
@@ -64,10 +65,12 @@ public struct ReliabilityDiagram: Chart {
             let font = Font(size: theme.annotationSize)
             for bin in filled {
                 let accuracy = bin.accuracy ?? 0
-                let confidence = bin.meanConfidence ?? accuracy
                 canvas.fill(rect(mapping, bin.lower, bin.upper, 0, accuracy).inset(left: 1, right: 1), color: barColor)
-                canvas.fill(rect(mapping, bin.lower, bin.upper, min(accuracy, confidence), max(accuracy, confidence))
-                                .inset(left: 1, right: 1), color: gapColor)
+                if let confidence = bin.meanConfidence {
+                    let y = mapping.py(confidence)
+                    canvas.line(from: Point(x: mapping.px(bin.lower) + 1, y: y), to: Point(x: mapping.px(bin.upper) - 1, y: y),
+                                color: confidenceColor, width: 2.5)
+                }
             }
             canvas.line(from: mapping.point(0, 0), to: mapping.point(1, 1), color: theme.textColor,
                         width: theme.lineWidth, style: .dashed)
