@@ -228,7 +228,7 @@ func squeezed(_ text: String) -> [String] {
         let project = try trainedProject()
         let csv = try project.loom("export", "csv", "outputs/t.md", "--cell", "5", "-o", "ev.csv")
         #expect(csv.status == 0, "\(csv.standardError)")
-        #expect(csv.standardError.contains("note: cell 5 has 3 tables; this is the first ('--table 2' for the next)."))
+        #expect(csv.standardError.contains("note: cell 5 has 4 tables; this is the first ('--table 2' for the next)."))
         let text = try #require(project.read("ev.csv"))
         #expect(text.hasPrefix("metric,value\r\naccuracy,0."))
         #expect(text.hasSuffix("\r\nimages,30\r\n"))
