@@ -108,9 +108,13 @@ public enum Intervals {
         guard trials > 0 else { return ProportionInterval(estimate: 0, low: 0, high: 1, successes: 0, trials: 0) }
         var generator = SeededGenerator(seed: seed)
         var shares = [Double](repeating: 0, count: resamples)
+        // A uniform index in 0..<n is the high word of a 64-bit draw times n (Lemire's
+        // multiply-shift, without its rejection step: the bias is below n / 2⁶⁴); it is a
+        // success when it is below k.
+        let n = UInt64(trials), k = UInt64(successes)
         for index in 0..<resamples {
             var hits = 0
-            for _ in 0..<trials where Int.random(in: 0..<trials, using: &generator) < successes { hits += 1 }
+            for _ in 0..<trials where generator.next().multipliedFullWidth(by: n).high < k { hits += 1 }
             shares[index] = Double(hits) / Double(trials)
         }
         shares.sort()
