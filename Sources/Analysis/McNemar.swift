@@ -82,14 +82,15 @@ public struct McNemarTest: Equatable, Sendable {
     /// Whether the difference is significant at level `alpha` (`p < alpha`).
     public func isSignificant(at alpha: Double = 0.05) -> Bool { pValue < alpha }
 
-    /// `P(X ≤ k)` for `X ~ Binomial(n, ½)`, summed in log space so that large `n` cannot overflow.
+    /// `P(X ≤ k)` for `X ~ Binomial(n, ½)`, exactly: the binomial coefficients and the power of
+    /// two are whole numbers a `Double` holds exactly for the `n < 25` it is used for.
     static func binomialLowerTail(_ k: Int, trials n: Int) -> Double {
-        let logHalfPower = Double(n) * log(0.5)
-        var total = 0.0
+        precondition(n <= 50, "The exact tail is computed for small n only.")
+        var choose = 1.0, total = 0.0
         for i in 0...k {
-            let logChoose = lgamma(Double(n + 1)) - lgamma(Double(i + 1)) - lgamma(Double(n - i + 1))
-            total += exp(logChoose + logHalfPower)
+            total += choose
+            choose = choose * Double(n - i) / Double(i + 1)
         }
-        return total
+        return total / pow(2, Double(n))
     }
 }

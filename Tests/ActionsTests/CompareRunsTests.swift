@@ -127,6 +127,37 @@ import Testing
         #expect(failure.hasSuffix("compare: run 1 has no cell 'renamed' to take a model from (its named cells: m)"))
     }
 
+    @Test func anEarlierModelForOtherImagesIsAnErrorAtRuns() throws {
+        let harness = try EvaluationHarness()
+        let small = try EvaluationHarness(side: 10)
+        func text(_ directory: String) -> String {
+            """
+            ```loom load
+            dataset: \(directory)
+            ```
+
+            ```loom split
+            seed: 1
+            ```
+
+            ```loom test.model as m
+            kind: perfect
+            ```
+
+            ```loom compare
+            runs: [last]
+            ```
+            """
+        }
+        // Run 1 makes m for 10×10 images; run 2 compares it on 12×12 ones.
+        _ = try harness.run(text(small.data.directory))
+        let cell = try harness.run(text(harness.data.directory)).cells[3]
+        let failure = try #require(cell.failure)
+        #expect(failure.contains("nb.md:14:1: "), "\(failure)")
+        #expect(failure.hasSuffix("compare: the model 'm (run 1)' takes 1×10×10 images but the split's images are 1×12×12; "
+                                  + "use the data it was trained on"))
+    }
+
     @Test(arguments: ["[first]", "[0]", "[last, 1.5]"])
     func aRunThatIsNoRunIsRejectedByTheCheck(runs: String) throws {
         let harness = try EvaluationHarness()
