@@ -44,6 +44,8 @@ enum CompareAction {
         var label: String
         /// `cnn`, or `cnn@run3`: the suffix of its facts.
         var factName: String
+        /// The cell that made it: `cnn` for both.
+        var cell: String
         var model: ModelValue
         var scores: ModelScores
         var imagesPerSecond: Double
@@ -69,13 +71,14 @@ enum CompareAction {
         let (runs, runNotes) = try EarlierRuns.resolve(parameters.runs, runs: context.recordedRuns())
         let current = zip(models.map(\.label), context.inputKeys("models")).map { (label: $0, key: $1) }
         let (earlier, sameNotes) = try EarlierRuns.models(of: current, in: runs, context: context)
-        var entries = models.map { (label: $0.label, factName: $0.label, model: $0.value, run: Int64?.none) }
-        entries += earlier.map { (label: $0.label, factName: $0.factName, model: $0.value, run: Optional($0.run.id)) }
+        var entries = models.map { (label: $0.label, factName: $0.label, cell: $0.label, model: $0.value, run: Int64?.none) }
+        entries += earlier.map { (label: $0.label, factName: $0.factName, cell: $0.cellLabel, model: $0.value,
+                                  run: Optional($0.run.id)) }
         var rows: [Row] = []
         for entry in entries {
             try set.checkFits(entry.model, label: entry.label, parameter: entry.run == nil ? "models" : "runs")
             let predictions = try Predictions(model: entry.model.trained, images: set.images)
-            rows.append(Row(label: entry.label, factName: entry.factName, model: entry.model,
+            rows.append(Row(label: entry.label, factName: entry.factName, cell: entry.cell, model: entry.model,
                             scores: ModelScores(predictions: predictions, actual: set.labels),
                             imagesPerSecond: try inferenceSpeed(entry.model.trained, images: set.images), run: entry.run))
             context.progress.log("\(entry.label): accuracy \(Format.decimal(rows.last?.report.accuracy ?? 0))")
@@ -103,8 +106,10 @@ enum CompareAction {
                 record.validationAccuracy.map { (Double(record.epoch), Double($0)) }
             }
             guard !points.isEmpty else { return nil }
+            // A cell's earlier runs share its colour, dashed.
+            let colour = Theme.standard.color(models.firstIndex { $0.label == row.cell } ?? 0)
             return LineChart.Series(name: row.label, x: points.map(\.0), y: points.map(\.1),
-                                    style: row.run == nil ? .solid : .dashed)
+                                    style: row.run == nil ? .solid : .dashed, color: colour)
         }
         if series.isEmpty {
             context.emit(markdown: "No model recorded a validation accuracy during training, so there are no curves to show.")
