@@ -3,7 +3,7 @@ import Foundation
 /// Something that draws itself into a rectangle of a ``Canvas``: a chart, or a grid of them.
 ///
 /// Every chart kind of this module (``BarChart``, ``Histogram``, ``LineChart``, ``Heatmap``,
-/// ``BoxPlot``, ``ViolinPlot``, ``ScatterPlot``, ``ImageGrid``, ``WordCloud``) and
+/// ``BoxPlot``, ``ViolinPlot``, ``ScatterPlot``, ``ImageGrid``, ``WordCloud``, ``ReliabilityDiagram``) and
 /// ``FigureGrid`` conform. A chart lays itself out from measured text extents, so it never
 /// draws outside `frame`.
 public protocol Chart: Sendable {

@@ -39,8 +39,8 @@ private func expectClose(_ a: Double, _ b: Double, tolerance: Double = 1e-9,
         #expect(cell.metric("macro F1") == "1.000")
         #expect(cell.metric("images") == "12")
         #expect(cell.markdown.contains("Every image is classified correctly."))
-        // No mistakes, so no mistakes grid: only the confusion matrix.
-        #expect(cell.figures.map(\.name) == ["confusion-matrix"])
+        // No mistakes, so no mistakes grid: the confusion matrix and the reliability diagram.
+        #expect(cell.figures.map(\.name) == ["confusion-matrix", "reliability-diagram"])
     }
 
     @Test func aLabelSwapShowsWhereItShould() throws {
@@ -69,7 +69,7 @@ private func expectClose(_ a: Double, _ b: Double, tolerance: Double = 1e-9,
                 + "The weakest class is T-shirt/top (F1 0.000)."))
         let classes = try #require(cell.tables.first { $0.columns.first == "class" })
         #expect(classes.rows[1] == ["Trouser", "0.500", "1.000", "0.667", "3"])
-        #expect(cell.figures.map(\.name) == ["confusion-matrix", "mistakes"])
+        #expect(cell.figures.map(\.name) == ["confusion-matrix", "reliability-diagram", "mistakes"])
         // Both figures are real PNGs.
         for figure in cell.figures { #expect(figure.png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47])) }
     }

@@ -99,7 +99,8 @@ func squeezed(_ text: String) -> [String] {
             "epochs", "seconds", "best-validation-accuracy", "parameters", "best-epoch", "seconds-per-epoch",
             "images-per-second", "final-validation-accuracy", "final-train-loss", "final-learning-rate"])
         #expect(Set(facts(runs[0], cell: 4).keys.filter { !$0.contains(".") })
-                == ["accuracy", "macro-f1", "weighted-f1", "log-loss", "mistakes", "images"])
+                == ["accuracy", "macro-f1", "weighted-f1", "log-loss", "mistakes", "images", "accuracy-low",
+                    "accuracy-high", "accuracy-margin", "ece", "mce", "macro-auc"])
         #expect(facts(runs[0], cell: 4).keys.filter { $0.hasPrefix("recall.") }.count == 10)
         #expect(facts(runs[0], cell: 3)["epochs"] == 2 && facts(runs[2], cell: 3)["epochs"] == 1)
         // The cached run's facts are the ones stored with the cells.
@@ -227,7 +228,7 @@ func squeezed(_ text: String) -> [String] {
         let project = try trainedProject()
         let csv = try project.loom("export", "csv", "outputs/t.md", "--cell", "5", "-o", "ev.csv")
         #expect(csv.status == 0, "\(csv.standardError)")
-        #expect(csv.standardError.contains("note: cell 5 has 3 tables; this is the first ('--table 2' for the next)."))
+        #expect(csv.standardError.contains("note: cell 5 has 4 tables; this is the first ('--table 2' for the next)."))
         let text = try #require(project.read("ev.csv"))
         #expect(text.hasPrefix("metric,value\r\naccuracy,0."))
         #expect(text.hasSuffix("\r\nimages,30\r\n"))

@@ -6,12 +6,13 @@ import Foundation
 import NeuralNet
 
 extension Action {
-    /// `evaluate`: accuracy, per-class precision, recall and F1, log-loss, the confusion matrix
-    /// and the most confident mistakes of a trained model on one part of a split.
+    /// `evaluate`: accuracy with its 95% interval, per-class precision, recall (with intervals)
+    /// and F1, log-loss, calibration (ECE and a reliability diagram), one-vs-rest ROC AUC, the
+    /// confusion matrix and the most confident mistakes of a trained model on one part of a split.
     public static let evaluate = Action(
         name: "evaluate",
-        version: 1,
-        summary: "Scores a trained model: accuracy, per-class precision/recall/F1, confusion matrix, worst mistakes.",
+        version: 2,
+        summary: "Scores a trained model: accuracy with its 95% interval, per-class precision/recall/F1, calibration, ROC AUC, confusion matrix, worst mistakes.",
         discussion: """
             Runs the model on one part of the split ('on: test' by default) and reports accuracy, \
             log-loss (the mean cross-entropy of the true classes), and per-class precision, recall and \
@@ -19,14 +20,22 @@ extension Action {
             classification_report computes them. The confusion matrix has the true classes as rows and \
             the predictions as columns; 'normalize: true' shows each row as shares of its class, so \
             the diagonal is the recall. The grid shows the mistakes the model was most sure of, framed \
-            in red, with their true and predicted classes and the predicted probability.
+            in red, with their true and predicted classes and the predicted probability. Accuracy and each \
+            class's recall get a 95% confidence interval: Wilson's score interval by default, which stays \
+            accurate for small classes and shares near 1, or 'interval: bootstrap' (percentile bootstrap, \
+            2000 resamples, seed 0). Calibration: the confidence of a prediction is the probability of the \
+            predicted class; the expected calibration error (ECE) is the mean gap between confidence and \
+            accuracy over 'bins' equal-width bins (15 by default), weighted by the bins' counts, and the \
+            reliability diagram shows each bin's accuracy against the diagonal of perfect calibration. \
+            ROC AUC is one-vs-rest per class (each class's probability ranks its images against the rest; \
+            ties count half), with their unweighted mean as the macro AUC.
             """,
         inputs: [
             Input("model", kind: .model, doc: "The trained model to evaluate."),
             Input("data", kind: .split, doc: "The split whose images it is evaluated on."),
         ],
         parameters: EvaluateParameters.self,
-        example: "on: test\nnormalize: true\nmistakes: 8",
+        example: "on: test\nnormalize: true\nmistakes: 8\ninterval: wilson\nbins: 15",
         facts: PublishedFacts.evaluate,
         run: EvaluateAction.run)
 }
@@ -36,11 +45,15 @@ struct EvaluateParameters: ParameterSet {
     var on = EvaluationPart.test
     var normalize = false
     var mistakes = 16
+    var interval = IntervalChoice.wilson
+    var bins = Calibration.defaultBinCount
 
     static let fields: [Field<Self>] = [
         Field("on", \.on, doc: EvaluationPart.doc),
         Field("normalize", \.normalize, .boolean, doc: "Show the confusion matrix as shares of each true class instead of counts."),
         Field("mistakes", \.mistakes, .integer(.closed(0, 10_000)), doc: "How many of the most confident mistakes to show (0 for none)."),
+        Field("interval", \.interval, doc: IntervalChoice.doc),
+        Field("bins", \.bins, .integer(.closed(2, 100)), doc: "Equal-width confidence bins of the calibration error and the reliability diagram."),
     ]
 }
 
@@ -54,19 +67,25 @@ enum EvaluateAction {
         let predictions = try Predictions(model: model.trained, images: set.images)
         let actual = set.labels
         let names = set.classNames
-        let confusion = ConfusionMatrix(actual: actual, predicted: predictions.predicted, classCount: names.count)
-        let report = ClassificationReport(confusion: confusion)
-        let loss = ClassifierMaths.logLoss(logits: predictions.logits, labels: actual, classCount: names.count)
+        let scores = ModelScores(predictions: predictions, actual: actual, interval: parameters.interval.method,
+                                 calibrationBins: parameters.bins)
+        let evaluation = scores.evaluation
+        let confusion = evaluation.confusion
+        let report = evaluation.report
+        let loss = scores.logLoss
         PublishedFacts.publishEvaluation(context, report: report, logLoss: loss, mistakes: confusion.total - confusion.correct,
                                          images: set.count, classNames: names)
+        PublishedFacts.publishUncertainty(context, evaluation: evaluation, classNames: names)
 
         context.emit(markdown: "**\(label)** on the \(set.part.rawValue) part (\(Format.count(set.count)) images, "
-                     + "\(names.count) classes): accuracy **\(Format.percent(report.accuracy))**, "
+                     + "\(names.count) classes): \(accuracyText(evaluation)), "
                      + "\(Format.count(confusion.total - confusion.correct)) mistakes.")
         if let note = context.splitMismatchNote(for: model, label: label) { context.emit(markdown: note) }
-        context.emit(metricsTable(report: report, logLoss: loss, count: set.count))
+        context.emit(metricsTable(evaluation, logLoss: loss, count: set.count))
         context.emit(classTable(report: report, names: names))
         context.emit(markdown: summarySentence(confusion: confusion, report: report, names: names))
+        context.emit(uncertaintyTable(evaluation, names: names))
+        context.emit(markdown: uncertaintyNote(evaluation))
 
         let normalize = parameters.normalize
         try context.emit(confusionFigure(confusion, names: names, normalize: normalize),
@@ -75,6 +94,11 @@ enum EvaluateAction {
 
         context.emit(.details(summary: "The confusion matrix as a table (rows: true class, columns: predicted)",
                               body: confusionTable(confusion, names: names).markdown))
+
+        context.emit(markdown: calibrationSentence(evaluation.calibration, accuracy: report.accuracy))
+        try context.emit(reliabilityFigure(evaluation.calibration), name: "reliability-diagram",
+                         title: "Reliability diagram of \(label) on the \(set.part.rawValue) part: accuracy against "
+                             + "confidence in \(parameters.bins) bins, the dashed diagonal is perfect calibration")
 
         let limit = parameters.mistakes
         let mistakes = ClassifierMaths.confidentMistakes(predicted: predictions.predicted, actual: actual,
@@ -92,10 +116,14 @@ enum EvaluateAction {
         }
     }
 
-    /// Overall metrics: accuracy, log-loss, macro and weighted averages.
-    static func metricsTable(report: ClassificationReport, logLoss: Double, count: Int) -> Table {
+    /// Overall metrics: accuracy and its interval, log-loss, macro and weighted averages,
+    /// calibration errors and the macro ROC AUC.
+    static func metricsTable(_ evaluation: ClassifierEvaluation, logLoss: Double, count: Int) -> Table {
+        let report = evaluation.report
         var table = Table(columns: ["metric", "value"])
         table.append(["accuracy", Format.decimal(report.accuracy)])
+        table.append(["accuracy 95% interval",
+                      "\(Format.decimal(evaluation.accuracy.low)) – \(Format.decimal(evaluation.accuracy.high))"])
         table.append(["log-loss", Format.decimal(logLoss)])
         table.append(["macro precision", Format.decimal(report.macro.precision)])
         table.append(["macro recall", Format.decimal(report.macro.recall)])
@@ -103,6 +131,9 @@ enum EvaluateAction {
         table.append(["weighted precision", Format.decimal(report.weighted.precision)])
         table.append(["weighted recall", Format.decimal(report.weighted.recall)])
         table.append(["weighted F1", Format.decimal(report.weighted.f1)])
+        table.append(["expected calibration error", Format.decimal(evaluation.calibration.expectedError)])
+        table.append(["maximum calibration error", Format.decimal(evaluation.calibration.maximumError)])
+        table.append(["macro ROC AUC", evaluation.macroAUC.map { Format.decimal($0, 4) } ?? "–"])
         table.append(["images", Format.count(count)])
         return table
     }

@@ -23,7 +23,14 @@ enum EvaluationPart: String, CaseIterable, Sendable {
 /// The parameters of `compare`.
 struct CompareParameters: ParameterSet {
     var on = EvaluationPart.test
-    static let fields: [Field<Self>] = [Field("on", \.on, doc: EvaluationPart.doc)]
+    var runs: [RunReference] = []
+    static let fields: [Field<Self>] = [
+        Field("on", \.on, doc: EvaluationPart.doc),
+        Field("runs", \.runs, summary: RunReference.summary,
+              doc: "Earlier runs of this notebook whose models join the comparison: 'last' (or -1) the newest "
+                  + "recorded run, -N the N-th newest, or run ids as 'loom runs' lists them.",
+              parse: RunReference.parse, encode: { .list($0.map(\.value)) }),
+    ]
 }
 
 /// One part of a split as a model sees it: the images (sharing the dataset's bytes), their

@@ -16,6 +16,15 @@ enum PublishedFacts {
         .family("recall", suffix: "class", .percentage, doc: "The recall of one class, e.g. recall.Shirt."),
         .family("precision", suffix: "class", .percentage, doc: "The precision of one class, e.g. precision.Shirt."),
         .family("f1", suffix: "class", .number, doc: "The F1 score of one class, e.g. f1.Shirt."),
+        FactDeclaration("accuracy-low", .percentage, doc: "The lower end of the accuracy's 95% interval (Wilson, or bootstrap)."),
+        FactDeclaration("accuracy-high", .percentage, doc: "The upper end of the accuracy's 95% interval."),
+        FactDeclaration("accuracy-margin", .percentage, doc: "Half the width of the accuracy's 95% interval: the ± of the accuracy."),
+        FactDeclaration("ece", .number, doc: "The expected calibration error: the count-weighted mean gap between confidence and accuracy over the bins."),
+        FactDeclaration("mce", .number, doc: "The maximum calibration error: the largest gap of a non-empty bin."),
+        FactDeclaration("macro-auc", .number, doc: "The one-vs-rest ROC AUC averaged over the classes present, unweighted."),
+        .family("recall-low", suffix: "class", .percentage, doc: "The lower end of one class's recall interval, e.g. recall-low.Shirt."),
+        .family("recall-high", suffix: "class", .percentage, doc: "The upper end of one class's recall interval, e.g. recall-high.Shirt."),
+        .family("auc", suffix: "class", .number, doc: "The one-vs-rest ROC AUC of one class, e.g. auc.Shirt."),
     ]
 
     static let train: [FactDeclaration] = [
@@ -58,7 +67,13 @@ enum PublishedFacts {
         FactDeclaration("best-accuracy", .percentage, doc: "Its accuracy."),
         FactDeclaration("fastest-model", .text, doc: "The model with the fastest inference."),
         FactDeclaration("speed-ratio", .number, doc: "How many times faster the fastest model infers than the best one."),
-        .family("accuracy", suffix: "model", .percentage, doc: "The accuracy of one model, e.g. accuracy.cnn."),
+        .family("accuracy", suffix: "model", .percentage, doc: "The accuracy of one model, e.g. accuracy.cnn (accuracy.cnn@run3 for run 3's cnn)."),
+        FactDeclaration("runner-up", .text, doc: "The model with the second highest accuracy."),
+        FactDeclaration("runner-up-p-value", .number, doc: "McNemar's two-sided p-value of the best model against the runner-up."),
+        FactDeclaration("runner-up-significant", .text, doc: "'yes' when the best model differs from the runner-up at the 0.05 level, else 'no'."),
+        FactDeclaration("significant-differences", .count, doc: "How many models differ from the best one at the 0.05 level (McNemar)."),
+        .family("p-value", suffix: "model", .number, doc: "McNemar's two-sided p-value of one model against the best, e.g. p-value.mlp."),
+        .family("discordant", suffix: "model", .count, doc: "The test images exactly one of the model and the best got right, e.g. discordant.mlp."),
     ]
 
     static let sweep: [FactDeclaration] = [
@@ -116,7 +131,7 @@ enum PublishedFacts {
 extension PublishedFacts {
     /// The facts of `compare`: the best and the fastest model, and each model's accuracy.
     static func publishComparison(_ context: ActionContext, rows: [CompareAction.Row]) {
-        for row in rows { context.publish(fact: "accuracy.\(row.label)", value: row.report.accuracy, kind: .fraction) }
+        for row in rows { context.publish(fact: "accuracy.\(row.factName)", value: row.report.accuracy, kind: .fraction) }
         guard let best = rows.max(by: { $0.report.accuracy < $1.report.accuracy }),
               let fastest = rows.max(by: { $0.imagesPerSecond < $1.imagesPerSecond }) else { return }
         context.publish(fact: "best-model", text: best.label)

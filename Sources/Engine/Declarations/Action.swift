@@ -267,9 +267,14 @@ public protocol FileIdentityProvider: Sendable {
     /// The folder of the notebook being planned: paths a cell writes relative to its notebook
     /// (`predict`'s `files`) resolve against it.
     var notebookDirectory: String { get }
+    /// The runs of the notebook being planned recorded in the cache, newest first, for an identity
+    /// that depends on earlier runs (`compare`'s `runs`); empty without a cache.
+    func recordedRuns() throws -> [RunRecord]
 }
 
 extension FileIdentityProvider {
     /// The current directory, for providers that know no notebook.
     public var notebookDirectory: String { FileManager.default.currentDirectoryPath }
+    /// No runs, for providers that know no cache.
+    public func recordedRuns() throws -> [RunRecord] { [] }
 }

@@ -33,7 +33,7 @@ public final class ActionContext: @unchecked Sendable {
     let inputKeys: [String: [String]]
     /// Input name → the result names (or producing actions) of its results, for labels.
     let inputLabels: [String: [String]]
-    private let store: ResultStore
+    let store: ResultStore
     private let lock = NSLock()
     private(set) var outputs: [OutputItem] = []
     private(set) var result: (kind: ResultKind, data: Data)?

@@ -103,7 +103,8 @@ public struct Planner: Sendable {
         var planned: [PlannedCell] = []
         let files = CachedFileIdentity(
             cache: cache,
-            notebookDirectory: URL(fileURLWithPath: notebook.document.path).deletingLastPathComponent().path)
+            notebookDirectory: URL(fileURLWithPath: notebook.document.path).deletingLastPathComponent().path,
+            notebookPath: notebook.document.path)
 
         for checked in notebook.cells {
             let cell = checked.cell
@@ -198,6 +199,13 @@ public struct Planner: Sendable {
 struct CachedFileIdentity: FileIdentityProvider {
     let cache: Cache?
     let notebookDirectory: String
+    /// The notebook being planned, whose recorded runs ``recordedRuns()`` reads.
+    var notebookPath: String?
+
+    func recordedRuns() throws -> [RunRecord] {
+        guard let cache, let notebookPath else { return [] }
+        return try cache.runs(notebook: Planner.notebookID(notebookPath))
+    }
 
     func identity(ofFile path: String) throws -> String {
         // Only regular files: hashing /dev/zero or a FIFO would never end.
