@@ -36,11 +36,14 @@ struct EvaluateParameters: ParameterSet {
     var on = EvaluationPart.test
     var normalize = false
     var mistakes = 16
+    /// `best` (`nil`: the default) or `all`; see ``EvaluateSeeds``.
+    var seeds: String?
 
     static let fields: [Field<Self>] = [
         Field("on", \.on, doc: EvaluationPart.doc),
         Field("normalize", \.normalize, .boolean, doc: "Show the confusion matrix as shares of each true class instead of counts."),
         Field("mistakes", \.mistakes, .integer(.closed(0, 10_000)), doc: "How many of the most confident mistakes to show (0 for none)."),
+        Field("seeds", \.seeds, .choice(EvaluateSeeds.choices), doc: EvaluateSeeds.doc),
     ]
 }
 
@@ -64,6 +67,7 @@ enum EvaluateAction {
                      + "\(names.count) classes): accuracy **\(Format.percent(report.accuracy))**, "
                      + "\(Format.count(confusion.total - confusion.correct)) mistakes.")
         if let note = context.splitMismatchNote(for: model, label: label) { context.emit(markdown: note) }
+        if parameters.seeds == "all" { try EvaluateSeeds.report(context, model: model, set: set, label: label) }
         context.emit(metricsTable(report: report, logLoss: loss, count: set.count))
         context.emit(classTable(report: report, names: names))
         context.emit(markdown: summarySentence(confusion: confusion, report: report, names: names))
