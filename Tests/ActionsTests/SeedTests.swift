@@ -230,6 +230,10 @@ import Testing
             mistakes: 0
             seeds: all
             ```
+
+            ```loom compare
+            models: [mlp]
+            ```
             """)
         let report = try bench.run(text)
         let (best, all) = (report.cells[3], report.cells[4])
@@ -248,6 +252,10 @@ import Testing
         #expect(!best.tables.contains { $0.columns.first == "seed" })
         expectDeclaredFacts(all)
         expectDeclaredFacts(best)
+        // compare, like every later cell, scores the best seed's network.
+        let compare = report.cells[5]
+        #expect(compare.status == .ran, "\(compare.failure ?? "")")
+        #expect(fact(compare, "accuracy.mlp") == bestAccuracy)
     }
 }
 
@@ -309,6 +317,14 @@ import Testing
             if index != best { writer.write(try trained(seed: UInt64(seed), layers: index == 1 ? layers : [.flatten, .dense(units: 3)]).serializedBytes()) }
         }
         return writer.data + Data(extra)
+    }
+
+    /// The fuzz corpus's model over two seeds (selector byte, then the blob) is a valid one.
+    @Test func theFuzzCorpusHoldsAValidModelOverSeeds() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fuzz/corpus/results/model-seeds")
+        let model = try ModelValue.decoded(from: Data(try Data(contentsOf: url).dropFirst()))
+        #expect(model.seeds == [0, 1] && model.bestIndex == 0 && model.runs[1].trainingSeconds == 2.5)
     }
 
     @Test func inconsistentSeedSectionsAreRefused() throws {

@@ -57,7 +57,9 @@ enum SeedReport {
             guard let summary = summary(column.fact, rows) else { return "–" }
             switch column.fact {
             case "epochs": return Format.decimal(summary.mean, 1) + " ± " + Format.decimal(summary.sd, 1)
-            case "seconds": return TrainingRun.secondsText(summary.mean) + " ± " + TrainingRun.secondsText(summary.sd)
+            case "seconds":
+                let places = summary.mean < 10 ? 2 : 1
+                return Format.decimal(summary.mean, places) + " ± " + Format.decimal(summary.sd, places)
             default: return summary.text()
             }
         })

@@ -163,7 +163,7 @@ enum SweepAction {
                 // Everything the variant depends on besides the inputs: its layers and every training setting.
                 let seeded = settings.with(seed: seed)
                 let identity = SeedTraining.identity(family: family, layers: layers, settings: seeded)
-                let seedLabel = seeds.count > 1 || parameters.seeding.isList ? label + "seed \(seed) (\(seedNumber + 1)/\(seeds.count)) · " : label
+                let seedLabel = parameters.seeding.isList ? label + "seed \(seed) (\(seedNumber + 1)/\(seeds.count)) · " : label
                 let (model, cached) = try context.memoized("variant", identity: identity) { () throws -> ModelValue in
                     let locator = LayerLocator(positions: [], parameter: nil, prefix: "variant '\(variant.name)': ")
                     let sequential = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: seed,
