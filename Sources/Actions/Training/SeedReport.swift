@@ -15,6 +15,9 @@ enum SeedReport {
         ("final-validation-accuracy", .percentage), ("final-train-loss", .number), ("final-learning-rate", .number),
     ]
 
+    /// `3 seeds`, `1 seed`
+    static func count(_ seeds: Int) -> String { "\(seeds) seed\(seeds == 1 ? "" : "s")" }
+
     /// `final-validation-accuracy-by-seed.3`: the fact of one seed.
     static func perSeed(_ name: String, seed: Int?) -> String { "\(name)-by-seed.\(seed.map(String.init) ?? "unknown")" }
 
@@ -121,7 +124,7 @@ enum SeedReport {
         }
         let charts = [LineChart(series: loss, title: "Loss", xLabel: "epoch", yLabel: "cross-entropy"),
                       LineChart(series: accuracy, title: "Accuracy", xLabel: "epoch", yLabel: "accuracy")]
-        return try Figure(FigureGrid(charts, columns: 2), title: "Training curves over \(histories.count) seeds (mean ± sd)",
+        return try Figure(FigureGrid(charts, columns: 2), title: "Training curves over \(count(histories.count)) (mean ± sd)",
                           size: Size(width: 760, height: 320)).renderPNG()
     }
 
@@ -129,7 +132,7 @@ enum SeedReport {
     static func emit(_ context: ActionContext, model: ModelValue, cached: [Bool], settings: TrainingSettings) throws {
         let seeds = model.seeds.map { $0.map(String.init) ?? "?" }.joined(separator: ", ")
         let reused = cached.filter { $0 }.count
-        context.emit(markdown: "Trained over \(model.runs.count) seeds (\(seeds)): \(model.runs.count - reused) trained for this "
+        context.emit(markdown: "Trained over \(model.runs.count) seed\(model.runs.count == 1 ? "" : "s") (\(seeds)): \(model.runs.count - reused) trained for this "
                      + "output, \(reused) reused from earlier runs. Values are the mean ± sample standard deviation over the seeds.")
         context.emit(seedTable(model))
         let histories = model.runs.map(\.trained.history)
@@ -140,7 +143,7 @@ enum SeedReport {
                          + "\(settings.epochs); each seed's model keeps the weights of its epoch with the lowest validation loss.")
         }
         context.emitFigure(name: "training-curves",
-                           title: "Training curves: loss and accuracy per epoch, train and validation, mean ± sd over \(model.runs.count) seeds",
+                           title: "Training curves: loss and accuracy per epoch, train and validation, mean ± sd over \(count(model.runs.count))",
                            png: try curvesFigure(histories))
         let accuracy = SeedTraining.validationAccuracy(model.trained.history, earlyStopping: settings.patience != nil)
         context.emit(markdown: "The best seed is \(model.seed.map(String.init) ?? "?")"
