@@ -147,6 +147,38 @@ import Testing
         #expect(fact("epochs") == 2 && fact("epochs-sd") == 0)
     }
 
+    /// A run killed during seed 1's second epoch leaves seed 0 cached and seed 1's checkpoint: the
+    /// next run reads seed 0, resumes seed 1 after its first epoch, and ends with the same weights.
+    @Test func aStoppedSeedResumesFromItsCheckpoint() throws {
+        let bench = try TrainingBench()
+        let text = bench.notebook(Self.mlp("seeds: [0, 1]"))
+        let key = try #require(bench.key(text, cell: 2))
+        let cache = bench.cache
+        let saved = Saved()
+        bench.log.onLine = { line in
+            if line.hasPrefix("seed 1 (2/2) · epoch 1/2"), let checkpoint = try? cache.checkpoint(key: key) { saved.set(checkpoint) }
+        }
+        #expect(try bench.run(text).cells[2].status == .ran)
+        bench.log.onLine = nil
+        let uninterrupted = try #require(try bench.model(text, cell: 2))
+        let checkpoint = try #require(saved.value)
+        #expect(checkpoint.step == 1)
+
+        // A second cache with seed 0 trained (by a cell of that seed alone) and seed 1's checkpoint.
+        let second = try Cache(path: bench.directory + "/second.sqlite")
+        #expect(try bench.run(bench.notebook(Self.mlp("seeds: [0]")), cache: second).cells[2].status == .ran)
+        try second.saveCheckpoint(key: key, step: checkpoint.step, data: checkpoint.data)
+        bench.log.reset()
+        let report = try bench.run(text, cache: second)
+        #expect(report.cells[2].status == .ran, "\(report.cells[2].failure ?? "")")
+        #expect(bench.log.lines.contains { $0.hasPrefix("seed 0: val acc ") && $0.hasSuffix("from the cache") })
+        #expect(bench.log.lines.contains("seed 1 (2/2) · resuming after epoch 1 of 2 from the checkpoint"))
+        #expect(bench.log.lines.filter { $0.contains("· epoch") }.map { String($0.prefix(22)) } == ["seed 1 (2/2) · epoch 2"])
+        let resumed = try ModelValue.decoded(from: try #require(try second.resultData(key: key)))
+        #expect(resumed.runs.map(\.trained.model) == uninterrupted.runs.map(\.trained.model))
+        #expect(resumed.bestIndex == uninterrupted.bestIndex)
+    }
+
     @Test func repeatCountsFromSeedAndSharesTheCacheWithTheSameList() throws {
         let bench = try TrainingBench()
         let first = try bench.run(bench.notebook(Self.mlp("seed: 5\nrepeat: 2", epochs: 1)))
