@@ -15,6 +15,9 @@ enum SeedReport {
         ("final-validation-accuracy", .percentage), ("final-train-loss", .number), ("final-learning-rate", .number),
     ]
 
+    /// The kind of a fact's standard deviation: a count's is a fractional number.
+    static func sdKind(_ kind: FactDeclaration.Kind) -> FactDeclaration.Kind { kind == .count ? .number : kind }
+
     /// `3 seeds`, `1 seed`
     static func count(_ seeds: Int) -> String { "\(seeds) seed\(seeds == 1 ? "" : "s")" }
 
@@ -159,7 +162,7 @@ enum SeedReport {
         for (name, declared) in varyingFacts {
             guard let summary = summary(name, rows), let kind = declared.factKind else { continue }
             context.publish(fact: name, value: summary.mean, kind: kind)
-            context.publish(fact: name + "-sd", value: summary.sd, kind: kind)
+            context.publish(fact: name + "-sd", value: summary.sd, kind: sdKind(declared).factKind ?? kind)
             for row in rows {
                 if let value = row.facts[name] { context.publish(fact: perSeed(name, seed: row.run.seed), value: value, kind: kind) }
             }
@@ -175,7 +178,7 @@ extension PublishedFacts {
         FactDeclaration("seeds", .count, doc: "How many seeds were trained (with 'seeds' or 'repeat'); the other facts are then means over them."),
         FactDeclaration("best-seed", .count, doc: "The seed with the best validation accuracy, whose model is the result."),
     ] + SeedReport.varyingFacts.flatMap { fact in [
-        FactDeclaration(fact.name + "-sd", fact.kind, doc: "The standard deviation of '\(fact.name)' over the seeds."),
+        FactDeclaration(fact.name + "-sd", SeedReport.sdKind(fact.kind), doc: "The standard deviation of '\(fact.name)' over the seeds."),
         .family(fact.name + "-by-seed", suffix: "seed", fact.kind, doc: "'\(fact.name)' of one seed, e.g. \(fact.name)-by-seed.1."),
     ] }
 
