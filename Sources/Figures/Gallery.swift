@@ -125,6 +125,31 @@ public enum Gallery {
                                    title: "2-D embedding of test images", xLabel: "component 1", yLabel: "component 2"),
             size: Size(width: 760, height: 480))
 
+        // Over seeds: variants as mean ± sd on a zoomed axis, and curves with ± sd bands.
+        let variants = ["relu 256×2", "gelu 256×2", "relu 128×2", "gelu 128×1", "tanh 256×1", "sigmoid 128×1"]
+        let intervals = variants.indices.map { index -> IntervalChart.Interval in
+            let seeds = (0..<3).map { _ in 0.889 - 0.0022 * Double(index) + 0.0012 * random.normal() }
+            let mean = seeds.reduce(0, +) / 3
+            let sd = (seeds.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
+            return IntervalChart.Interval(center: mean, lower: mean - sd, upper: mean + sd, samples: seeds)
+        }
+        let activations = ["relu", "gelu", "tanh", "sigmoid"]
+        add("interval", IntervalChart(
+            categories: variants,
+            series: activations.map { activation in
+                .init(name: activation, intervals: variants.indices.map { variants[$0].hasPrefix(activation + " ") ? intervals[$0] : nil })
+            },
+            title: "Validation accuracy by variant", categoryLabel: "variant",
+            valueLabel: "validation accuracy (mean ± sd over 3 seeds)", legendPlacement: .outside),
+            size: Size(width: 680, height: 300))
+        let bandEpochs = (1...10).map(Double.init)
+        let bandMean = bandEpochs.map { 0.92 - 0.12 * exp(-$0 / 2.5) }
+        let bandSD = bandEpochs.map { 0.004 + 0.02 * exp(-$0 / 2) }
+        add("line-band", LineChart(
+            series: [.init(name: "validation (mean ± sd)", x: bandEpochs, y: bandMean,
+                           band: .init(lower: zip(bandMean, bandSD).map(-), upper: zip(bandMean, bandSD).map(+)))],
+            title: "Validation accuracy over 3 seeds", xLabel: "epoch", yLabel: "accuracy"))
+
         // Image grids: predictions with frames, and samples per class with row labels.
         let predictions = (0..<16).map { index -> GridImage in
             let truth = index % 10

@@ -13,7 +13,7 @@ import Testing
         #expect(files.count == Gallery.figures().count)
         let kinds = Set(Gallery.figures().map { String(describing: type(of: $0.figure.chart)) })
         #expect(kinds.isSuperset(of: ["BarChart", "Histogram", "LineChart", "FigureGrid", "Heatmap", "BoxPlot",
-                                      "ViolinPlot", "ScatterPlot", "ImageGrid", "WordCloud"]))
+                                      "ViolinPlot", "ScatterPlot", "ImageGrid", "WordCloud", "IntervalChart"]))
         for file in files {
             let image = try PNGImage.decode(Data(contentsOf: file))
             // Nothing is drawn in the outer 3 pixels: no text or mark is clipped at an edge.

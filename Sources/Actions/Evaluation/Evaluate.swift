@@ -47,6 +47,8 @@ struct EvaluateParameters: ParameterSet {
     var mistakes = 16
     var interval = IntervalChoice.wilson
     var bins = Calibration.defaultBinCount
+    /// `best` (`nil`: the default) or `all`; see ``EvaluateSeeds``.
+    var seeds: String?
 
     static let fields: [Field<Self>] = [
         Field("on", \.on, doc: EvaluationPart.doc),
@@ -54,6 +56,7 @@ struct EvaluateParameters: ParameterSet {
         Field("mistakes", \.mistakes, .integer(.closed(0, 10_000)), doc: "How many of the most confident mistakes to show (0 for none)."),
         Field("interval", \.interval, doc: IntervalChoice.doc),
         Field("bins", \.bins, .integer(.closed(2, 100)), doc: "Equal-width confidence bins of the calibration error and the reliability diagram."),
+        Field("seeds", \.seeds, .choice(EvaluateSeeds.choices), doc: EvaluateSeeds.doc),
     ]
 }
 
@@ -81,6 +84,7 @@ enum EvaluateAction {
                      + "\(names.count) classes): \(accuracyText(evaluation)), "
                      + "\(Format.count(confusion.total - confusion.correct)) mistakes.")
         if let note = context.splitMismatchNote(for: model, label: label) { context.emit(markdown: note) }
+        if parameters.seeds == "all" { try EvaluateSeeds.report(context, model: model, set: set, label: label) }
         context.emit(metricsTable(evaluation, logLoss: loss, count: set.count))
         context.emit(classTable(report: report, names: names))
         context.emit(markdown: summarySentence(confusion: confusion, report: report, names: names))

@@ -25,7 +25,7 @@ enum PublishedFacts {
         .family("recall-low", suffix: "class", .percentage, doc: "The lower end of one class's recall interval, e.g. recall-low.Shirt."),
         .family("recall-high", suffix: "class", .percentage, doc: "The upper end of one class's recall interval, e.g. recall-high.Shirt."),
         .family("auc", suffix: "class", .number, doc: "The one-vs-rest ROC AUC of one class, e.g. auc.Shirt."),
-    ]
+    ] + EvaluateSeeds.facts
 
     static let train: [FactDeclaration] = [
         FactDeclaration("parameters", .count, doc: "The number of trainable parameters."),
@@ -38,7 +38,7 @@ enum PublishedFacts {
         FactDeclaration("final-validation-accuracy", .percentage, doc: "The validation accuracy after the last epoch."),
         FactDeclaration("final-train-loss", .number, doc: "The training loss of the last epoch."),
         FactDeclaration("final-learning-rate", .number, doc: "The learning rate of the last epoch."),
-    ]
+    ] + seedFacts
 
     static let load: [FactDeclaration] = [
         FactDeclaration("images", .count, doc: "How many images were loaded."),
@@ -80,34 +80,47 @@ enum PublishedFacts {
         FactDeclaration("best-variant", .text, doc: "The variant with the best validation accuracy."),
         FactDeclaration("best-validation-accuracy", .percentage, doc: "Its validation accuracy."),
         FactDeclaration("variants", .count, doc: "How many variants were compared."),
-    ]
+    ] + sweepSeedFacts
 
-    /// The facts of a trained model (`train.cnn`, `train.mlp`).
+    /// The facts of a trained model (`train.cnn`, `train.mlp`): one seed's, or over several
+    /// seeds their means, standard deviations and each seed's values (``publishSeeds(_:model:)``).
     static func publishTraining(_ context: ActionContext, model: ModelValue) {
-        let history = model.trained.history
-        // The headline facts first: `loom runs` gives each cell's first facts a column first.
-        context.publish(fact: "epochs", value: Double(history.count), kind: .count)
-        context.publish(fact: "seconds", value: model.trainingSeconds, kind: .seconds)
+        guard model.runs.count == 1 else { return publishSeeds(context, model: model) }
+        for fact in trainingFacts(model.runs[0], parameters: model.trained.model.parameterCount) {
+            context.publish(fact: fact.name, value: fact.value, kind: fact.kind)
+        }
+    }
+
+    /// A fact's name, value and kind, before it is published.
+    struct NumericFact: Equatable {
+        var name: String
+        var value: Double
+        var kind: FactKind
+    }
+
+    /// The facts of one seed's training, headline facts first (`loom runs` gives each cell's first
+    /// facts a column first).
+    static func trainingFacts(_ run: ModelValue.SeedRun, parameters: Int) -> [NumericFact] {
+        let history = run.trained.history
+        var facts: [NumericFact] = []
+        func add(_ name: String, _ value: Double, _ kind: FactKind = .number) { facts.append(NumericFact(name: name, value: value, kind: kind)) }
+        add("epochs", Double(history.count), .count)
+        add("seconds", run.trainingSeconds, .seconds)
         let best = history.filter { $0.validationAccuracy != nil }
             .max { ($0.validationAccuracy ?? 0) < ($1.validationAccuracy ?? 0) }
-        if let accuracy = best?.validationAccuracy {
-            context.publish(fact: "best-validation-accuracy", value: Double(accuracy), kind: .fraction)
-        }
-        context.publish(fact: "parameters", value: Double(model.trained.model.parameterCount), kind: .count)
+        if let accuracy = best?.validationAccuracy { add("best-validation-accuracy", Double(accuracy), .fraction) }
+        add("parameters", Double(parameters), .count)
         if !history.isEmpty {
-            context.publish(fact: "seconds-per-epoch", value: history.map(\.seconds).reduce(0, +) / Double(history.count),
-                            kind: .seconds)
-            context.publish(fact: "images-per-second",
-                            value: history.map(\.imagesPerSecond).reduce(0, +) / Double(history.count))
+            add("seconds-per-epoch", history.map(\.seconds).reduce(0, +) / Double(history.count), .seconds)
+            add("images-per-second", history.map(\.imagesPerSecond).reduce(0, +) / Double(history.count))
         }
-        if let best { context.publish(fact: "best-epoch", value: Double(best.epoch), kind: .count) }
+        if let best { add("best-epoch", Double(best.epoch), .count) }
         if let last = history.last {
-            if let accuracy = last.validationAccuracy {
-                context.publish(fact: "final-validation-accuracy", value: Double(accuracy), kind: .fraction)
-            }
-            context.publish(fact: "final-train-loss", value: Double(last.trainLoss))
-            context.publish(fact: "final-learning-rate", value: Double(last.learningRate))
+            if let accuracy = last.validationAccuracy { add("final-validation-accuracy", Double(accuracy), .fraction) }
+            add("final-train-loss", Double(last.trainLoss))
+            add("final-learning-rate", Double(last.learningRate))
         }
+        return facts
     }
 
     /// The facts of a classification report (`evaluate`).

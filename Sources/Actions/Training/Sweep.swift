@@ -21,7 +21,7 @@ extension Action {
             last epoch, or with early stopping of the epoch whose weights it keeps. Output: a table \
             sorted by validation accuracy, grouped bars of validation accuracy by variant, and accuracy \
             against training time. The result is the best variant's model (a model result, like \
-            train.mlp's), so 'sweep as best' can be evaluated or compared. \(TrainingSettings.help)
+            train.mlp's), so 'sweep as best' can be evaluated or compared. \(TrainingSettings.help) \(SeedSettings.help)
             """,
         inputs: [Input("data", kind: .split, doc: "The split to train on (its train part) and to compare on (its validation part).")],
         produces: .model,
@@ -50,6 +50,7 @@ struct SweepParameters: ParameterSet {
     var depth = [1]
     var dropout = 0.0
     var training = TrainingSettings()
+    var seeding = SeedSettings()
 
     static let fields: [Field<Self>] = [
         Field("model", \.model, doc: "The family of the variants."),
@@ -61,10 +62,10 @@ struct SweepParameters: ParameterSet {
               doc: "Numbers of hidden layers (mlp) or conv blocks (cnn) to try."),
         Field("dropout", \.dropout, .number(.halfOpen(0, 1)),
               doc: "Dropout after each hidden activation (mlp) or before the last layer (cnn); 0 for none."),
-    ] + TrainingSettings.lifted(through: \.training)
+    ] + TrainingSettings.lifted(through: \.training) + SeedSettings.lifted(through: \.seeding)
 
     func check() -> [NamedProblem] {
-        var problems = training.check()
+        var problems = training.check() + seeding.check() + seeding.problems(seed: training.seed)
         func repeated<T: Equatable>(_ name: String, _ values: [T], _ text: (T) -> String) {
             if let repeated = values.enumerated().first(where: { index, value in values[..<index].contains(value) })?.element {
                 problems.append(NamedProblem(parameter: name, "'\(name)' lists \(text(repeated)) twice"))
@@ -120,10 +121,26 @@ enum SweepAction {
     /// A trained variant and what the table shows of it.
     struct Row {
         var variant: SweepVariant
+        /// Every seed's model (one without 'seeds' or 'repeat').
         var model: ModelValue
+        /// Whether every seed came from the cache.
         var cached: Bool
-        var validationAccuracy: Double?
-        var validationLoss: Double?
+        /// The validation accuracy and loss of each seed's kept weights.
+        var accuracies: [Double?]
+        var losses: [Double?]
+
+        /// The mean and sd over the seeds, `nil` without validation.
+        var accuracy: SeedSummary? { Self.summary(accuracies) }
+        var loss: SeedSummary? { Self.summary(losses) }
+        /// The mean validation accuracy over the seeds.
+        var validationAccuracy: Double? { accuracy?.mean }
+        /// The mean training seconds of a seed.
+        var seconds: Double { SeedSummary(model.runs.map(\.trainingSeconds)).mean }
+
+        static func summary(_ values: [Double?]) -> SeedSummary? {
+            let finite = values.compactMap { $0 }
+            return finite.count == values.count && !finite.isEmpty ? SeedSummary(finite) : nil
+        }
     }
 
     static func run(_ parameters: SweepParameters, _ context: ActionContext) throws {
@@ -131,29 +148,44 @@ enum SweepAction {
         let family = parameters.model
         let dropout = parameters.dropout
         let data = try TrainingData.load(context)
-        context.recordSeed(settings.seed, purpose: "sweep")
+        let seeds = parameters.seeding.list(from: settings.seed)
+        for seed in seeds { context.recordSeed(seed, purpose: "sweep") }
         let variants = parameters.variants
+        let earlyStopping = settings.patience != nil
 
         var rows: [Row] = []
         for (number, variant) in variants.enumerated() {
             let layers = variant.layers(family: family, dropout: dropout, classes: data.classCount)
-            // Everything the variant depends on besides the inputs: its layers and every training setting.
-            let identity = Value.map([("family", .string(family.actionName)), ("layers", LayerList.value(of: layers)),
-                                      ("training", .string(settings.canonicalForm))]).canonical
             let label = "variant \(number + 1)/\(variants.count) \(variant.name) · "
-            let (model, cached) = try context.memoized("variant", identity: identity) { () throws -> ModelValue in
-                let locator = LayerLocator(positions: [], parameter: nil, prefix: "variant '\(variant.name)': ")
-                let sequential = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: settings.seed,
-                                                            batchSize: settings.batchSize, locator: locator, context: context)
-                return try TrainingRun.train(context, model: sequential, settings: settings, data: data, family: family,
-                                             checkpoints: false, label: label).model
+            var runs: [ModelValue.SeedRun] = []
+            var hits: [Bool] = []
+            for (seedNumber, seed) in seeds.enumerated() {
+                // Everything the variant depends on besides the inputs: its layers and every training setting.
+                let seeded = settings.with(seed: seed)
+                let identity = SeedTraining.identity(family: family, layers: layers, settings: seeded)
+                let seedLabel = parameters.seeding.isList ? label + "seed \(seed) (\(seedNumber + 1)/\(seeds.count)) · " : label
+                let (model, cached) = try context.memoized("variant", identity: identity) { () throws -> ModelValue in
+                    let locator = LayerLocator(positions: [], parameter: nil, prefix: "variant '\(variant.name)': ")
+                    let sequential = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: seed,
+                                                                batchSize: seeded.batchSize, locator: locator, context: context)
+                    return try TrainingRun.train(context, model: sequential, settings: seeded, data: data, family: family,
+                                                 checkpoints: false, label: seedLabel).model
+                }
+                runs.append(ModelValue.SeedRun(seed: seed, trained: model.trained, trainingSeconds: model.trainingSeconds))
+                hits.append(cached)
             }
-            let record = keptRecord(model.trained.history, earlyStopping: settings.patience != nil)
-            let row = Row(variant: variant, model: model, cached: cached,
-                          validationAccuracy: record?.validationAccuracy.map(Double.init),
-                          validationLoss: record?.validationLoss.map(Double.init))
-            context.progress.log("variant \(variant.name): val acc \(row.validationAccuracy.map { Format.decimal($0) } ?? "–"), "
-                                 + (cached ? "from the cache" : "trained in \(TrainingRun.secondsText(model.trainingSeconds)) s"))
+            let records = runs.map { keptRecord($0.trained.history, earlyStopping: earlyStopping) }
+            let best = SeedTraining.bestIndex(runs.map(\.trained.history), earlyStopping: earlyStopping)
+            let model = try ModelValue(runs: runs, bestIndex: best, family: family.actionName, splitKey: data.splitKey)
+            let row = Row(variant: variant, model: model, cached: !hits.contains(false),
+                          accuracies: records.map { $0?.validationAccuracy.map(Double.init) },
+                          losses: records.map { $0?.validationLoss.map(Double.init) })
+            let accuracyText = parameters.seeding.isList ? row.accuracy?.text() : row.validationAccuracy.map { Format.decimal($0) }
+            let trainedSeeds = hits.filter { !$0 }.count
+            context.progress.log("variant \(variant.name): val acc \(accuracyText ?? "–"), "
+                                 + (row.cached ? "from the cache"
+                                    : "trained in \(TrainingRun.secondsText(runs.map(\.trainingSeconds).reduce(0, +))) s"
+                                        + (parameters.seeding.isList ? " (\(trainedSeeds) of \(seeds.count) seeds)" : "")))
             rows.append(row)
         }
 
@@ -164,25 +196,45 @@ enum SweepAction {
             table.append([
                 row.variant.name, row.variant.activation.rawValue, String(row.variant.width), String(row.variant.depth),
                 Format.count(row.model.trained.model.parameterCount),
-                row.validationAccuracy.map { Format.decimal($0) } ?? "–", row.validationLoss.map { Format.decimal($0) } ?? "–",
-                TrainingRun.secondsText(row.model.trainingSeconds),
+                Self.text(row.accuracy, seeds: parameters.seeding.isList), Self.text(row.loss, seeds: parameters.seeding.isList),
+                TrainingRun.secondsText(row.seconds),
             ])
         }
         let trainedNow = rows.filter { !$0.cached }.count
         context.emit(markdown: "\(rows.count) \(family.rawValue) variant\(rows.count == 1 ? "" : "s") (\(trainedNow) trained for this output, "
                      + "\(rows.count - trainedNow) reused from earlier runs), \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s") each, "
-                     + "sorted by validation accuracy:")
+                     + (parameters.seeding.isList
+                        ? "each trained with \(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seeds.map(String.init).joined(separator: ", "))), "
+                            + "sorted by mean validation accuracy; values are mean ± sd over the seeds, seconds the mean of one seed:"
+                        : "sorted by validation accuracy:"))
         context.emit(table)
-        try emitCharts(context, rows: rows, variants: variants)
+        if parameters.seeding.isList {
+            try emitSeedCharts(context, rows: ranked, seeds: seeds.count)
+        } else {
+            try emitCharts(context, rows: rows, variants: variants)
+        }
         guard let best = ranked.first else { preconditionFailure("a sweep has at least one variant") }
         context.emit(markdown: "The best variant is '\(MarkdownText.literal(best.variant.name))' (validation accuracy "
-                     + "\(best.validationAccuracy.map { Format.decimal($0) } ?? "–")); it is this cell's model result.")
+                     + "\(Self.text(best.accuracy, seeds: parameters.seeding.isList))); it is this cell's model result"
+                     + (parameters.seeding.isList ? ", with its best seed (\(best.model.seed.map(String.init) ?? "?")) the model later cells use." : "."))
         context.publish(fact: "best-variant", text: best.variant.name)
         if let accuracy = best.validationAccuracy {
             context.publish(fact: "best-validation-accuracy", value: accuracy, kind: .fraction)
         }
         context.publish(fact: "variants", value: Double(rows.count), kind: .count)
+        if parameters.seeding.isList {
+            context.publish(fact: "seeds", value: Double(seeds.count), kind: .count)
+            if let accuracy = best.accuracy {
+                context.publish(fact: "best-validation-accuracy-sd", value: accuracy.sd, kind: .fraction)
+            }
+        }
         context.setResult(best.model)
+    }
+
+    /// `0.853`, or over seeds `0.853 ± 0.004`; `–` without validation.
+    static func text(_ summary: SeedSummary?, seeds: Bool) -> String {
+        guard let summary else { return "–" }
+        return seeds ? summary.text() : Format.decimal(summary.mean)
     }
 
     /// The epoch whose weights the model keeps: the last, or with early stopping the lowest validation loss.
@@ -218,7 +270,7 @@ enum SweepAction {
 
         let points = activations.map { activation in
             let mine = rows.filter { $0.variant.activation.rawValue == activation && $0.validationAccuracy != nil }
-            return ScatterPlot.Series(name: activation, x: mine.map(\.model.trainingSeconds), y: mine.compactMap(\.validationAccuracy))
+            return ScatterPlot.Series(name: activation, x: mine.map(\.seconds), y: mine.compactMap(\.validationAccuracy))
         }
         let scatter = ScatterPlot(series: points, xLabel: "training seconds", yLabel: "validation accuracy", markerSize: 9, opacity: 0.9)
         context.emitFigure(name: "accuracy-vs-time", title: "Validation accuracy against training time, one colour per activation",

@@ -15,7 +15,7 @@ extension Action {
             units as the data has classes). The train part of the split trains; the validation part is \
             measured after every epoch. Output: the model summary, a table of every epoch and the \
             training curves. The result is the trained model (architecture, weights and history), which \
-            evaluate, predict and compare read without training again. \(TrainingSettings.help)
+            evaluate, predict and compare read without training again. \(TrainingSettings.help) \(SeedSettings.help)
             """,
         inputs: [Input("data", kind: .split, doc: "The split to train on (its train part) and to monitor (its validation part).")],
         produces: .model,
@@ -35,7 +35,8 @@ extension Action {
                                       training: parameters.training, data: inputs.first("data"))
         },
         run: { parameters, context in
-            try TrainAction.run(context, layers: parameters.layers ?? WrittenLayers(), family: .cnn, settings: parameters.training)
+            try TrainAction.run(context, layers: parameters.layers ?? WrittenLayers(), family: .cnn, settings: parameters.training,
+                                seeding: parameters.seeding)
         })
 }
 
@@ -43,20 +44,21 @@ extension Action {
 struct TrainCNNParameters: ParameterSet {
     var layers: WrittenLayers?
     var training = TrainingSettings()
+    var seeding = SeedSettings()
 
     static let fields: [Field<Self>] = [
         LayerList.field(\.layers, family: .cnn, required: true,
                         doc: "The layers in order: '- conv: {filters: 32, kernel: 3}', '- relu', '- maxpool: 2', '- flatten', '- dense: 10', …"),
-    ] + TrainingSettings.lifted(through: \.training)
+    ] + TrainingSettings.lifted(through: \.training) + SeedSettings.lifted(through: \.seeding)
 
-    func check() -> [NamedProblem] { training.check() }
+    func check() -> [NamedProblem] { training.check() + seeding.check() + seeding.problems(seed: training.seed) }
 }
 
 /// The run of `train.cnn` and `train.mlp`.
 enum TrainAction {
     /// Trains the written layers (or, with an empty list, `hidden` layers made for the data by `make`).
     static func run(_ context: ActionContext, layers written: WrittenLayers, family: ModelFamily, settings: TrainingSettings,
-                    shorthand: (@Sendable (_ classes: Int) -> [LayerSpec])? = nil) throws {
+                    seeding: SeedSettings = SeedSettings(), shorthand: (@Sendable (_ classes: Int) -> [LayerSpec])? = nil) throws {
         let data = try TrainingData.load(context)
         let layers: [LayerSpec]
         let locator: LayerLocator
@@ -69,8 +71,18 @@ enum TrainAction {
         }
         let model = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: settings.seed,
                                                batchSize: settings.batchSize, locator: locator, context: context)
-        context.recordSeed(settings.seed, purpose: family.actionName)
         context.emit(TrainingRun.summaryTable(model, family: family))
+        guard !seeding.isList else {
+            let seeds = seeding.list(from: settings.seed)
+            for seed in seeds { context.recordSeed(seed, purpose: family.actionName) }
+            let outcome = try SeedTraining.train(context, layers: layers, family: family, settings: settings, seeds: seeds,
+                                                 data: data, locator: locator, checkpoints: true)
+            try SeedReport.emit(context, model: outcome.model, cached: outcome.cached, settings: settings)
+            PublishedFacts.publishTraining(context, model: outcome.model)
+            context.setResult(outcome.model)
+            return
+        }
+        context.recordSeed(settings.seed, purpose: family.actionName)
         let outcome = try TrainingRun.train(context, model: model, settings: settings, data: data, family: family,
                                             checkpoints: true)
         try TrainingRun.emitHistory(context, outcome: outcome, settings: settings)

@@ -14,7 +14,7 @@ extension Action {
             'activation' and 'dropout' builds dense → activation (→ dropout) for each hidden width, then \
             'dense' with one unit per class of the data. Everything else is as in train.cnn: validation \
             every epoch, the summary, epoch table and curves, and the trained model as the result. \
-            \(TrainingSettings.help)
+            \(TrainingSettings.help) \(SeedSettings.help)
             """,
         inputs: [Input("data", kind: .split, doc: "The split to train on (its train part) and to monitor (its validation part).")],
         produces: .model,
@@ -33,6 +33,7 @@ struct TrainMLPParameters: ParameterSet {
     var activation: LayerSyntax.Activation?
     var dropout: Double?
     var training = TrainingSettings()
+    var seeding = SeedSettings()
 
     static let fields: [Field<Self>] = [
         LayerList.field(\.layers, family: .mlp, required: false,
@@ -43,7 +44,7 @@ struct TrainMLPParameters: ParameterSet {
               doc: "The activation after each hidden layer (with 'hidden'; default relu)."),
         Field("dropout", \.dropout, .number(.halfOpen(0, 1)),
               doc: "Dropout after each hidden activation (with 'hidden'; default 0, none)."),
-    ] + TrainingSettings.lifted(through: \.training)
+    ] + TrainingSettings.lifted(through: \.training) + SeedSettings.lifted(through: \.seeding)
 
     /// The layers for data with `classes` classes: as written, or made from `hidden`.
     func layers(classes: Int) -> [LayerSpec] {
@@ -64,11 +65,11 @@ struct TrainMLPParameters: ParameterSet {
         var shorthand: (@Sendable (Int) -> [LayerSpec])?
         if parameters.layers == nil { shorthand = { @Sendable classes in parameters.layers(classes: classes) } }
         try TrainAction.run(context, layers: parameters.layers ?? WrittenLayers(), family: .mlp, settings: parameters.training,
-                            shorthand: shorthand)
+                            seeding: parameters.seeding, shorthand: shorthand)
     }
 
     func check() -> [NamedProblem] {
-        var problems = training.check()
+        var problems = training.check() + seeding.check() + seeding.problems(seed: training.seed)
         if layers != nil && hidden != nil {
             problems.append(NamedProblem(parameter: "hidden", "give either 'layers' or 'hidden', not both"))
         } else if layers == nil && hidden == nil {

@@ -22,6 +22,8 @@ public struct LineChart: Chart {
         public var style: LineStyle
         /// The colour; the palette colour for the series' position when `nil`.
         public var color: Color?
+        /// A shaded range around the line (mean ± sd over seeds), drawn beneath it in its colour.
+        public var band: Band?
 
         /// Creates a series from coordinates.
         ///
@@ -31,13 +33,17 @@ public struct LineChart: Chart {
         ///   - y: Vertical coordinates, one per `x`.
         ///   - style: Solid by default.
         ///   - color: A colour, or `nil` for the palette's.
-        public init(name: String, x: [Double], y: [Double], style: LineStyle = .solid, color: Color? = nil) {
+        ///   - band: A shaded range around the line, or `nil`.
+        public init(name: String, x: [Double], y: [Double], style: LineStyle = .solid, color: Color? = nil, band: Band? = nil) {
             precondition(x.count == y.count, "Line series '\(name)' has \(x.count) x values and \(y.count) y values.")
+            precondition(band.map { $0.lower.count == x.count && $0.upper.count == x.count } ?? true,
+                         "The band of line series '\(name)' needs one lower and one upper value per x value.")
             self.name = name
             self.x = x
             self.y = y
             self.style = style
             self.color = color
+            self.band = band
         }
 
         /// Creates a series at x = 1, 2, 3, … (epochs).
@@ -51,6 +57,23 @@ public struct LineChart: Chart {
             self.init(name: name, x: values.indices.map { Double($0 + 1) }, y: values, style: style, color: color)
         }
     }
+
+    /// A shaded vertical range per x value (such as mean ± sd); non-finite bounds break it.
+    public struct Band: Sendable, Equatable {
+        /// The lower edge, one per x value.
+        public var lower: [Double]
+        /// The upper edge, one per x value.
+        public var upper: [Double]
+
+        /// Creates a band from its edges.
+        public init(lower: [Double], upper: [Double]) {
+            self.lower = lower
+            self.upper = upper
+        }
+    }
+
+    /// The opacity of a series' band.
+    static let bandOpacity = 0.2
 
     /// The series.
     public var series: [Series]
@@ -96,7 +119,7 @@ public struct LineChart: Chart {
 
     public func draw(on canvas: Canvas, in frame: Rect) {
         let xs = series.flatMap(\.x).filter(\.isFinite)
-        let ys = series.flatMap(\.y).filter(\.isFinite)
+        let ys = series.flatMap { [$0.y, $0.band?.lower ?? [], $0.band?.upper ?? []].joined() }.filter(\.isFinite)
         let integers = !xs.isEmpty && xs.allSatisfy { $0 == $0.rounded() }
         let xLimits = AxisSpec.paddedLimits(of: xs, fraction: 0.04)
         let yLimits = yRange.map { (lower: $0.lowerBound, upper: $0.upperBound) } ?? AxisSpec.paddedLimits(of: ys, fraction: 0.06)
@@ -112,10 +135,19 @@ public struct LineChart: Chart {
             legend: legend, legendPlacement: legendPlacement)
         axes.draw(on: canvas, in: frame, occupancy: { mapping in
             series.flatMap { item in
-                samplePoints(along: zip(item.x, item.y).filter { $0.0.isFinite && $0.1.isFinite }.map { mapping.point($0.0, $0.1) })
+                // A band occupies its edges and the space between them.
+                let edges = item.band.map { band in [band.lower, band.upper, zip(band.lower, band.upper).map { ($0 + $1) / 2 }] } ?? []
+                return ([item.y] + edges).flatMap { values in
+                    samplePoints(along: zip(item.x, values).filter { $0.0.isFinite && $0.1.isFinite }.map { mapping.point($0.0, $0.1) })
+                }
             }
         }, content: { mapping in
             let theme = canvas.theme
+            for (index, item) in series.enumerated() {
+                guard let band = item.band else { continue }
+                drawBand(band, x: item.x, color: (item.color ?? theme.color(index)).withAlpha(Self.bandOpacity),
+                         mapping: mapping, on: canvas)
+            }
             for (index, item) in series.enumerated() {
                 let color = item.color ?? theme.color(index)
                 // Non-finite values break the line into runs.
@@ -129,5 +161,23 @@ public struct LineChart: Chart {
                 }
             }
         })
+    }
+
+    /// Fills each run of finite band values as one polygon: along the upper edge, back along the lower.
+    private func drawBand(_ band: Band, x: [Double], color: Color, mapping: PlotMapping, on canvas: Canvas) {
+        var runs: [[(Double, Double, Double)]] = [[]]
+        for index in x.indices {
+            let (lower, upper) = (band.lower[index], band.upper[index])
+            if x[index].isFinite && lower.isFinite && upper.isFinite {
+                runs[runs.count - 1].append((x[index], lower, upper))
+            } else {
+                runs.append([])
+            }
+        }
+        for run in runs where run.count > 1 {
+            let top = run.map { mapping.point($0.0, $0.2) }
+            let bottom = run.reversed().map { mapping.point($0.0, $0.1) }
+            canvas.polygon(top + bottom, color: color)
+        }
     }
 }
