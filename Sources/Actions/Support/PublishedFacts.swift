@@ -29,7 +29,7 @@ enum PublishedFacts {
         FactDeclaration("final-validation-accuracy", .percentage, doc: "The validation accuracy after the last epoch."),
         FactDeclaration("final-train-loss", .number, doc: "The training loss of the last epoch."),
         FactDeclaration("final-learning-rate", .number, doc: "The learning rate of the last epoch."),
-    ]
+    ] + monitoring
 
     static let load: [FactDeclaration] = [
         FactDeclaration("images", .count, doc: "How many images were loaded."),
@@ -51,6 +51,7 @@ enum PublishedFacts {
         FactDeclaration("validation", .count, doc: "The images in the validation part."),
         FactDeclaration("test", .count, doc: "The images in the test part."),
         FactDeclaration("images", .count, doc: "All images split."),
+        FactDeclaration("protocol", .text, doc: "How the images were split: 'random' or 'official'."),
     ]
 
     static let compare: [FactDeclaration] = [
@@ -93,6 +94,7 @@ enum PublishedFacts {
             context.publish(fact: "final-train-loss", value: Double(last.trainLoss))
             context.publish(fact: "final-learning-rate", value: Double(last.learningRate))
         }
+        publishMonitoring(context, trained: model.trained)
     }
 
     /// The facts of a classification report (`evaluate`).

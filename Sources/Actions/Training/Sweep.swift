@@ -148,7 +148,7 @@ enum SweepAction {
                 return try TrainingRun.train(context, model: sequential, settings: settings, data: data, family: family,
                                              checkpoints: false, label: label).model
             }
-            let record = keptRecord(model.trained.history, earlyStopping: settings.patience != nil)
+            let record = model.trained.keptRecord
             let row = Row(variant: variant, model: model, cached: cached,
                           validationAccuracy: record?.validationAccuracy.map(Double.init),
                           validationLoss: record?.validationLoss.map(Double.init))
@@ -183,12 +183,6 @@ enum SweepAction {
         }
         context.publish(fact: "variants", value: Double(rows.count), kind: .count)
         context.setResult(best.model)
-    }
-
-    /// The epoch whose weights the model keeps: the last, or with early stopping the lowest validation loss.
-    static func keptRecord(_ history: [EpochRecord], earlyStopping: Bool) -> EpochRecord? {
-        guard earlyStopping else { return history.last }
-        return TrainedModel.lowestValidationLoss(in: history) ?? history.last
     }
 
     /// Grouped bars of validation accuracy (width × depth groups, one bar per activation) and a
