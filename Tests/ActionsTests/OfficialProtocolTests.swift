@@ -102,7 +102,7 @@ import _LoomTestSupport
                 == ["6:11: 'protocol' must be one of 'random', 'official', not 'oficial'; did you mean 'official'?"])
         // Only the training file loaded: no official test part, found before anything runs.
         let trainOnly = "```loom load\ndataset: \(data.directory)\nparts: train\n```\n\n```loom split\nprotocol: official\n```\n"
-        #expect(check(trainOnly) == ["7:1: split: 'protocol: official' needs the official training and test files, but this dataset "
+        #expect(check(trainOnly) == ["7:1: 'protocol: official' needs the official training and test files, but this dataset "
                                      + "does not keep them apart (a folder of PNG images has no official test part, nor does 'load' with "
                                      + "'parts: train' or 'parts: test'); load the four IDX files with 'parts: all', or use 'protocol: random'"])
     }
@@ -119,6 +119,6 @@ import _LoomTestSupport
         }
         let errors = check("```loom load\ndataset: \(root)\nsize: [4, 4]\n```\n\n```loom split\nvalidation: 0.2\nprotocol: official\n```\n")
         #expect(errors.count == 1)
-        #expect(errors.first?.hasPrefix("8:1: split: 'protocol: official' needs the official training and test files") == true, "\(errors)")
+        #expect(errors.first?.hasPrefix("8:1: 'protocol: official' needs the official training and test files") == true, "\(errors)")
     }
 }

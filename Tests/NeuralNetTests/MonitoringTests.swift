@@ -19,16 +19,15 @@ import TensorCore
 
     @Test func aMonitorCountsEpochsWithoutAnImprovementLargerThanMinDelta() {
         var f1 = MetricMonitor(metric: .macroF1, minDelta: 0.01)
-        #expect(f1.observe(0.5, epoch: 1))
-        #expect(!f1.observe(0.505, epoch: 2))  // better, but by less than min-delta
-        #expect(f1.epochsWithoutImprovement == 1)
-        #expect(f1.observe(0.52, epoch: 3))
+        // Better, but by less than min-delta at epoch 2.
+        let f1Improved = [0.5, 0.505, 0.52].enumerated().map { f1.observe(Float($1), epoch: $0 + 1) }
+        #expect(f1Improved == [true, false, true])
         #expect(f1.best == 0.52 && f1.bestEpoch == 3 && f1.epochsWithoutImprovement == 0)
         var loss = MetricMonitor(metric: .loss)
-        #expect(loss.observe(1, epoch: 1))
-        #expect(!loss.observe(1, epoch: 2))  // equal is no improvement
-        #expect(loss.observe(0.9, epoch: 3))
-        #expect(!loss.observe(.nan, epoch: 4))
+        // Equal is no improvement, and neither is a NaN.
+        let lossImproved = [1, 1, 0.9, Float.nan].enumerated().map { loss.observe($1, epoch: $0 + 1) }
+        #expect(lossImproved == [true, false, true, false])
+        #expect(loss.epochsWithoutImprovement == 1 && loss.bestEpoch == 3)
     }
 
     /// The hand case: factor 0.5, patience 2, minimum 0.03, from 0.1, on these validation losses.

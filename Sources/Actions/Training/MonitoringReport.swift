@@ -115,18 +115,25 @@ struct MonitoringEvents {
     func note(epoch: Int) -> String {
         var notes: [String] = []
         if reductions.contains(epoch), let rate = rates[epoch] {
-            notes.append("lr \(reductionWords(after: epoch)) → \(TrainingRun.learningRateText(rate.after))")
+            let words = reductionWords(after: epoch)
+            // "lowered to its minimum 0.002" names the new rate already.
+            notes.append(words.hasPrefix("lowered to") ? "lr \(words)" : "lr \(words) → \(TrainingRun.learningRateText(rate.after))")
         }
         if epoch == keptEpoch, let stopping = earlyStopping { notes.append("kept (best \(stopping.metric.shortName))") }
         if epoch == stoppedEpoch { notes.append("stopped") }
         return notes.joined(separator: "; ")
     }
 
-    /// The vertical markers of the curves: rate lowered, stopped, kept.
+    /// The vertical markers of the curves: rate lowered, stopped, kept. They are greys told apart by
+    /// their dashes, the same in every panel, so they never look like one of the data's lines.
     var markers: [MarkedLineChart.Marker] {
-        var markers = reductions.map { MarkedLineChart.Marker(x: Double($0), label: "lr lowered after", style: .dotted) }
-        if let stoppedEpoch { markers.append(.init(x: Double(stoppedEpoch), label: "stopped after", style: .dashed)) }
-        if let keptEpoch { markers.append(.init(x: Double(keptEpoch), label: "kept epoch", style: .solid)) }
+        var markers = reductions.map {
+            MarkedLineChart.Marker(x: Double($0), label: "lr lowered after", style: .dotted, color: Color(grey: 0.45))
+        }
+        if let stoppedEpoch {
+            markers.append(.init(x: Double(stoppedEpoch), label: "stopped after", style: .dashed, color: Color(grey: 0.45)))
+        }
+        if let keptEpoch { markers.append(.init(x: Double(keptEpoch), label: "kept epoch", style: .solid, color: Color(grey: 0.25))) }
         return markers
     }
 }
