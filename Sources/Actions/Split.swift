@@ -14,7 +14,7 @@ extension Action {
             by 'train', 'validation' and 'test'; 'protocol: official' is the protocol of the literature: \
             the test part is the official test file (Fashion-MNIST's 10,000), and the official training \
             file (60,000) trains, less a 'validation' share carved from it (stratified with 'stratify'). \
-            It needs a 'load' of the IDX files with 'parts: all'; 'train' and 'test' are not written then.
+            It needs a 'load' of the IDX files with 'parts: all'; 'train' and 'test' are then left out (other values than their defaults are an error).
             """,
         inputs: [Input("data", kind: .dataset, doc: "The dataset to split.")],
         produces: .split,
@@ -28,7 +28,7 @@ extension Action {
             if parameters.protocolChoice == .official {
                 facts.imageCount = facts.officialTrainCount.map { Int((Double($0) * (1 - parameters.validation)).rounded()) }
             } else {
-                facts.imageCount = facts.imageCount.map { Int((Double($0) * parameters.trainShare).rounded()) }
+                facts.imageCount = facts.imageCount.map { Int((Double($0) * parameters.train).rounded()) }
             }
             facts.officialTrainCount = nil
             return facts
@@ -46,21 +46,19 @@ enum SplitProtocol: String, CaseIterable, Sendable, ParameterValue {
 
 /// The parameters of `split`.
 struct SplitParameters: ParameterSet {
-    /// `nil`: the default 0.8 (written only with the random protocol).
-    var train: Double?
+    var train = 0.8
     var validation = 0.1
-    /// `nil`: the default 0.1 (written only with the random protocol).
-    var test: Double?
+    var test = 0.1
     var stratify = true
     var seed = 42
     /// `nil`: random, so that cells written before the parameter keep their cache keys.
     var splitProtocol: SplitProtocol?
 
     static let fields: [Field<Self>] = [
-        Field("train", \.train, .number(.openClosed(0, 1)), doc: "Fraction for training (default 0.8; random protocol only)."),
+        Field("train", \.train, .number(.openClosed(0, 1)), doc: "Fraction for training (random protocol only)."),
         Field("validation", \.validation, .number(.openClosed(0, 1)),
               doc: "Fraction for validation (monitoring during training); with 'protocol: official', the share of the official training images."),
-        Field("test", \.test, .number(.openClosed(0, 1)), doc: "Fraction for the final test (default 0.1; random protocol only)."),
+        Field("test", \.test, .number(.openClosed(0, 1)), doc: "Fraction for the final test (random protocol only)."),
         Field("stratify", \.stratify, .boolean, doc: "Keep each class's share equal in every part."),
         .seed(\.seed, doc: "Which images go where."),
         Field("protocol", \.splitProtocol, .choice(SplitProtocol.allCases.map(\.rawValue)),
@@ -69,15 +67,13 @@ struct SplitParameters: ParameterSet {
 
     /// The protocol, `random` when not written.
     var protocolChoice: SplitProtocol { splitProtocol ?? .random }
-    /// The train fraction of the random protocol.
-    var trainShare: Double { train ?? 0.8 }
-    /// The test fraction of the random protocol.
-    var testShare: Double { test ?? 0.1 }
 
     func check() -> [NamedProblem] {
         if protocolChoice == .official {
             var problems: [NamedProblem] = []
-            for (name, value) in [("train", train), ("test", test)] where value != nil {
+            // The official files fix both parts: a fraction other than the default is a mistake.
+            let defaults = SplitParameters()
+            for (name, value, standard) in [("train", train, defaults.train), ("test", test, defaults.test)] where value != standard {
                 problems.append(NamedProblem(parameter: name, "with 'protocol: official' the \(name) part is "
                     + (name == "train" ? "the official training file less the 'validation' share" : "the official test file")
                     + "; remove '\(name)'"))
@@ -88,7 +84,6 @@ struct SplitParameters: ParameterSet {
             }
             return problems
         }
-        let (train, test) = (trainShare, testShare)
         let sum = train + validation + test
         guard abs(sum - 1) <= 1e-6 else {
             return [NamedProblem(parameters: ["train", "validation", "test"],
@@ -131,7 +126,7 @@ enum SplitAction {
         } else {
             split = try DatasetSplit(
                 labels: images.labels, classCount: images.classCount,
-                fractions: .init(train: parameters.trainShare, validation: parameters.validation, test: parameters.testShare),
+                fractions: .init(train: parameters.train, validation: parameters.validation, test: parameters.test),
                 stratified: stratified, seed: UInt64(seed))
         }
         context.recordSeed(seed, purpose: "split")

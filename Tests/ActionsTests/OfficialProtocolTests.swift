@@ -92,9 +92,9 @@ import _LoomTestSupport
         let data = try SyntheticFashionFolder(classCount: 10, side: 6, trainPerClass: 2, testPerClass: 1)
         defer { data.remove() }
         let load = "```loom load\ndataset: \(data.directory)\n```\n\n"
-        #expect(check(load + "```loom split\nprotocol: official\ntrain: 0.8\n```\n")
+        #expect(check(load + "```loom split\nprotocol: official\ntrain: 0.7\n```\n")
                 == ["7:1: with 'protocol: official' the train part is the official training file less the 'validation' share; remove 'train'"])
-        #expect(check(load + "```loom split\nprotocol: official\ntest: 0.1\n```\n")
+        #expect(check(load + "```loom split\nprotocol: official\ntest: 0.2\n```\n")
                 == ["7:1: with 'protocol: official' the test part is the official test file; remove 'test'"])
         #expect(check(load + "```loom split\nprotocol: official\nvalidation: 1\n```\n").first?.hasPrefix(
             "7:1: with 'protocol: official', 'validation' is the share of the official training images that validates, so it must be below 1") == true)
