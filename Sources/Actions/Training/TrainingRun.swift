@@ -362,7 +362,7 @@ enum TrainingRun {
             panels.append(MarkedLineChart(rate, markers: markers))
         }
         return try Figure(FigureGrid(panels, columns: panels.count), title: "Training curves",
-                          size: Size(width: varies ? 1140 : 760, height: 340)).renderPNG()
+                          size: Size(width: varies ? 1140 : 760, height: varies ? 400 : 340)).renderPNG()
     }
 
     /// Whether a schedule keeps one rate throughout.

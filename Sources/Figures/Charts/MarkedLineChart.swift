@@ -86,14 +86,12 @@ public struct MarkedLineChart: Chart {
             x: AxisSpec(kind: .continuous(lower: xLimits.lower, upper: xLimits.upper, integers: integers), label: chart.xLabel),
             y: AxisSpec(kind: .continuous(lower: yLimits.lower, upper: yLimits.upper, integers: false), label: chart.yLabel),
             legend: legend, legendPlacement: chart.legendPlacement)
+        // The legend may cover a stretch of a marker (as matplotlib's does), never the data: markers
+        // cross the whole plot, so counting them would push every legend outside.
         axes.draw(on: canvas, in: frame, occupancy: { mapping in
-            let lines = series.flatMap { item in
+            series.flatMap { item in
                 samplePoints(along: zip(item.x, item.y).filter { $0.0.isFinite && $0.1.isFinite }.map { mapping.point($0.0, $0.1) })
             }
-            let verticals = markers.filter { $0.x.isFinite }.flatMap { marker in
-                samplePoints(along: [Point(x: mapping.px(marker.x), y: mapping.plot.y), Point(x: mapping.px(marker.x), y: mapping.plot.maxY)])
-            }
-            return lines + verticals
         }, content: { mapping in
             for marker in markers where marker.x.isFinite {
                 let x = mapping.px(marker.x)
