@@ -191,7 +191,8 @@ enum LoadAction {
                                                           test: (1 - fraction) / 2),
                                          stratified: true, seed: UInt64(seed))
             images = images.subset(drawn.train)
-            testStart = nil
+            // The drawn indices are ascending, so the sample keeps the official files apart too.
+            testStart = testStart.map { start in drawn.train.prefix { Int($0) < start }.count }
             context.recordSeed(seed, purpose: "load sample")
         }
 
@@ -264,7 +265,11 @@ extension LoadAction {
         case .train: header.trainCount
         case .test: header.testCount
         }
+        let loaded = parameters.sample.map { min($0, count) } ?? count
+        // With 'parts: all' the official files stay apart; a sample keeps about their shares.
+        let official = parameters.parts == .all
+            ? Int((Double(header.trainCount) * Double(loaded) / Double(max(count, 1))).rounded()) : nil
         return ResultFacts(imageShape: [1, header.height, header.width], classNames: parameters.classes.names,
-                           imageCount: parameters.sample.map { min($0, count) } ?? count)
+                           imageCount: loaded, officialTrainCount: official)
     }
 }

@@ -43,6 +43,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidFractions(train: Double, validation: Double, test: Double)
     /// An augmentation parameter is outside its range.
     case invalidAugmentation(parameter: String, requirement: String, value: String)
+    /// The validation share of the official training images is outside `(0, 1)`.
+    case invalidValidationShare(Double)
+    /// The official protocol needs images from both official files, but one gave none.
+    case noOfficialParts(trainCount: Int, testCount: Int)
 
     /// The message: a whole sentence naming the file or parameter in single quotes.
     public var description: String {
@@ -89,6 +93,11 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "'validation' \(validation) and 'test' \(test), which sum to \(train + validation + test)."
         case .invalidAugmentation(let parameter, let requirement, let value):
             return "The augmentation parameter '\(parameter)' must be \(requirement); got \(value)."
+        case .invalidValidationShare(let share):
+            return "The validation share of the official training images must be above 0 and below 1; got \(share)."
+        case .noOfficialParts(let train, let test):
+            return "The official protocol needs images from both official files, but the data has \(train) from the "
+                + "training file and \(test) from the test file."
         }
     }
 }

@@ -19,13 +19,18 @@ public enum LearningRateSchedule: Codable, Sendable, Equatable {
     /// from `maximum / 25` up to `maximum` over the first `warmup` share of `steps`, then down to
     /// `maximum / 25 / 10⁴`.
     case oneCycle(maximum: Float, steps: Int, warmup: Float = 0.3)
+    /// Reduce-on-plateau: starts at `initial` and is lowered by the trainer at the end of an
+    /// epoch when the watched validation metric stops improving (see ``Plateau``). As a function
+    /// of the step alone it is `initial`: the reductions are the trainer's state
+    /// (``TrainingCheckpoint/plateau``), and ``EpochRecord/learningRate`` records each epoch's rate.
+    case plateau(initial: Float, Plateau)
 
     /// The learning rate at a 0-based step.
     ///
     /// - Parameter step: The number of steps already taken.
     public func callAsFunction(_ step: Int) -> Float {
         switch self {
-        case .constant(let rate):
+        case .constant(let rate), .plateau(let rate, _):
             return rate
         case .step(let initial, let factor, let every):
             return initial * Float(pow(Double(factor), Double(step / max(every, 1))))
@@ -51,4 +56,9 @@ public enum LearningRateSchedule: Codable, Sendable, Equatable {
 
     /// The rate at step 0.
     public var initialRate: Float { self(0) }
+
+    /// The reduce-on-plateau settings, when this is that schedule.
+    public var plateau: Plateau? {
+        if case .plateau(_, let plateau) = self { plateau } else { nil }
+    }
 }

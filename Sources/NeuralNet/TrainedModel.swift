@@ -17,6 +17,9 @@ public struct TrainedModel: Sendable, Equatable {
     public var configuration: TrainingConfiguration?
     /// The names of the classes, in label order, if known.
     public var classNames: [String]
+    /// The epoch whose weights the model holds when early stopping restored its best epoch's
+    /// weights; `nil` when they are the last epoch's.
+    public var keptEpoch: Int?
 
     /// Creates a trained model from its parts.
     ///
@@ -26,15 +29,17 @@ public struct TrainedModel: Sendable, Equatable {
     ///   - pixelScaling: How pixels become inputs.
     ///   - configuration: The settings it was trained with, if known.
     ///   - classNames: The names of the classes in label order, if known.
+    ///   - keptEpoch: The epoch whose weights early stopping restored, or nil for the last epoch's.
     public init(
         model: Sequential, history: [EpochRecord] = [], pixelScaling: PixelScaling = .unit,
-        configuration: TrainingConfiguration? = nil, classNames: [String] = []
+        configuration: TrainingConfiguration? = nil, classNames: [String] = [], keptEpoch: Int? = nil
     ) {
         self.model = model
         self.history = history
         self.pixelScaling = pixelScaling
         self.configuration = configuration
         self.classNames = classNames
+        self.keptEpoch = keptEpoch
     }
 
     /// The number of classes: the model's output size.
@@ -94,7 +99,8 @@ public struct TrainedModel: Sendable, Equatable {
         BLAS.enterSingleThreaded()
         defer { BLAS.leaveSingleThreaded() }
         let evaluator = Evaluator(model: model, capacity: min(Sequential.inferenceBatch, images.count))
-        return evaluator.evaluate(images, model: model, scaling: pixelScaling, loss: SoftmaxCrossEntropy())
+        let measured = evaluator.evaluate(images, model: model, scaling: pixelScaling, loss: SoftmaxCrossEntropy())
+        return (measured.loss, measured.accuracy)
     }
 }
 
@@ -109,8 +115,9 @@ private struct Header: Codable {
     var pixelScaling: PixelScaling
     var configuration: TrainingConfiguration?
     var classNames: [String]
-    var bestValidationLoss: Float?
-    var epochsWithoutImprovement: Int?
+    var keptEpoch: Int?
+    var earlyStopping: MetricMonitor?
+    var plateau: PlateauState?
     var stopped: Bool?
 }
 
@@ -160,7 +167,7 @@ extension TrainedModel {
         writer.write(formatVersion)
         writer.write(encodeHeader(Header(
             inputShape: model.inputShape, layers: model.layers, history: history, pixelScaling: pixelScaling,
-            configuration: configuration, classNames: classNames)))
+            configuration: configuration, classNames: classNames, keptEpoch: keptEpoch)))
         writer.write(model.parameters)
         writer.write(model.buffers)
         return Data("LMDL".utf8) + writer.data
@@ -173,7 +180,8 @@ extension TrainedModel {
     public init(serializedBytes bytes: Data) throws(NeuralNetError) {
         var (reader, header) = try readPreamble(bytes, magic: "LMDL", what: "saved model")
         let model = try readModel(&reader, header: header, what: "saved model")
-        self.init(model: model, history: header.history, pixelScaling: header.pixelScaling, configuration: header.configuration, classNames: header.classNames)
+        self.init(model: model, history: header.history, pixelScaling: header.pixelScaling, configuration: header.configuration,
+                  classNames: header.classNames, keptEpoch: header.keptEpoch)
     }
 }
 
@@ -185,8 +193,7 @@ extension TrainingCheckpoint {
         writer.write(formatVersion)
         writer.write(encodeHeader(Header(
             inputShape: model.inputShape, layers: model.layers, history: history, pixelScaling: configuration.pixelScaling,
-            configuration: configuration, classNames: [], bestValidationLoss: bestValidationLoss,
-            epochsWithoutImprovement: epochsWithoutImprovement, stopped: stopped)))
+            configuration: configuration, classNames: [], earlyStopping: earlyStopping, plateau: plateau, stopped: stopped)))
         writer.write(model.parameters)
         writer.write(model.buffers)
         writer.write(optimizer.step)
@@ -229,9 +236,8 @@ extension TrainingCheckpoint {
             }
             self.init(
                 configuration: configuration, model: model, optimizer: optimizer, generator: SeededGenerator(state: state),
-                history: header.history, bestValidationLoss: header.bestValidationLoss, bestParameters: bestParameters,
-                bestBuffers: bestBuffers, epochsWithoutImprovement: header.epochsWithoutImprovement ?? 0,
-                stopped: header.stopped ?? false)
+                history: header.history, earlyStopping: header.earlyStopping, bestParameters: bestParameters,
+                bestBuffers: bestBuffers, plateau: header.plateau, stopped: header.stopped ?? false)
         } catch let error as NeuralNetError {
             throw error
         } catch {

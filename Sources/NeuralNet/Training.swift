@@ -16,9 +16,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var labelSmoothing: Float
     /// The largest global gradient norm allowed, or nil for no clipping.
     public var gradientClipNorm: Float?
-    /// Stop after this many epochs without a lower validation loss and restore the best
-    /// weights, or nil to train every epoch.
-    public var earlyStoppingPatience: Int?
+    /// Stop when a validation metric stops improving (and keep the best epoch's weights), or nil
+    /// to train every epoch.
+    public var earlyStopping: EarlyStopping?
     /// The seed of shuffling, dropout and augmentation.
     public var seed: UInt64
     /// How pixels become inputs.
@@ -33,13 +33,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     ///   - learningRate: The learning rate at each step.
     ///   - labelSmoothing: The label smoothing, in `[0, 1)`.
     ///   - gradientClipNorm: The largest global gradient norm, or nil.
-    ///   - earlyStoppingPatience: Epochs without improvement before stopping, or nil.
+    ///   - earlyStopping: When to stop and which weights to keep, or nil to train every epoch.
     ///   - seed: The seed of shuffling, dropout and augmentation.
     ///   - pixelScaling: How pixels become inputs.
     public init(
         epochs: Int, batchSize: Int = 128, optimizer: OptimizerKind = .adam(),
         learningRate: LearningRateSchedule = .constant(1e-3), labelSmoothing: Float = 0,
-        gradientClipNorm: Float? = nil, earlyStoppingPatience: Int? = nil, seed: UInt64 = 0,
+        gradientClipNorm: Float? = nil, earlyStopping: EarlyStopping? = nil, seed: UInt64 = 0,
         pixelScaling: PixelScaling = .unit
     ) {
         self.epochs = epochs
@@ -48,7 +48,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.learningRate = learningRate
         self.labelSmoothing = labelSmoothing
         self.gradientClipNorm = gradientClipNorm
-        self.earlyStoppingPatience = earlyStoppingPatience
+        self.earlyStopping = earlyStopping
         self.seed = seed
         self.pixelScaling = pixelScaling
     }
@@ -65,9 +65,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if let clip = gradientClipNorm, !(clip > 0 && clip.isFinite) {
             throw .invalidSetting(name: "clip-norm", reason: "it must be a positive number but is \(clip)")
         }
-        if let patience = earlyStoppingPatience, patience < 1 {
-            throw .invalidSetting(name: "patience", reason: "it must be at least 1 but is \(patience)")
+        if let earlyStopping {
+            guard earlyStopping.patience >= 1 else {
+                throw .invalidSetting(name: "patience", reason: "it must be at least 1 but is \(earlyStopping.patience)")
+            }
+            guard earlyStopping.minDelta >= 0, earlyStopping.minDelta.isFinite else {
+                throw .invalidSetting(name: "patience", reason: "its min-delta must be a number of at least 0 but is \(earlyStopping.minDelta)")
+            }
         }
+        try learningRate.plateau?.validate()
         let rate = learningRate(0)
         guard rate.isFinite, rate > 0 else {
             throw .invalidSetting(name: "learning-rate", reason: "it must be a positive number but is \(rate)")
@@ -92,12 +98,18 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var validationLoss: Float?
     /// The validation accuracy after the epoch, if there is validation data.
     public var validationAccuracy: Float?
+    /// The validation macro-F1 after the epoch (see ``ClassCounts/macroF1``), if there is
+    /// validation data; `nil` in histories saved before it was measured.
+    public var validationMacroF1: Float?
     /// The seconds the epoch's training steps took (validation excluded).
     public var seconds: Double
     /// Training images per second.
     public var imagesPerSecond: Double
     /// The learning rate of the epoch's last step.
     public var learningRate: Float
+    /// `true` when reduce-on-plateau lowered the learning rate at the end of this epoch (the next
+    /// epoch trains at the lower rate); `nil` otherwise.
+    public var reducedLearningRate: Bool?
 }
 
 /// A training step's progress, for a live progress bar.
@@ -164,14 +176,14 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var generator: SeededGenerator
     /// One record per completed epoch.
     public var history: [EpochRecord]
-    /// The lowest validation loss so far (early stopping), if any.
-    public var bestValidationLoss: Float?
-    /// The parameters and buffers at the lowest validation loss (early stopping).
+    /// Early stopping's view of its metric (best value, its epoch, epochs since), when on.
+    public var earlyStopping: MetricMonitor?
+    /// The parameters at early stopping's best epoch, when it keeps the best weights.
     public var bestParameters: Tensor?
-    /// The buffers at the lowest validation loss (early stopping).
+    /// The buffers at early stopping's best epoch, when it keeps the best weights.
     public var bestBuffers: Tensor?
-    /// The epochs since the validation loss last improved.
-    public var epochsWithoutImprovement: Int
+    /// The reduce-on-plateau schedule's rate and monitor, when that schedule is used.
+    public var plateau: PlateauState?
     /// Whether early stopping has ended the run.
     public var stopped: Bool
 
@@ -215,8 +227,11 @@ public struct Trainer: Sendable {
         }
         checkpoint = TrainingCheckpoint(
             configuration: configuration, model: model, optimizer: OptimizerState(parameterCount: model.parameterCount),
-            generator: SeededGenerator(seed: configuration.seed), history: [], bestValidationLoss: nil,
-            bestParameters: nil, bestBuffers: nil, epochsWithoutImprovement: 0, stopped: false)
+            generator: SeededGenerator(seed: configuration.seed), history: [],
+            earlyStopping: configuration.earlyStopping.map { MetricMonitor(metric: $0.metric, minDelta: $0.minDelta) },
+            bestParameters: nil, bestBuffers: nil,
+            plateau: configuration.learningRate.plateau.map { PlateauState(rate: configuration.learningRate.initialRate, plateau: $0) },
+            stopped: false)
     }
 
     /// Prepares to continue a run from a checkpoint.
@@ -249,8 +264,11 @@ public struct Trainer: Sendable {
         let classes = model.outputShape[0]
         try Trainer.check(training, model: model, name: "training")
         if let validation { try Trainer.check(validation, model: model, name: "validation") }
-        if configuration.earlyStoppingPatience != nil && (validation?.count ?? 0) == 0 {
+        if configuration.earlyStopping != nil && (validation?.count ?? 0) == 0 {
             throw NeuralNetError.invalidSetting(name: "patience", reason: "early stopping needs validation data")
+        }
+        if configuration.learningRate.plateau != nil && (validation?.count ?? 0) == 0 {
+            throw NeuralNetError.invalidSetting(name: "plateau", reason: "reduce-on-plateau needs validation data")
         }
 
         BLAS.enterSingleThreaded()
@@ -289,7 +307,7 @@ public struct Trainer: Sendable {
                     augmentation(&input, &checkpoint.generator)
                     precondition(input.shape == shape, "The augmentation changed the batch's shape from \(shape) to \(input.shape).")
                 }
-                rate = configuration.learningRate(checkpoint.optimizer.step)
+                rate = checkpoint.plateau?.rate ?? configuration.learningRate(checkpoint.optimizer.step)
                 let result = input.withUnsafeBufferPointer { x in
                     parameters.withUnsafeMutableBufferPointer { p in
                         buffers.withUnsafeMutableBufferPointer { b in
@@ -328,16 +346,24 @@ public struct Trainer: Sendable {
                 let measured = evaluator.evaluate(validation, model: checkpoint.model, scaling: configuration.pixelScaling, loss: loss)
                 record.validationLoss = measured.loss
                 record.validationAccuracy = measured.accuracy
-                if let patience = configuration.earlyStoppingPatience {
-                    if checkpoint.bestValidationLoss.map({ measured.loss < $0 }) ?? true {
-                        checkpoint.bestValidationLoss = measured.loss
-                        checkpoint.bestParameters = checkpoint.model.parameters
-                        checkpoint.bestBuffers = checkpoint.model.buffers
-                        checkpoint.epochsWithoutImprovement = 0
-                    } else {
-                        checkpoint.epochsWithoutImprovement += 1
-                        if checkpoint.epochsWithoutImprovement >= patience { checkpoint.stopped = true }
+                record.validationMacroF1 = measured.macroF1
+                if let stopping = configuration.earlyStopping, var monitor = checkpoint.earlyStopping,
+                   let value = stopping.metric.value(in: record) {
+                    if monitor.observe(value, epoch: epoch) {
+                        if stopping.restoreBest {
+                            checkpoint.bestParameters = checkpoint.model.parameters
+                            checkpoint.bestBuffers = checkpoint.model.buffers
+                        }
+                    } else if monitor.epochsWithoutImprovement >= stopping.patience {
+                        checkpoint.stopped = true
                     }
+                    checkpoint.earlyStopping = monitor
+                }
+                // A run that stops here trains no further epoch: the rate is not lowered for nothing.
+                if !checkpoint.stopped, let plateau = configuration.learningRate.plateau, var state = checkpoint.plateau,
+                   let value = plateau.metric.value(in: record), epoch < configuration.epochs {
+                    if state.observe(value, epoch: epoch, plateau: plateau) { record.reducedLearningRate = true }
+                    checkpoint.plateau = state
                 }
             }
             checkpoint.history.append(record)
@@ -346,14 +372,18 @@ public struct Trainer: Sendable {
         return trainedModel
     }
 
-    /// The model as training leaves it: the best weights when early stopping is on, the last otherwise.
+    /// The model as training leaves it: the best epoch's weights when early stopping keeps them,
+    /// the last epoch's otherwise.
     public var trainedModel: TrainedModel {
         var model = checkpoint.model
+        var kept: Int?
         if let best = checkpoint.bestParameters, let bestBuffers = checkpoint.bestBuffers {
             model.parameters = best
             model.buffers = bestBuffers
+            kept = checkpoint.earlyStopping?.bestEpoch
         }
-        return TrainedModel(model: model, history: checkpoint.history, pixelScaling: checkpoint.configuration.pixelScaling, configuration: checkpoint.configuration)
+        return TrainedModel(model: model, history: checkpoint.history, pixelScaling: checkpoint.configuration.pixelScaling,
+                            configuration: checkpoint.configuration, keptEpoch: kept)
     }
 
     static func check(_ images: ImageSet, model: Sequential, name: String) throws(NeuralNetError) {
@@ -407,22 +437,31 @@ final class Evaluator {
         }
     }
 
-    /// The mean loss and the accuracy of `model` on `images`.
-    func evaluate(_ images: ImageSet, model: Sequential, scaling: PixelScaling, loss: SoftmaxCrossEntropy) -> (loss: Float, accuracy: Float) {
+    /// The mean loss, the accuracy and the macro-F1 of `model` on `images`.
+    func evaluate(_ images: ImageSet, model: Sequential, scaling: PixelScaling,
+                  loss: SoftmaxCrossEntropy) -> (loss: Float, accuracy: Float, macroF1: Float) {
         var total = 0.0, correct = 0
         let classes = model.outputShape[0]
+        var counts = ClassCounts(classes: classes)
         run(images, model: model, scaling: scaling) { _, count, logits, labels in
             let result = loss.evaluate(logits: logits, labels: labels, batch: count, classes: classes, gradient: nil)
             total += result.loss * Double(count)
             correct += result.correct
+            for n in 0..<count {
+                // The first largest score, as the loss counts a correct prediction.
+                let z = logits + n * classes
+                var best = 0
+                for k in 1..<classes where z[k] > z[best] { best = k }
+                counts.add(label: Int(labels[n]), prediction: best)
+            }
         }
-        return (Float(total / Double(images.count)), Float(correct) / Float(images.count))
+        return (Float(total / Double(images.count)), Float(correct) / Float(images.count), counts.macroF1)
     }
 }
 
 extension TrainedModel {
-    /// The epoch with the lowest validation loss (the first of equals), whose weights early
-    /// stopping keeps; `nil` when no epoch was validated.
+    /// The epoch with the lowest validation loss (the first of equals); `nil` when no epoch was
+    /// validated.
     public static func lowestValidationLoss(in history: [EpochRecord]) -> EpochRecord? {
         var best: EpochRecord?
         for record in history {
@@ -431,4 +470,19 @@ extension TrainedModel {
         }
         return best
     }
+
+    /// The record of the epoch whose weights the model holds: ``keptEpoch`` when early stopping
+    /// restored the best weights, the last epoch otherwise.
+    public var keptRecord: EpochRecord? {
+        keptEpoch.flatMap { epoch in history.first { $0.epoch == epoch } } ?? history.last
+    }
+
+    /// The epoch after which early stopping ended the run, `nil` when every planned epoch ran.
+    public var stoppedEpoch: Int? {
+        guard let configuration, configuration.earlyStopping != nil, history.count < configuration.epochs else { return nil }
+        return history.last?.epoch
+    }
+
+    /// The epochs after which reduce-on-plateau lowered the learning rate.
+    public var learningRateReductions: [Int] { history.filter { $0.reducedLearningRate == true }.map(\.epoch) }
 }

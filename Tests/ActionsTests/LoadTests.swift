@@ -141,7 +141,7 @@ import _LoomTestSupport
         for cell in report.cells { expectDeclaredFacts(cell) }
         #expect(expectDeclaredFacts(report.cells[0]) == ["images", "classes", "height", "width"])
         #expect(report.cells[0].facts.map(\.value).suffix(2) == [8, 8])
-        #expect(expectDeclaredFacts(report.cells[1]) == ["train", "validation", "test", "images"])
+        #expect(expectDeclaredFacts(report.cells[1]) == ["train", "validation", "test", "images", "protocol"])
         #expect(report.cells[4].facts.first { $0.name == "accuracy" }?.value == 1)
         #expect(report.cells[3].facts.contains { $0.name == "final-learning-rate" && abs($0.value - 0.01) < 1e-6 })
     }

@@ -104,9 +104,10 @@ import Testing
         #expect(history.count < 8)
         let best = try #require(history.min { ($0.validationLoss ?? .infinity) < ($1.validationLoss ?? .infinity) })
         #expect(cell.markdown.contains {
-            $0.hasPrefix("Early stopping after epoch \(history.count): the validation loss did not fall for 1 epochs. "
-                         + "The model keeps the weights of epoch \(best.epoch),")
+            $0.hasPrefix("Early stopping stopped after epoch \(history.count) of 8, 1 epoch without a better validation loss; "
+                         + "the model keeps epoch \(best.epoch) (best validation loss, ")
         }, "\(cell.markdown)")
+        #expect(model.trained.keptEpoch == best.epoch)
     }
 
     @Test func aDepthwiseSeparableConvolutionTrains() throws {

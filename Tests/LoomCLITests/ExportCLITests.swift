@@ -97,7 +97,8 @@ func squeezed(_ text: String) -> [String] {
         }
         #expect(Set(facts(runs[0], cell: 3).keys) == [
             "epochs", "seconds", "best-validation-accuracy", "parameters", "best-epoch", "seconds-per-epoch",
-            "images-per-second", "final-validation-accuracy", "final-train-loss", "final-learning-rate"])
+            "images-per-second", "final-validation-accuracy", "final-train-loss", "final-learning-rate",
+            "kept-epoch", "kept-validation-accuracy", "kept-validation-macro-f1"])
         #expect(Set(facts(runs[0], cell: 4).keys.filter { !$0.contains(".") })
                 == ["accuracy", "macro-f1", "weighted-f1", "log-loss", "mistakes", "images", "accuracy-low",
                     "accuracy-high", "accuracy-margin", "ece", "mce", "macro-auc"])

@@ -62,7 +62,7 @@ func noiseAugmentation(_ batch: inout Tensor, _ generator: inout SeededGenerator
         let validation = try validation ?? quadrantImages(count: 12, seed: 6)
         let configuration = TrainingConfiguration(
             epochs: epochs, batchSize: 16, optimizer: .adam(), learningRate: .cosine(initial: 0.01, steps: 12),
-            labelSmoothing: 0.1, gradientClipNorm: 5, earlyStoppingPatience: patience, seed: 9)
+            labelSmoothing: 0.1, gradientClipNorm: 5, earlyStopping: patience.map { EarlyStopping(patience: $0) }, seed: 9)
         var trainer: Trainer
         if let resumeFrom {
             trainer = Trainer(resumingFrom: try TrainingCheckpoint(serializedBytes: resumeFrom))
@@ -193,7 +193,7 @@ func noiseAugmentation(_ batch: inout Tensor, _ generator: inout SeededGenerator
         let wrongShape = try ImageSet(pixels: [UInt8](repeating: 0, count: 49), labels: [0], imageShape: [1, 7, 7])
         #expect(throws: NeuralNetError.imageShapeMismatch(expected: [1, 6, 6], got: [1, 7, 7])) { try trainer.fit(training: wrongShape) }
         #expect(throws: NeuralNetError.invalidSetting(name: "patience", reason: "early stopping needs validation data")) {
-            var stopping = try Trainer(model: model, configuration: TrainingConfiguration(epochs: 1, earlyStoppingPatience: 2))
+            var stopping = try Trainer(model: model, configuration: TrainingConfiguration(epochs: 1, earlyStopping: EarlyStopping(patience: 2)))
             _ = try stopping.fit(training: try quadrantImages(count: 4, seed: 0))
         }
         #expect(throws: NeuralNetError.notAClassifier(outputShape: [4, 3, 3])) {

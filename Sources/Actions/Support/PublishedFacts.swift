@@ -38,7 +38,7 @@ enum PublishedFacts {
         FactDeclaration("final-validation-accuracy", .percentage, doc: "The validation accuracy after the last epoch."),
         FactDeclaration("final-train-loss", .number, doc: "The training loss of the last epoch."),
         FactDeclaration("final-learning-rate", .number, doc: "The learning rate of the last epoch."),
-    ] + seedFacts
+    ] + seedFacts + monitoring
 
     static let load: [FactDeclaration] = [
         FactDeclaration("images", .count, doc: "How many images were loaded."),
@@ -60,6 +60,7 @@ enum PublishedFacts {
         FactDeclaration("validation", .count, doc: "The images in the validation part."),
         FactDeclaration("test", .count, doc: "The images in the test part."),
         FactDeclaration("images", .count, doc: "All images split."),
+        FactDeclaration("protocol", .text, doc: "How the images were split: 'random' or 'official'."),
     ]
 
     static let compare: [FactDeclaration] = [
@@ -85,6 +86,8 @@ enum PublishedFacts {
     /// The facts of a trained model (`train.cnn`, `train.mlp`): one seed's, or over several
     /// seeds their means, standard deviations and each seed's values (``publishSeeds(_:model:)``).
     static func publishTraining(_ context: ActionContext, model: ModelValue) {
+        // Where early stopping and the schedule acted: the best seed's, when there are several.
+        defer { publishMonitoring(context, trained: model.trained) }
         guard model.runs.count == 1 else { return publishSeeds(context, model: model) }
         for fact in trainingFacts(model.runs[0], parameters: model.trained.model.parameterCount) {
             context.publish(fact: fact.name, value: fact.value, kind: fact.kind)

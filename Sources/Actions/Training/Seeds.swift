@@ -149,7 +149,7 @@ enum SeedTraining {
             runs.append(ModelValue.SeedRun(seed: seed, trained: value.trained, trainingSeconds: value.trainingSeconds))
             cached.append(hit)
         }
-        let best = bestIndex(runs.map(\.trained.history), earlyStopping: settings.patience != nil)
+        let best = bestIndex(runs.map(\.trained))
         let model = try ModelValue(runs: runs, bestIndex: best, family: family.actionName, splitKey: data.splitKey)
         return Outcome(model: model, cached: cached)
     }
@@ -163,8 +163,18 @@ enum SeedTraining {
     /// The run whose kept weights have the highest validation accuracy (the first on ties); without
     /// validation, the lowest final training loss.
     static func bestIndex(_ histories: [[EpochRecord]], earlyStopping: Bool) -> Int {
+        bestIndex(kept: histories.map { SweepAction.keptRecord($0, earlyStopping: earlyStopping) }, histories: histories)
+    }
+
+    /// The best of trained models, each judged by the epoch whose weights it keeps (early stopping
+    /// on any metric may keep an earlier one).
+    static func bestIndex(_ models: [TrainedModel]) -> Int {
+        bestIndex(kept: models.map(\.keptRecord), histories: models.map(\.history))
+    }
+
+    private static func bestIndex(kept: [EpochRecord?], histories: [[EpochRecord]]) -> Int {
         precondition(!histories.isEmpty, "choosing the best of no runs")
-        let accuracies = histories.map { validationAccuracy($0, earlyStopping: earlyStopping) }
+        let accuracies = kept.map { $0?.validationAccuracy.map(Double.init) }
         if accuracies.allSatisfy({ $0 != nil }) {
             let values = accuracies.compactMap { $0 }
             return values.indices.max { values[$0] < values[$1] || (values[$0] == values[$1] && $0 > $1) } ?? 0

@@ -151,7 +151,6 @@ enum SweepAction {
         let seeds = parameters.seeding.list(from: settings.seed)
         for seed in seeds { context.recordSeed(seed, purpose: "sweep") }
         let variants = parameters.variants
-        let earlyStopping = settings.patience != nil
 
         var rows: [Row] = []
         for (number, variant) in variants.enumerated() {
@@ -174,8 +173,8 @@ enum SweepAction {
                 runs.append(ModelValue.SeedRun(seed: seed, trained: model.trained, trainingSeconds: model.trainingSeconds))
                 hits.append(cached)
             }
-            let records = runs.map { keptRecord($0.trained.history, earlyStopping: earlyStopping) }
-            let best = SeedTraining.bestIndex(runs.map(\.trained.history), earlyStopping: earlyStopping)
+            let records = runs.map(\.trained.keptRecord)
+            let best = SeedTraining.bestIndex(runs.map(\.trained))
             let model = try ModelValue(runs: runs, bestIndex: best, family: family.actionName, splitKey: data.splitKey)
             let row = Row(variant: variant, model: model, cached: !hits.contains(false),
                           accuracies: records.map { $0?.validationAccuracy.map(Double.init) },

@@ -163,9 +163,13 @@ enum TrainingRun {
         } catch {
             throw context.error("\(error)", parameter: parameterName(forSetting: error))
         }
-        if settings.patience != nil && data.validation == nil {
-            throw context.error("Early stopping watches the validation loss, but the split has no validation images; "
+        if let stopping = settings.earlyStopping, data.validation == nil {
+            throw context.error("Early stopping watches the \(stopping.metric.phrase), but the split has no validation images; "
                                 + "give 'validation' a share in the split cell or remove 'early-stopping'.", parameter: "early-stopping")
+        }
+        if case .plateau(let plateau) = settings.schedule, data.validation == nil {
+            throw context.error("The plateau schedule watches the \(plateau.metric.phrase), but the split has no validation images; "
+                                + "give 'validation' a share in the split cell or choose another schedule.", parameter: "schedule")
         }
 
         var trainer = try Trainer(model: model, configuration: configuration)
@@ -237,6 +241,7 @@ enum TrainingRun {
         switch name {
         case "label-smoothing": return "loss"
         case "patience": return "early-stopping"
+        case "plateau": return "schedule"
         case "learning-rate": return "optimizer"
         default: return name
         }
@@ -293,24 +298,45 @@ enum TrainingRun {
     /// `64×7×7`
     static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
 
-    /// One row per epoch: losses, accuracies, learning rate, seconds and throughput.
-    static func epochTable(_ history: [EpochRecord]) -> Table {
-        var table = Table(columns: ["epoch", "train loss", "train acc", "val loss", "val acc", "lr", "seconds", "img/s"],
-                          alignments: Array(repeating: .right, count: 8))
+    /// One row per epoch: losses, accuracies (and the validation macro-F1 when the cell reports or
+    /// watches it), learning rate, seconds and throughput, with a note where the monitoring acted.
+    static func epochTable(_ trained: TrainedModel, showMacroF1: Bool = false) -> Table {
+        let history = trained.history
+        let events = MonitoringEvents(trained)
+        let f1 = showMacroF1 && history.contains { $0.validationMacroF1 != nil }
+        var columns = ["epoch", "train loss", "train acc", "val loss", "val acc"] + (f1 ? ["val macro-F1"] : [])
+        columns += ["lr", "seconds", "img/s"]
+        let notes = !events.isEmpty
+        var table = Table(columns: columns + (notes ? ["note"] : []),
+                          alignments: Array(repeating: .right, count: columns.count) + (notes ? [.left] : []))
         for record in history {
-            table.append([
+            var row = [
                 String(record.epoch), Format.decimal(Double(record.trainLoss)), Format.decimal(Double(record.trainAccuracy)),
                 record.validationLoss.map { Format.decimal(Double($0)) } ?? "–",
                 record.validationAccuracy.map { Format.decimal(Double($0)) } ?? "–",
-                learningRateText(record.learningRate), secondsText(record.seconds),
-                Format.count(Int(record.imagesPerSecond.rounded())),
-            ])
+            ]
+            if f1 { row.append(record.validationMacroF1.map { Format.decimal(Double($0)) } ?? "–") }
+            row += [learningRateText(record.learningRate), secondsText(record.seconds), Format.count(Int(record.imagesPerSecond.rounded()))]
+            if notes { row.append(events.note(epoch: record.epoch)) }
+            table.append(row)
         }
         return table
     }
 
-    /// Loss and accuracy per epoch, train against validation, in two panels.
-    static func curvesFigure(_ history: [EpochRecord]) throws -> Data {
+    /// The metrics the cell reports or watches besides loss and accuracy: macro-F1 when it is the
+    /// declared metric, early stopping's or the plateau schedule's.
+    static func showsMacroF1(_ settings: TrainingSettings) -> Bool {
+        if settings.metric == .macroF1 || settings.earlyStopping?.metric == .macroF1 { return true }
+        if case .plateau(let plateau) = settings.schedule { return plateau.metric == .macroF1 }
+        return false
+    }
+
+    /// Loss and accuracy per epoch, train against validation, in two panels; a third panel with
+    /// the learning rate when it changes during the run (any schedule but constant); vertical
+    /// markers where reduce-on-plateau lowered the rate, where early stopping stopped and at the
+    /// kept epoch.
+    static func curvesFigure(_ trained: TrainedModel, showMacroF1: Bool = false) throws -> Data {
+        let history = trained.history
         let epochs = history.map { Double($0.epoch) }
         func series(_ name: String, _ values: [Float?], style: LineStyle) -> LineChart.Series {
             LineChart.Series(name: name, x: epochs, y: values.map { $0.map(Double.init) ?? .nan }, style: style)
@@ -321,10 +347,28 @@ enum TrainingRun {
             lossSeries.append(series("validation", history.map(\.validationLoss), style: .dashed))
             accuracySeries.append(series("validation", history.map(\.validationAccuracy), style: .dashed))
         }
-        let loss = LineChart(series: lossSeries, title: "Loss", xLabel: "epoch", yLabel: "cross-entropy")
-        let accuracy = LineChart(series: accuracySeries, title: "Accuracy", xLabel: "epoch", yLabel: "accuracy")
-        return try Figure(FigureGrid([loss, accuracy], columns: 2), title: "Training curves",
-                          size: Size(width: 760, height: 320)).renderPNG()
+        let f1 = showMacroF1 && history.contains { $0.validationMacroF1 != nil }
+        if f1 { accuracySeries.append(series("val macro-F1", history.map(\.validationMacroF1), style: .dotted)) }
+        let markers = MonitoringEvents(trained).markers
+        var panels: [any Chart] = [
+            MarkedLineChart(LineChart(series: lossSeries, title: "Loss", xLabel: "epoch", yLabel: "cross-entropy"), markers: markers),
+            MarkedLineChart(LineChart(series: accuracySeries, title: f1 ? "Accuracy and macro-F1" : "Accuracy", xLabel: "epoch",
+                                      yLabel: f1 ? "accuracy, macro-F1" : "accuracy"), markers: markers),
+        ]
+        let varies = trained.configuration.map { !isConstant($0.learningRate) } ?? false
+        if varies {
+            let rate = LineChart(series: [series("learning rate", history.map(\.learningRate), style: .solid)],
+                                 title: "Learning rate", xLabel: "epoch", yLabel: "rate (epoch's last step)", legendPlacement: .hidden)
+            panels.append(MarkedLineChart(rate, markers: markers))
+        }
+        return try Figure(FigureGrid(panels, columns: panels.count), title: "Training curves",
+                          size: Size(width: varies ? 1140 : 760, height: varies ? 400 : 340)).renderPNG()
+    }
+
+    /// Whether a schedule keeps one rate throughout.
+    static func isConstant(_ schedule: LearningRateSchedule) -> Bool {
+        if case .constant = schedule { return true }
+        return false
     }
 
     /// Emits the epoch table, the curves and a note on early stopping and resuming.
@@ -334,18 +378,17 @@ enum TrainingRun {
         if let epoch = outcome.resumedAfterEpoch {
             context.emit(markdown: "Resumed from the checkpoint after epoch \(epoch); the later epochs were trained after resuming.")
         }
-        context.emit(epochTable(history))
-        if let patience = settings.patience, let best = TrainedModel.lowestValidationLoss(in: history),
-           let bestLoss = best.validationLoss {
-            let stoppedEarly = history.count < settings.epochs
-            context.emit(markdown: (stoppedEarly
-                ? "Early stopping after epoch \(history.count): the validation loss did not fall for \(patience) epochs. "
-                : "")
-                + "The model keeps the weights of epoch \(best.epoch), whose validation loss was lowest (\(Format.decimal(Double(bestLoss))))."
-            )
+        let showMacroF1 = showsMacroF1(settings)
+        context.emit(epochTable(trained, showMacroF1: showMacroF1))
+        if let sentence = MonitoringEvents(trained).sentence(history: history) {
+            context.emit(markdown: sentence)
         }
-        context.emitFigure(name: "training-curves", title: "Training curves: loss and accuracy per epoch, train and validation",
-                           png: try curvesFigure(history))
+        let varies = settings.schedule.varies
+        context.emitFigure(name: "training-curves",
+                           title: "Training curves: loss and accuracy per epoch, train and validation"
+                               + (varies ? ", and the learning rate" : "")
+                               + (MonitoringEvents(trained).isEmpty ? "" : "; vertical lines mark where the monitoring acted"),
+                           png: try curvesFigure(trained, showMacroF1: showMacroF1))
         let seconds = outcome.model.trainingSeconds
         let last = history.last
         let rate = last.map { Format.count(Int($0.imagesPerSecond.rounded())) } ?? "–"

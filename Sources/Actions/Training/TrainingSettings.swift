@@ -240,6 +240,11 @@ enum ScheduleChoice: Sendable, Equatable {
     case cosine(minimum: Double)
     /// `maximum` `nil`: the optimizer's learning rate.
     case oneCycle(maximum: Double?, warmup: Double)
+    /// Reduce-on-plateau, reacting to a validation metric at the end of each epoch.
+    case plateau(PlateauSettings)
+
+    /// Whether the rate changes during the run (anything but `constant`).
+    var varies: Bool { self != .constant }
 }
 
 struct NoSettings: ParameterSet {
@@ -270,6 +275,28 @@ struct OneCycleSettings: ParameterSet {
               doc: "The peak rate (default: the optimizer's learning rate)."),
         Field("warmup", \.warmup, .number(.openClosed(0, 1)), doc: "The share of steps spent rising."),
     ]
+}
+
+/// The settings of `plateau`: Keras's `ReduceLROnPlateau` without cooldown.
+struct PlateauSettings: ParameterSet, Equatable {
+    var factor = 0.5
+    var patience = 2
+    var metric = MonitoredMetric.loss
+    var minimum = 0.0
+    var minDelta = 0.0
+    static let fields: [Field<Self>] = [
+        Field("factor", \.factor, .number(NumericBounds(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: false)),
+              doc: "The factor applied to the rate at each reduction."),
+        Field("patience", \.patience, .integer(.atLeast(1)), doc: "Epochs without improvement before a reduction."),
+        Field("metric", \.metric, doc: "The validation metric watched: loss, accuracy or macro-f1."),
+        Field("minimum", \.minimum, .number(.atLeast(0)), doc: "The lowest rate."),
+        Field("min-delta", \.minDelta, .number(.atLeast(0)), doc: "The smallest change that counts as an improvement."),
+    ]
+
+    /// NeuralNet's settings.
+    var plateau: Plateau {
+        Plateau(factor: Float(factor), patience: patience, minimum: Float(minimum), metric: metric, minDelta: Float(minDelta))
+    }
 }
 
 /// The loss: softmax cross-entropy with optional label smoothing.
@@ -376,15 +403,13 @@ struct TrainingSettings: ParameterSet {
     var loss = CrossEntropySettings()
     var optimizer = AdamSettings().optimizer
     var schedule = ScheduleChoice.constant
-    var metric = Metric.accuracy
+    var metric = MonitoredMetric.accuracy
     var epochs = 5
     var batchSize = 128
     var clipNorm: Double?
     var earlyStopping: EarlyStoppingSettings?
     var augment: Augmentation?
     var seed = 0
-
-    enum Metric: String, CaseIterable, Sendable { case accuracy }
 
     static let optimizerChoice = NamedChoice<OptimizerChoice>(parameter: "optimizer", noun: "optimizer", options: [
         .settings("adam", AdamSettings.self, doc: "Adam (Kingma and Ba, 2015), with L2 weight decay.",
@@ -410,6 +435,9 @@ struct TrainingSettings: ParameterSet {
         .settings("one-cycle", OneCycleSettings.self, doc: "Rises to the peak then anneals far below it (Smith and Topin, 2019).",
                   make: { .oneCycle(maximum: $0.maxLearningRate, warmup: $0.warmup) },
                   match: { if case .oneCycle(let maximum, let warmup) = $0 { OneCycleSettings(maxLearningRate: maximum, warmup: warmup) } else { nil } }),
+        .settings("plateau", PlateauSettings.self,
+                  doc: "Multiplies the rate by 'factor' when the validation 'metric' has not improved for 'patience' epochs, down to 'minimum'.",
+                  make: { .plateau($0) }, match: { if case .plateau(let settings) = $0 { settings } else { nil } }),
     ], example: "{step: {every: 5, factor: 0.5}}")
 
     static let lossChoice = NamedChoice<CrossEntropySettings>(parameter: "loss", noun: "loss", options: [
@@ -419,14 +447,15 @@ struct TrainingSettings: ParameterSet {
     static let fields: [Field<Self>] = [
         lossChoice.field(\.loss, doc: "The loss: 'cross-entropy', or {cross-entropy: {label-smoothing: 0.1}}."),
         optimizerChoice.field(\.optimizer, doc: "adam, adamw, sgd or rmsprop, alone or with settings: {adam: {learning-rate: 0.001}}."),
-        scheduleChoice.field(\.schedule, doc: "The learning rate over time: constant, {step: {every: 5, factor: 0.5}}, cosine or one-cycle."),
-        Field("metric", \.metric, doc: "What the tables report besides the loss."),
+        scheduleChoice.field(\.schedule,
+                             doc: "The learning rate over time: constant, {step: {every: 5, factor: 0.5}}, cosine, one-cycle or {plateau: {factor: 0.5, patience: 2}}."),
+        Field("metric", \.metric, doc: "The validation metric the tables and curves report besides the loss: accuracy, macro-f1 or loss."),
         Field("epochs", \.epochs, .integer(.closed(1, 100_000)), doc: "Passes over the training images."),
         Field("batch-size", \.batchSize, .integer(.closed(1, 1_048_576)),
               doc: "Images per optimizer step (a batch larger than the training part is clamped to it)."),
         Field("clip-norm", \.clipNorm, .number(.openClosed(0, 1e6)), doc: "Largest global gradient norm (no clipping when absent)."),
         Field("early-stopping", \.earlyStopping, record: EarlyStoppingSettings.self,
-              doc: "Stop when the validation loss stops falling, and keep the best epoch's weights."),
+              doc: "Stop when a validation metric stops improving, and keep the best epoch's weights: {patience: 3, metric: macro-f1, min-delta: 0.001}."),
         Field("augment", \.augment, summary: "mapping of flip, shift, rotate, crop, erase, noise",
               doc: "Random changes to training images: {flip: 0.5, shift: 2, rotate: 10, crop: [0.8, 1], erase: {probability: 0.5}, noise: 0.05}.",
               parse: AugmentSettings.parseAugmentation(_:problems:),
@@ -444,6 +473,13 @@ struct TrainingSettings: ParameterSet {
 
     /// Early stopping's patience, when on.
     var patience: Int? { earlyStopping?.patience }
+
+    /// Whether training watches the validation part (early stopping or reduce-on-plateau).
+    var monitorsValidation: Bool {
+        if earlyStopping != nil { return true }
+        if case .plateau = schedule { return true }
+        return false
+    }
 
     /// The augmentation to apply, `nil` when it changes nothing.
     var activeAugmentation: Augmentation? { augment.flatMap { $0.isIdentity ? nil : $0 } }
@@ -467,6 +503,7 @@ struct TrainingSettings: ParameterSet {
         case .cosine(let minimum): return .cosine(initial: rate, minimum: Float(minimum), steps: steps)
         case .oneCycle(let maximum, let warmup):
             return .oneCycle(maximum: Float(maximum ?? optimizer.learningRate), steps: steps, warmup: Float(warmup))
+        case .plateau(let settings): return .plateau(initial: rate, settings.plateau)
         }
     }
 
@@ -478,7 +515,7 @@ struct TrainingSettings: ParameterSet {
         return TrainingConfiguration(
             epochs: epochs, batchSize: batchSize, optimizer: optimizer.kind,
             learningRate: learningRateSchedule(batchesPerEpoch: max(batches, 1)), labelSmoothing: Float(loss.labelSmoothing),
-            gradientClipNorm: clipNorm.map(Float.init), earlyStoppingPatience: patience, seed: UInt64(seed),
+            gradientClipNorm: clipNorm.map(Float.init), earlyStopping: earlyStopping?.earlyStopping, seed: UInt64(seed),
             pixelScaling: scaling)
     }
 }
@@ -486,7 +523,18 @@ struct TrainingSettings: ParameterSet {
 /// The settings of `early-stopping`.
 struct EarlyStoppingSettings: ParameterSet {
     var patience = 3
+    var metric = MonitoredMetric.loss
+    var minDelta = 0.0
+    var restoreBest = true
     static let fields: [Field<Self>] = [
-        Field("patience", \.patience, .integer(.atLeast(1)), doc: "Epochs without a lower validation loss before stopping."),
+        Field("patience", \.patience, .integer(.atLeast(1)), doc: "Epochs without improvement of the metric before stopping."),
+        Field("metric", \.metric, doc: "The validation metric watched and selected on: loss, accuracy or macro-f1."),
+        Field("min-delta", \.minDelta, .number(.atLeast(0)), doc: "The smallest change that counts as an improvement."),
+        Field("restore-best", \.restoreBest, .boolean, doc: "Keep the weights of the best epoch (otherwise the last epoch's)."),
     ]
+
+    /// NeuralNet's settings.
+    var earlyStopping: EarlyStopping {
+        EarlyStopping(patience: patience, metric: metric, minDelta: Float(minDelta), restoreBest: restoreBest)
+    }
 }

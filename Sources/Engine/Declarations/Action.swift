@@ -252,10 +252,14 @@ public struct ResultFacts: Sendable, Hashable {
     public var classNames: [String]?
     /// The number of images (a dataset's, or a split's training part).
     public var imageCount: Int?
-    public init(imageShape: [Int]? = nil, classNames: [String]? = nil, imageCount: Int? = nil) {
+    /// How many of a dataset's images came from its official training file (about, for a sample),
+    /// when it keeps the official training and test files apart; `nil` otherwise.
+    public var officialTrainCount: Int?
+    public init(imageShape: [Int]? = nil, classNames: [String]? = nil, imageCount: Int? = nil, officialTrainCount: Int? = nil) {
         self.imageShape = imageShape
         self.classNames = classNames
         self.imageCount = imageCount
+        self.officialTrainCount = officialTrainCount
     }
 }
 
