@@ -143,9 +143,10 @@ final class RunQueue: @unchecked Sendable {
             guard !closed else { return }
             if force.isEmpty, pending.contains(where: { $0.session === session && $0.force.isEmpty }) { return }
             pending.append(Request(session: session, force: force))
+            // Marked before the runner can take the request (and begin its run), never after.
+            session.markQueued()
             condition.broadcast()
         }
-        session.markQueued()
     }
 
     /// Whether nothing runs or waits (tests).
