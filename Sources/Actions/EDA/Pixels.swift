@@ -194,10 +194,13 @@ enum PixelsAction {
             pictures.append(EDAPictures.colored(stats.stdImages[group], width: data.width, height: data.height,
                                                 map: .viridis, range: 0...stdHigh, caption: captions[position]))
         }
-        let grid = ImageGrid(images: pictures, columns: order.count, rowLabels: ["mean", "std"], pictureSide: 56)
+        let bars = [ColorBar(colorMap: .gray, range: 0...Double(meanHigh), label: "mean of pixel / 255", rows: 0..<1),
+                    ColorBar(colorMap: .viridis, range: 0...Double(stdHigh), label: "std of pixel / 255", rows: 1..<2)]
+        let grid = ImageGrid(images: pictures, columns: order.count, rowLabels: ["mean", "std"], pictureSide: 56,
+                             colorBars: bars)
         try context.emitFigure(
             name: "mean-std-images",
-            title: "Mean image (grey, 0…\(Format.decimal(Double(meanHigh), 2))) and std image (viridis, 0…\(Format.decimal(Double(stdHigh), 2))) of all \(part) images and of each class",
+            title: "Mean image (grey) and standard-deviation image (viridis) of all \(part) images and of each class; bright where the class is bright on average (top) or varies most (bottom)",
             chart: grid)
 
         // Histogram: bands of values, then the distribution of non-zero values level by level.
