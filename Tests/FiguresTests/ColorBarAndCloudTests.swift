@@ -41,8 +41,9 @@ import Testing
         let bars = grid.colorBarRects(on: canvas, in: Rect(x: 0, y: 0, width: size.width, height: size.height))
         let viridis = try #require(bars[1])
         let x = Int(viridis.midX)
-        #expect(matches(image, x: x, y: Int(viridis.y + 2), ColorMap.viridis.color(at: 1), tolerance: 12))
-        #expect(matches(image, x: x, y: Int(viridis.maxY - 2), ColorMap.viridis.color(at: 0), tolerance: 12))
+        // Two points in from each end of a 64-point bar: 3% of the map.
+        #expect(matches(image, x: x, y: Int(viridis.y + 2), ColorMap.viridis.color(at: 0.97), tolerance: 16))
+        #expect(matches(image, x: x, y: Int(viridis.maxY - 2), ColorMap.viridis.color(at: 0.03), tolerance: 16))
         let grey = try #require(bars[0])
         #expect(matches(image, x: Int(grey.midX), y: Int(grey.y + 2), .white, tolerance: 12))
         #expect(matches(image, x: Int(grey.midX), y: Int(grey.maxY - 2), .black, tolerance: 12))
@@ -54,6 +55,16 @@ import Testing
             }
         }
         #expect(dark > 20)
+    }
+
+    @Test func everyBarHasAtLeastTwoTicksInItsRange() {
+        for range in [0...0.8, 0...0.45, -1...1, 0...9, 0...0.0137] {
+            for height in [40.0, 64, 84, 300] {
+                let bar = ColorBar(colorMap: .viridis, range: range)
+                let ticks = bar.ticks(count: ColorBar.tickCount(height: height))
+                #expect(ticks.values.filter { range.contains($0) }.count >= 2, "\(range) at \(height) pt")
+            }
+        }
     }
 
     @Test func aGridWithoutBarsKeepsItsWidth() {

@@ -38,13 +38,19 @@ public struct ColorBar: Sendable, Equatable {
         self.rows = rows
     }
 
-    /// Nice tick values inside the range, about `count` of them.
+    /// Nice tick values, about `count` of them, asking for more until at least two fall inside
+    /// the range (a bar with one tick says nothing about its scale).
     func ticks(count: Int) -> AxisTicks {
-        AxisTicks(lower: range.lowerBound, upper: range.upperBound, targetCount: count)
+        var target = count
+        while true {
+            let ticks = AxisTicks(lower: range.lowerBound, upper: range.upperBound, targetCount: target)
+            if ticks.values.filter({ range.contains($0) }).count >= 2 || target >= 12 { return ticks }
+            target += 1
+        }
     }
 
-    /// How many ticks fit a bar `height` points tall: one every 28 points at most, from 2 to 6.
-    static func tickCount(height: Double) -> Int { min(6, max(2, Int(height / 28))) }
+    /// How many ticks fit a bar `height` points tall: one every 28 points at most, from 3 to 6.
+    static func tickCount(height: Double) -> Int { min(6, max(3, Int(height / 28))) }
 
     /// The width the bar, its tick labels and its label take, gap before it excluded.
     ///
