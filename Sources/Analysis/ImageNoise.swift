@@ -27,20 +27,23 @@ public enum ImageNoise {
     public static func filtered(_ image: [Float], height: Int, width: Int, filter: Filter) -> [Float] {
         precondition(height > 0 && width > 0 && image.count == height * width, "An image needs height × width values.")
         var out = [Float](repeating: 0, count: image.count)
+        // Clamped neighbour columns, computed once: edge pixels repeat outside the image.
+        let left = (0..<width).map { max($0 - 1, 0) }, right = (0..<width).map { min($0 + 1, width - 1) }
         image.withUnsafeBufferPointer { pixels in
-            func at(_ row: Int, _ column: Int) -> Float {
-                pixels[min(max(row, 0), height - 1) * width + min(max(column, 0), width - 1)]
-            }
-            for row in 0..<height {
-                for column in 0..<width {
-                    let a = at(row - 1, column - 1), b = at(row - 1, column), c = at(row - 1, column + 1)
-                    let d = at(row, column - 1), e = at(row, column), f = at(row, column + 1)
-                    let g = at(row + 1, column - 1), h = at(row + 1, column), i = at(row + 1, column + 1)
-                    switch filter {
-                    case .median:
-                        out[row * width + column] = medianOfNine(a, b, c, d, e, f, g, h, i)
-                    case .gaussian:
-                        out[row * width + column] = (a + c + g + i + 2 * (b + d + f + h) + 4 * e) / 16
+            out.withUnsafeMutableBufferPointer { out in
+                for row in 0..<height {
+                    let above = max(row - 1, 0) * width, here = row * width, below = min(row + 1, height - 1) * width
+                    for column in 0..<width {
+                        let l = left[column], r = right[column]
+                        let a = pixels[above + l], b = pixels[above + column], c = pixels[above + r]
+                        let d = pixels[here + l], e = pixels[here + column], f = pixels[here + r]
+                        let g = pixels[below + l], h = pixels[below + column], i = pixels[below + r]
+                        switch filter {
+                        case .median:
+                            out[here + column] = medianOfNine(a, b, c, d, e, f, g, h, i)
+                        case .gaussian:
+                            out[here + column] = (a + c + g + i + 2 * (b + d + f + h) + 4 * e) / 16
+                        }
                     }
                 }
             }

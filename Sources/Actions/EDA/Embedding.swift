@@ -77,7 +77,7 @@ enum EmbeddingAction {
         scatter.markerSize = 4.5
         scatter.opacity = 0.8
         scatter.legendPlacement = .outside
-        try context.emitFigure(name: "pca", title: "\(Format.count(picks.count)) \(part) images on the first two principal components",
+        try context.emitFigure(name: "pca", title: "\(Format.count(picks.count)) \(part) images on the first two principal components, coloured by class (axis labels: share of the variance each explains)",
                                chart: scatter, size: Size(width: 760, height: 540))
 
         // The components themselves, as images of their pixel weights (first channel).

@@ -180,10 +180,10 @@ enum NoiseAction {
                                                 range: Float(-extent)...Float(extent),
                                                 caption: "RMS \(Format.decimal(summary.noise[position], 3))"))
         }
-        let bar = ColorBar(colorMap: .coolwarm, range: -extent...extent, label: "residual (pixel / 255)", rows: 1..<2)
+        let bar = ColorBar(colorMap: .coolwarm, range: -extent...extent, label: "residual", rows: 1..<2)
         try context.emitFigure(
             name: "noisiest",
-            title: "The \(picks.count) noisiest images (top, with class and image number) and their residual maps (bottom): red where the image is brighter than its 3×3 \(filter.rawValue), blue where darker",
+            title: "The \(picks.count) noisiest images (top, with class and image number) and their residual maps in pixel / 255 (bottom): red where the image is brighter than its 3×3 \(filter.rawValue), blue where darker",
             chart: ImageGrid(images: pictures, columns: picks.count, rowLabels: ["image", "residual"], pictureSide: 84,
                              colorBars: [bar]))
     }

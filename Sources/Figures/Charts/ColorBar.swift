@@ -66,13 +66,14 @@ public struct ColorBar: Sendable, Equatable {
         return width
     }
 
-    /// The label's font: the theme's label size, smaller (down to 8 points) where the label
-    /// would otherwise be longer than the bar.
+    /// The label's font: the theme's label size, smaller (down to the tick size) where the label
+    /// would otherwise run more than a fifth of the bar's height past either end of it.
     func labelFont(_ label: String, on canvas: Canvas, height: Double) -> Font {
         let size = canvas.theme.labelSize
         let length = canvas.measure(label, font: Font(size: size)).width
-        guard length > height, length > 0 else { return Font(size: size) }
-        return Font(size: max(8, size * height / length))
+        let room = height * 1.4
+        guard length > room, length > 0 else { return Font(size: size) }
+        return Font(size: max(canvas.theme.tickSize, size * room / length))
     }
 
     /// The vertical position of `value` in a bar drawn in `rect`.
