@@ -8,7 +8,7 @@ extension Action {
     /// `eda.augment`: what training's augmentations do to real images.
     public static let edaAugment = Action(
         name: "eda.augment",
-        version: 1,
+        version: 2,
         summary: "Shows originals next to augmented variants, made by the same augmentation code training uses.",
         discussion: """
             The parameters 'flip', 'shift', 'rotate', 'crop', 'erase' and 'noise' are those of a \

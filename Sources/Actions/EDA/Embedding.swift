@@ -8,7 +8,7 @@ extension Action {
     /// `eda.embedding`: the images in two dimensions, coloured by class.
     public static let edaEmbedding = Action(
         name: "eda.embedding",
-        version: 1,
+        version: 2,
         summary: "A 2-D PCA embedding of the images coloured by class, with the variance each component explains.",
         discussion: """
             Principal components of the pixel vectors (pixel / 255) of the chosen part, from the \

@@ -9,7 +9,7 @@ extension Action {
     /// `eda.features`: classic hand-made features, and how well each alone separates the classes.
     public static let edaFeatures = Action(
         name: "eda.features",
-        version: 1,
+        version: 2,
         summary: "Sobel edges, local binary patterns and HOG: shown for samples and per class, and scored by nearest-centroid accuracy.",
         discussion: """
             Sobel: the edge magnitude √(gx² + gy²) of 3×3 Sobel gradients. LBP: rotation-invariant \

@@ -8,7 +8,7 @@ extension Action {
     /// `eda.heatmap`: how pixels move together.
     public static let edaHeatmap = Action(
         name: "eda.heatmap",
-        version: 1,
+        version: 2,
         summary: "The pixel-pixel correlation matrix as a heatmap, and correlation against the distance between pixels.",
         discussion: """
             Pixel i of the heatmap is row i / width, column i mod width of the image (grey: the mean \

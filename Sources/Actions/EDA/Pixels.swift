@@ -7,7 +7,7 @@ extension Action {
     /// `eda.pixels`: what the pixel values look like, overall and per class.
     public static let edaPixels = Action(
         name: "eda.pixels",
-        version: 1,
+        version: 2,
         summary: "Mean and std images, the pixel-value histogram, and per-class brightness and contrast.",
         discussion: """
             Values are 'pixel / 255' in [0, 1]. The mean image of a class is the average of its \
