@@ -80,6 +80,19 @@ import Testing
         #expect(heatmap.colorBar.label == "r")
     }
 
+    @Test func theXLabelOfASquareMatrixSitsUnderItsTicksNotAtTheFrameBottom() throws {
+        // A tall frame: equal aspect leaves the plot shorter than the frame.
+        let names = (0..<10).map { "class \($0)" }
+        let heatmap = Heatmap(values: (0..<100).map(Double.init), rows: 10, columns: 10, rowLabels: names,
+                              columnLabels: names, xLabel: "predicted", yLabel: "true")
+        let canvas = try testCanvas(width: 600, height: 900)
+        let frame = Rect(x: 0, y: 0, width: 600, height: 900)
+        let layout = heatmap.makeAxes(reservedRight: 60).layout(on: canvas, in: frame, legendOutside: false)
+        let bottom = try #require(layout.xLabelBottom)
+        #expect(layout.mapping.plot.maxY < frame.maxY - 200)
+        #expect(bottom > layout.mapping.plot.maxY && bottom < layout.mapping.plot.maxY + 80)
+    }
+
     @Test func largeMatricesAreSmoothedUnlessCellsAreWholePixels() {
         #expect(!Heatmap.needsSmoothing(cells: 392, points: 392, scale: 1))
         #expect(!Heatmap.needsSmoothing(cells: 392, points: 392, scale: 2))
