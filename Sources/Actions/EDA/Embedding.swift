@@ -88,9 +88,9 @@ enum EmbeddingAction {
             return EDAPictures.colored(vector.map { $0 / extent }, width: data.width, height: data.height, map: .coolwarm,
                                        range: -1...1, caption: "PC \(k + 1)")
         }
-        let weightBar = ColorBar(colorMap: .coolwarm, range: -1...1, label: "weight ÷ largest |weight|")
+        let weightBar = ColorBar(colorMap: .coolwarm, range: -1...1, label: "relative weight")
         try context.emitFigure(name: "components",
-                               title: "The first principal components as images of their pixel weights (red: positive, blue: negative)",
+                               title: "The first principal components as images of their pixel weights, each divided by its largest |weight| (red: positive, blue: negative)",
                                chart: ImageGrid(images: componentPictures, columns: componentPictures.count, pictureSide: 84,
                                                 colorBars: [weightBar]))
     }
