@@ -11,6 +11,7 @@ public enum BuiltInActions {
         .edaSamples,
         .edaHeatmap,
         .edaAnomalies,
+        .edaNoise,
         .edaFeatures,
         .edaAugment,
         .edaWordCloud,

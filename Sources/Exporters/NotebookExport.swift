@@ -131,12 +131,19 @@ public enum NotebookExport {
         ["output_type": "display_data", "data": data, "metadata": [String: Any]()]
     }
 
-    /// A line that is one image, `![alt](data:image/png;base64,…)` or `![alt](file.png)`, with its PNG.
+    /// A line that is one image, `![alt](data:image/png;base64,…)` or `![alt](file.png)`, or the
+    /// `<img src="…" alt="…" width="…">` a figure rendered with `--scale 2` is written as, with its PNG.
     static func figure(_ line: String, baseDirectory: String) -> (alt: String, png: Data)? {
         let text = line.trimmingCharacters(in: .whitespaces)
-        guard text.hasPrefix("!["), text.hasSuffix(")"), let middle = text.range(of: "](", options: .backwards) else { return nil }
-        let alt = String(text[text.index(text.startIndex, offsetBy: 2)..<middle.lowerBound]).replacingOccurrences(of: "\\]", with: "]")
-        let target = String(text[middle.upperBound..<text.index(before: text.endIndex)])
+        let alt: String, target: String
+        if text.hasPrefix("<img "), text.hasSuffix(">"), let source = attribute("src", in: text) {
+            alt = attribute("alt", in: text) ?? ""
+            target = source
+        } else {
+            guard text.hasPrefix("!["), text.hasSuffix(")"), let middle = text.range(of: "](", options: .backwards) else { return nil }
+            alt = String(text[text.index(text.startIndex, offsetBy: 2)..<middle.lowerBound]).replacingOccurrences(of: "\\]", with: "]")
+            target = String(text[middle.upperBound..<text.index(before: text.endIndex)])
+        }
         let prefix = "data:image/png;base64,"
         if target.hasPrefix(prefix) {
             return Data(base64Encoded: String(target.dropFirst(prefix.count))).map { (alt, $0) }
@@ -144,5 +151,14 @@ public enum NotebookExport {
         guard target.lowercased().hasSuffix(".png"), !target.contains("://") else { return nil }
         let path = target.hasPrefix("/") ? target : (baseDirectory as NSString).appendingPathComponent(target.removingPercentEncoding ?? target)
         return (try? Data(contentsOf: URL(fileURLWithPath: path))).map { (alt, $0) }
+    }
+
+    /// The value of attribute `name="…"` in an HTML tag, entities decoded.
+    static func attribute(_ name: String, in tag: String) -> String? {
+        guard let start = tag.range(of: " \(name)=\"") else { return nil }
+        let rest = tag[start.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return String(rest[..<end]).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
     }
 }

@@ -108,10 +108,13 @@ public enum HTMLPage {
 
     /// Turns an image paragraph followed by its caption paragraph (`*Figure 3: …*`, as the
     /// executed notebook writes it) into `<figure><img …><figcaption>Figure 3: …</figcaption></figure>`.
+    ///
+    /// A figure rendered at `--scale 2` is an `<img … width="…">` line, which cmark passes through
+    /// as an HTML block rather than a paragraph; it is wrapped in one first, so it gets its caption too.
     static func figureCaptions(_ html: String) -> String {
         let imageStart = "<p><img ", paragraphEnd = "</p>\n", captionStart = "<p><em>Figure ", captionEnd = "</em></p>"
         var out = ""
-        var rest = Substring(html)
+        var rest = Substring(wrappingImageBlocks(html))
         while let start = rest.range(of: imageStart) {
             out += rest[..<start.lowerBound]
             let afterImage = rest[start.upperBound...]
@@ -130,6 +133,15 @@ public enum HTMLPage {
             rest = following[caption.upperBound...]
         }
         return out + rest
+    }
+
+    /// Every line that is exactly one `<img …>` element, wrapped in `<p>…</p>`.
+    static func wrappingImageBlocks(_ html: String) -> String {
+        guard html.contains("\n<img ") || html.hasPrefix("<img ") else { return html }
+        return html.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            line.hasPrefix("<img ") && line.hasSuffix(">") && line.filter({ $0 == "<" }).count == 1
+                ? "<p>\(line)</p>" : String(line)
+        }.joined(separator: "\n")
     }
 
     struct Heading {

@@ -21,9 +21,12 @@ public struct PreviewConfiguration: Sendable {
     public var assets: Bool
     /// How often the notebooks' files are looked at, in seconds.
     public var pollInterval: Double
+    /// Pixels per point of the figures (`loom run --scale`).
+    public var figureScale: Double
 
     public init(notebooks: [String], port: Int = 0, token: String? = nil, overrides: [String: String] = [:],
-                outputDirectory: String = "outputs", assets: Bool = false, pollInterval: Double = 0.3) {
+                outputDirectory: String = "outputs", assets: Bool = false, pollInterval: Double = 0.3,
+                figureScale: Double = 1) {
         self.notebooks = notebooks
         self.port = port
         self.token = token
@@ -31,6 +34,7 @@ public struct PreviewConfiguration: Sendable {
         self.outputDirectory = outputDirectory
         self.assets = assets
         self.pollInterval = pollInterval
+        self.figureScale = figureScale
     }
 }
 
@@ -219,7 +223,8 @@ public final class PreviewServer: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let report = try runner.run(checked, options: RunOptions(
-                plan: PlanOptions(force: request.force), figures: figures, outputPath: session.outputPath,
+                plan: PlanOptions(force: request.force, figureScale: configuration.figureScale), figures: figures,
+                outputPath: session.outputPath,
                 cancellation: cancellation))
             session.endRun(error: nil)
             let counts = CellStatus.Kind.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")

@@ -38,12 +38,17 @@ extension Loom {
         @Option(help: ArgumentHelp("Where executed notebooks go.", valueName: "dir"))
         var out = "outputs"
 
+        @Option(help: ArgumentHelp("Pixels per point of the figures: 1, or 2 for crisp screens (as 'loom run --scale').",
+                                   valueName: "1|2"))
+        var scale: Double = 1
+
         @OptionGroup var notebookParameters: NotebookParameterOptions
 
         @OptionGroup var cache: CacheOptions
 
         func validate() throws {
             if notebooks.isEmpty { throw ValidationError("Name at least one notebook to preview.") }
+            if ![1.0, 2.0].contains(scale) { throw ValidationError("'--scale' must be 1 or 2, not \(scale).") }
         }
 
         func run() throws {
@@ -52,7 +57,7 @@ extension Loom {
                 server = try PreviewServer(
                     configuration: PreviewConfiguration(notebooks: notebooks, port: port, token: token,
                                                         overrides: notebookParameters.overrides, outputDirectory: out,
-                                                        assets: assets),
+                                                        assets: assets, figureScale: scale),
                     registry: BuiltInActions.registry, cache: try cache.open(), log: { printError($0) })
             } catch let error as PreviewError {
                 printError("error: \(error)")

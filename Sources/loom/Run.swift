@@ -33,6 +33,10 @@ extension Loom {
         @Option(help: ArgumentHelp("Where executed notebooks go.", valueName: "dir"))
         var out = "outputs"
 
+        @Option(help: ArgumentHelp("Pixels per point of the figures: 1, or 2 for crisp screens (shown at the 1× size; cached apart from 1× runs).",
+                                   valueName: "1|2"))
+        var scale: Double = 1
+
         @Flag(name: .shortAndLong, help: "Print only errors.")
         var quiet = false
 
@@ -44,6 +48,9 @@ extension Loom {
 
         func validate() throws {
             if notebooks.isEmpty { throw ValidationError("Name at least one notebook to run.") }
+            if ![1.0, 2.0].contains(scale) {
+                throw ValidationError("'--scale' must be 1 or 2, not \(scale).")
+            }
         }
 
         @Flag(help: "Keep running: re-run a notebook whenever its file is saved (stop with Ctrl-C).")
@@ -141,7 +148,7 @@ extension Loom {
                         + "choose another with --out")
                 }
                 let report = try runner.run(notebook, options: RunOptions(
-                    plan: PlanOptions(force: force, ignoreCache: noCache), figures: figures, outputPath: output,
+                    plan: PlanOptions(force: force, ignoreCache: noCache, figureScale: scale), figures: figures, outputPath: output,
                     machine: ComputeBackend.current.summary))
                 for cell in report.cells {
                     if case .failed(let message) = cell.status { printError(message) }

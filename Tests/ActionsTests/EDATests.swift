@@ -84,6 +84,8 @@ func imbalanceRatioIsLargestOverSmallest(counts: [Int], expected: Double) {
                                                                           "crop 0.80–1.00", "erase p=0.25"])
     #expect(AugmentAction.describe(Augmentation.Draw(flip: true, shiftX: 2, shiftY: -1, degrees: 7.4)) == "flip →2 ↓-1 7°")
     #expect(AugmentAction.describe(Augmentation.Draw()) == "unchanged")
+    // A rotation that rounds to zero is left out rather than written "-0°".
+    #expect(AugmentAction.describe(Augmentation.Draw(shiftX: 1, degrees: -0.3)) == "→1 ↓0")
     #expect(AugmentAction.describe(Augmentation.Draw(noise: 0.1)) == "noise only")
 }
 

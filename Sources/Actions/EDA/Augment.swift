@@ -8,7 +8,7 @@ extension Action {
     /// `eda.augment`: what training's augmentations do to real images.
     public static let edaAugment = Action(
         name: "eda.augment",
-        version: 1,
+        version: 2,
         summary: "Shows originals next to augmented variants, made by the same augmentation code training uses.",
         discussion: """
             The parameters 'flip', 'shift', 'rotate', 'crop', 'erase' and 'noise' are those of a \
@@ -59,7 +59,9 @@ enum AugmentAction {
         var parts: [String] = []
         if draw.flip { parts.append("flip") }
         if draw.shiftX != 0 || draw.shiftY != 0 { parts.append("→\(draw.shiftX) ↓\(draw.shiftY)") }
-        if draw.degrees != 0 { parts.append(String(format: "%.0f°", draw.degrees)) }
+        // Whole degrees; a rotation that rounds to 0° is not shown (it read "-0°").
+        let degrees = Int(draw.degrees.rounded())
+        if degrees != 0 { parts.append("\(degrees)°") }
         if let crop = draw.crop, crop.scale != 1 { parts.append(String(format: "×%.2f", 1 / crop.scale)) }
         if draw.erase != nil { parts.append("erase") }
         if parts.isEmpty { return draw.noise > 0 ? "noise only" : "unchanged" }

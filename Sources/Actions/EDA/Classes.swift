@@ -6,7 +6,7 @@ extension Action {
     /// `eda.classes`: how many images each class has in each part of the split.
     public static let edaClasses = Action(
         name: "eda.classes",
-        version: 1,
+        version: 2,
         summary: "Counts images per class in each part of the split, with a bar chart and the imbalance ratio.",
         discussion: """
             The table has one row per class and one column per part (train, validation, test) plus \

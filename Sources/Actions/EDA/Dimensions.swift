@@ -7,7 +7,7 @@ extension Action {
     /// `eda.dimensions`: image sizes, where the content sits, and how much border could be cropped.
     public static let edaDimensions = Action(
         name: "eda.dimensions",
-        version: 1,
+        version: 2,
         summary: "Image sizes, the bounding box of the content of each image, and how many border pixels could be cropped.",
         discussion: """
             A pixel is content when its value (pixel / 255, the largest over channels) is above \

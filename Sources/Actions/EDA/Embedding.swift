@@ -8,7 +8,7 @@ extension Action {
     /// `eda.embedding`: the images in two dimensions, coloured by class.
     public static let edaEmbedding = Action(
         name: "eda.embedding",
-        version: 1,
+        version: 2,
         summary: "A 2-D PCA embedding of the images coloured by class, with the variance each component explains.",
         discussion: """
             Principal components of the pixel vectors (pixel / 255) of the chosen part, from the \
@@ -74,20 +74,24 @@ enum EmbeddingAction {
         var scatter = ScatterPlot(x: x, y: y, labels: labels, classNames: data.classNames,
                                   xLabel: "PC 1 (\(Format.percent(values[0] / totalVariance)))",
                                   yLabel: "PC 2 (\(Format.percent(values[1] / totalVariance)))")
-        scatter.markerSize = 4
-        scatter.opacity = 0.6
+        scatter.markerSize = 4.5
+        scatter.opacity = 0.8
         scatter.legendPlacement = .outside
-        try context.emitFigure(name: "pca", title: "\(Format.count(picks.count)) \(part) images on the first two principal components",
+        try context.emitFigure(name: "pca", title: "\(Format.count(picks.count)) \(part) images on the first two principal components, coloured by class (axis labels: share of the variance each explains)",
                                chart: scatter, size: Size(width: 760, height: 540))
 
         // The components themselves, as images of their pixel weights (first channel).
         let componentPictures = (0..<min(components, 8)).map { k -> GridImage in
             let vector = Array(vectors[(k * size)..<(k * size + data.plane)])
-            let extent = vector.map { abs($0) }.max() ?? 1
-            return EDAPictures.colored(vector, width: data.width, height: data.height, map: .coolwarm, range: -extent...extent,
-                                       caption: "PC \(k + 1)")
+            // Each component scaled by its largest weight, so that one colour bar serves them all.
+            let extent = max(vector.map { abs($0) }.max() ?? 1, .leastNormalMagnitude)
+            return EDAPictures.colored(vector.map { $0 / extent }, width: data.width, height: data.height, map: .coolwarm,
+                                       range: -1...1, caption: "PC \(k + 1)")
         }
-        try context.emitFigure(name: "components", title: "The first principal components as images (red: positive, blue: negative weight)",
-                               chart: ImageGrid(images: componentPictures, columns: componentPictures.count, pictureSide: 84))
+        let weightBar = ColorBar(colorMap: .coolwarm, range: -1...1, label: "relative weight")
+        try context.emitFigure(name: "components",
+                               title: "The first principal components as images of their pixel weights, each divided by its largest |weight| (red: positive, blue: negative)",
+                               chart: ImageGrid(images: componentPictures, columns: componentPictures.count, pictureSide: 84,
+                                                colorBars: [weightBar]))
     }
 }

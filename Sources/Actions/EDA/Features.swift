@@ -9,7 +9,7 @@ extension Action {
     /// `eda.features`: classic hand-made features, and how well each alone separates the classes.
     public static let edaFeatures = Action(
         name: "eda.features",
-        version: 1,
+        version: 2,
         summary: "Sobel edges, local binary patterns and HOG: shown for samples and per class, and scored by nearest-centroid accuracy.",
         discussion: """
             Sobel: the edge magnitude √(gx² + gy²) of 3×3 Sobel gradients. LBP: rotation-invariant \
@@ -133,12 +133,15 @@ enum FeaturesAction {
         }
         let scale = max(1, Int(SamplesAction.shownSide(max(height, width), target: 84)) / max(height, width))
         var rows: [[GridImage]] = [[], [], [], []]
-        for image in picks {
+        // One edge-magnitude range for every sample, so that its colour bar reads for all of them.
+        let sobelPlanes = picks.map { ImageFeatures.sobelMagnitude(data.greyPlane(ofImage: $0), height: height, width: width) }
+        let samplePeak = max(sobelPlanes.flatMap { $0 }.max() ?? 1, 1e-6)
+        for (position, image) in picks.enumerated() {
             let plane = data.greyPlane(ofImage: image)
             let label = names[Int(data.images.labels[image])]
             rows[0].append(data.picture(ofImage: image, caption: label))
-            rows[1].append(EDAPictures.grey(ImageFeatures.sobelMagnitude(plane, height: height, width: width), width: width,
-                                            height: height, caption: label))
+            rows[1].append(EDAPictures.grey(sobelPlanes[position], width: width, height: height, range: 0...samplePeak,
+                                            caption: label))
             let codes = ImageFeatures.localBinaryPatterns(plane, height: height, width: width)
             rows[2].append(EDAPictures.colored(codes.map { Float($0) }, width: width, height: height, map: .viridis,
                                                range: 0...9, caption: label))
@@ -150,8 +153,10 @@ enum FeaturesAction {
         let rowLabels = ["image", "Sobel", "LBP code", "HOG"]
         try context.emitFigure(
             name: "feature-samples",
-            title: "Sample training images and their features: Sobel edge magnitude, LBP code (viridis, 0–9) and HOG cells",
-            chart: ImageGrid(images: rows.flatMap { $0 }, columns: picks.count, rowLabels: rowLabels, pictureSide: 84))
+            title: "Sample training images and their features: Sobel edge magnitude, LBP code of each pixel (0–8 brighter neighbours of a uniform pattern, 9 other) and HOG cells",
+            chart: ImageGrid(images: rows.flatMap { $0 }, columns: picks.count, rowLabels: rowLabels, pictureSide: 84,
+                             colorBars: [ColorBar(colorMap: .gray, range: 0...Double(samplePeak), label: "edge magnitude", rows: 1..<2),
+                                         ColorBar(colorMap: .viridis, range: 0...9, label: "LBP code", rows: 2..<3)]))
 
         // Per-class averages: the mean Sobel image and the mean HOG cells of each class.
         let plane = data.plane
@@ -191,7 +196,9 @@ enum FeaturesAction {
         let averageLabels = ["mean Sobel", "mean HOG"]
         try context.emitFigure(
             name: "feature-class-means", title: "Per-class averages over the training part: Sobel edge magnitude and HOG cells",
-            chart: ImageGrid(images: averages, columns: classes, rowLabels: averageLabels, pictureSide: 84))
+            chart: ImageGrid(images: averages, columns: classes, rowLabels: averageLabels, pictureSide: 84,
+                             colorBars: [ColorBar(colorMap: .gray, range: 0...Double(sobelPeak), label: "mean edge magnitude",
+                                                  rows: 0..<1)]))
 
         let shares = (0..<classes).flatMap { label -> [Double] in
             let total = max(1e-12, patternSums[label].reduce(0, +))

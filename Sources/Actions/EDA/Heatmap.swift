@@ -8,7 +8,7 @@ extension Action {
     /// `eda.heatmap`: how pixels move together.
     public static let edaHeatmap = Action(
         name: "eda.heatmap",
-        version: 1,
+        version: 2,
         summary: "The pixel-pixel correlation matrix as a heatmap, and correlation against the distance between pixels.",
         discussion: """
             Pixel i of the heatmap is row i / width, column i mod width of the image (grey: the mean \
@@ -106,6 +106,14 @@ enum HeatmapAction {
         return (values, size, factor)
     }
 
+    /// The heatmap's title, honest about pooling: `784×784 pixel correlations` when every pair
+    /// is drawn, `784×784 pixel correlations, 2×2 block means (392×392)` when blocks are averaged.
+    static func matrixTitle(plane: Int, shown: (values: [Double], dimension: Int, factor: Int)) -> String {
+        let full = "\(plane)×\(plane) pixel correlations"
+        guard shown.factor > 1 else { return full }
+        return full + ", \(shown.factor)×\(shown.factor) block means (\(shown.dimension)×\(shown.dimension))"
+    }
+
     static func run(_ parameters: HeatmapParameters, _ context: ActionContext) throws {
         let data = try EDAData.load(context)
         let part = parameters.part
@@ -148,10 +156,11 @@ enum HeatmapAction {
         let shown = displayed(matrix, dimension: plane)
         let axis = shown.factor == 1 ? "pixel (row-major index)" : "pixel (row-major index ÷ \(shown.factor))"
         let heatmap = Heatmap(values: shown.values, rows: shown.dimension, columns: shown.dimension, colorMap: .coolwarm,
-                              range: -1...1, title: "\(plane)×\(plane) pixel correlations", xLabel: axis, yLabel: axis,
+                              range: -1...1, title: Self.matrixTitle(plane: plane, shown: shown), xLabel: axis, yLabel: axis,
                               colorBarLabel: "Pearson r")
-        try context.emitFigure(name: "correlation", title: "Pixel-pixel correlation matrix (\(part) images)",
-                               chart: heatmap, size: Size(width: 560, height: 500))
+        try context.emitFigure(name: "correlation", title: "Pixel-pixel correlation matrix (\(part) images)"
+                                   + (shown.factor > 1 ? ", each cell the mean of a \(shown.factor)×\(shown.factor) block of pixel pairs" : ""),
+                               chart: heatmap, size: Size(width: 640, height: 580))
 
         // The correlation of a few reference pixels with every other pixel, as maps.
         let references = [(height / 2, width / 2), (height / 4, width / 4), (height / 2, width / 8), (height * 3 / 4, width / 2)]
@@ -162,10 +171,9 @@ enum HeatmapAction {
                                        caption: "pixel (\(row), \(column))")
         }
         try context.emitFigure(name: "reference-maps",
-                               title: "Correlation of four reference pixels (row, column) with every pixel (blue −1, white 0, red +1)",
-                               chart: ImageGrid(images: maps, columns: maps.count),
-                               size: Size(width: 4 * (SamplesAction.shownSide(max(height, width), target: 112) + 14) + 40,
-                                          height: SamplesAction.shownSide(max(height, width), target: 112) + 60))
+                               title: "Correlation of four reference pixels (row, column) with every other pixel",
+                               chart: ImageGrid(images: maps, columns: maps.count, pictureSide: 112,
+                                                colorBars: [ColorBar(colorMap: .coolwarm, range: -1...1, label: "Pearson r")]))
 
         var series: [LineChart.Series] = [
             .init(name: "mean", x: byDistance.distances.map(Double.init), y: byDistance.mean),
@@ -200,7 +208,10 @@ enum HeatmapAction {
         if !classMatrices.isEmpty {
             let columns = min(5, classMatrices.count)
             let rows = (classMatrices.count + columns - 1) / columns
-            try context.emitFigure(name: "correlation-per-class", title: "Pixel correlation matrix within each class",
+            let factor = (plane + 199) / 200
+            try context.emitFigure(name: "correlation-per-class",
+                                   title: "Pixel correlation matrix within each class"
+                                       + (factor > 1 ? " (each cell the mean of a \(factor)×\(factor) block of pixel pairs)" : ""),
                                    chart: FigureGrid(classMatrices, columns: columns),
                                    size: Size(width: Double(columns) * 260, height: Double(rows) * 230))
         }

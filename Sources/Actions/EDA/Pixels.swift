@@ -7,7 +7,7 @@ extension Action {
     /// `eda.pixels`: what the pixel values look like, overall and per class.
     public static let edaPixels = Action(
         name: "eda.pixels",
-        version: 1,
+        version: 2,
         summary: "Mean and std images, the pixel-value histogram, and per-class brightness and contrast.",
         discussion: """
             Values are 'pixel / 255' in [0, 1]. The mean image of a class is the average of its \
@@ -194,10 +194,13 @@ enum PixelsAction {
             pictures.append(EDAPictures.colored(stats.stdImages[group], width: data.width, height: data.height,
                                                 map: .viridis, range: 0...stdHigh, caption: captions[position]))
         }
-        let grid = ImageGrid(images: pictures, columns: order.count, rowLabels: ["mean", "std"], pictureSide: 56)
+        let bars = [ColorBar(colorMap: .gray, range: 0...Double(meanHigh), label: "mean", rows: 0..<1),
+                    ColorBar(colorMap: .viridis, range: 0...Double(stdHigh), label: "std", rows: 1..<2)]
+        let grid = ImageGrid(images: pictures, columns: order.count, rowLabels: ["mean", "std"], pictureSide: 56,
+                             colorBars: bars)
         try context.emitFigure(
             name: "mean-std-images",
-            title: "Mean image (grey, 0…\(Format.decimal(Double(meanHigh), 2))) and std image (viridis, 0…\(Format.decimal(Double(stdHigh), 2))) of all \(part) images and of each class",
+            title: "Mean image (grey) and standard-deviation image (viridis) of pixel / 255 over all \(part) images and each class: bright where the class is bright on average (top) or varies most (bottom)",
             chart: grid)
 
         // Histogram: bands of values, then the distribution of non-zero values level by level.
@@ -214,7 +217,8 @@ enum PixelsAction {
         let lineChart = LineChart(series: [.init(name: "non-zero", x: levels, y: shares)],
                                   title: "Non-zero pixel values", xLabel: "pixel / 255",
                                   yLabel: "% of non-zero values", markers: false, legendPlacement: .hidden)
-        try context.emitFigure(name: "pixel-histogram", title: "Histogram of pixel values (\(part) images)",
+        try context.emitFigure(name: "pixel-histogram",
+                               title: "Histogram of pixel values (\(part) images): the share of values in each band of stored values (left) and how the non-zero values are spread (right)",
                                chart: FigureGrid([bandChart, lineChart], columns: 2), size: Size(width: 980, height: 360))
 
         let brightnessPlot = ViolinPlot(groups: (0..<classes).map { DistributionGroup(name: names[$0], values: stats.brightness[$0]) },
@@ -222,7 +226,8 @@ enum PixelsAction {
         let contrastPlot = ViolinPlot(groups: (0..<classes).map { DistributionGroup(name: names[$0], values: stats.contrast[$0]) },
                                       title: "Contrast: std of pixel values per image", yLabel: "std of pixel / 255")
         let width = max(700.0, min(1400, 80.0 * Double(classes) + 120))
-        try context.emitFigure(name: "brightness-contrast", title: "Per-image brightness and contrast by class (\(part) images)",
+        try context.emitFigure(name: "brightness-contrast",
+                               title: "Per-image brightness (mean pixel, top) and contrast (std of the pixels, bottom) in each class, \(part) images; the bar spans the quartiles, the dot marks the median",
                                chart: FigureGrid([brightnessPlot, contrastPlot], columns: 1),
                                size: Size(width: width, height: 640))
     }

@@ -169,8 +169,9 @@ enum EDAPictures {
 }
 
 extension ActionContext {
-    /// Renders `chart` and adds it as a figure of this cell.
+    /// Renders `chart` at the run's ``ActionContext/figureScale`` and adds it as a figure of this cell.
     func emitFigure(name: String, title: String, chart: any Chart, size: Size? = nil) throws {
-        emitFigure(name: name, title: title, png: try Figure(chart, size: size).renderPNG())
+        emitFigure(name: name, title: title, png: try Figure(chart, size: size, scale: figureScale).renderPNG(),
+                   scale: figureScale)
     }
 }

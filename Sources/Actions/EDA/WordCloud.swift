@@ -8,7 +8,7 @@ extension Action {
     /// `eda.wordcloud`: the class names, sized by how many images each class has.
     public static let edaWordCloud = Action(
         name: "eda.wordcloud",
-        version: 2,
+        version: 3,
         summary: "A word cloud of the class names, weighted by image count or by confusion with one class.",
         discussion: """
             Each class name's font size grows linearly with its image count in the chosen part \

@@ -174,10 +174,12 @@ func shapeText(_ shape: [Int]) -> String {
 }
 
 extension ActionContext {
-    /// Renders a figure at scale 1 and adds it to the cell's output.
+    /// Renders a figure at the run's ``figureScale`` and adds it to the cell's output.
     func emit(_ figure: Figure, name: String, title: String) throws {
+        var scaled = figure
+        scaled.scale = figureScale
         do {
-            emitFigure(name: name, title: title, png: try figure.renderPNG())
+            emitFigure(name: name, title: title, png: try scaled.renderPNG(), scale: figureScale)
         } catch {
             throw ActionError("the figure '\(name)' could not be drawn: \(error)")
         }

@@ -55,11 +55,38 @@ public struct FigureOutput: Sendable, Codable, Hashable {
     /// The alt text, also shown as the caption.
     public var title: String
     public var png: Data
+    /// Pixels per point the PNG was rendered at (`loom run --scale 2`); `nil` for 1. The executed
+    /// notebook shows a figure rendered at scale 2 at half its pixel width, so it takes the same
+    /// room as at scale 1, only sharper.
+    public var scale: Double?
 
-    public init(name: String, title: String, png: Data) {
+    public init(name: String, title: String, png: Data, scale: Double = 1) {
         self.name = name
         self.title = title
         self.png = png
+        self.scale = scale == 1 ? nil : scale
+    }
+
+    /// The width in pixels from the PNG header (the IHDR chunk's first field), or `nil` when the
+    /// bytes are not a PNG.
+    public var pixelWidth: Int? {
+        let bytes = [UInt8](png.prefix(24))
+        guard bytes.count == 24, bytes[0] == 0x89, bytes[1] == 0x50, bytes[12...15].elementsEqual("IHDR".utf8) else { return nil }
+        return bytes[16...19].reduce(0) { $0 << 8 | Int($1) }
+    }
+
+    /// The width, in points, to show the figure at: its pixel width over its scale; `nil` when
+    /// it was rendered at scale 1 (shown at its own size) or the width is unknown.
+    public var displayWidth: Int? {
+        guard let scale, scale > 0, scale != 1, let pixels = pixelWidth else { return nil }
+        return Int((Double(pixels) / scale).rounded())
+    }
+
+    /// The image as Markdown, `![alt](source)`, or, for a figure rendered above scale 1, as an
+    /// `<img>` element with its `width` in points (Markdown images cannot carry a size).
+    func imageMarkdown(source: String) -> String {
+        guard let width = displayWidth else { return "![\(MarkdownText.literal(title))](\(source))" }
+        return "<img src=\"\(MarkdownText.html(source))\" alt=\"\(MarkdownText.html(title))\" width=\"\(width)\">"
     }
 }
 
@@ -120,10 +147,9 @@ extension Array where Element == OutputItem {
             case .details(let summary, let body):
                 blocks.append("<details>\n<summary>\(MarkdownText.html(summary))</summary>\n\n\(body)\n\n</details>")
             case .figure(let figure):
-                let alt = MarkdownText.literal(figure.title)
                 switch figures {
                 case .embedded:
-                    blocks.append("![\(alt)](data:image/png;base64,\(figure.png.base64EncodedString()))")
+                    blocks.append(figure.imageMarkdown(source: "data:image/png;base64,\(figure.png.base64EncodedString())"))
                 case .assets(let directory, let relativePath):
                     // Content-addressed: a new figure never overwrites a file the previous
                     // executed notebook links, so a failed write leaves that notebook whole.
@@ -137,7 +163,7 @@ extension Array where Element == OutputItem {
                     } catch {
                         throw NotebookError.cannotWrite(path: path, reason: FileErrorText.reason(error))
                     }
-                    blocks.append("![\(alt)](\(relativePath)/\(file))")
+                    blocks.append(figure.imageMarkdown(source: "\(relativePath)/\(file)"))
                 }
                 if let current = number {
                     blocks.append(FigureOutput.caption(number: current, title: figure.title))

@@ -45,9 +45,13 @@ public final class ActionContext: @unchecked Sendable {
     let actionVersion: Int
     /// Set for a cell run with `--no-cache` or `--force`: sub-results are recomputed too.
     var recomputesSubresults = false
+    /// Pixels per point to render figures at (`loom run --scale 2`); 1 by default.
+    public let figureScale: Double
 
     init(cell: Cell, actionVersion: Int, notebookPath: String, positions: [String: SourcePosition], key: String,
-         inputKeys: [String: [String]], inputLabels: [String: [String]], store: ResultStore, progress: CellProgress) {
+         inputKeys: [String: [String]], inputLabels: [String: [String]], store: ResultStore, progress: CellProgress,
+         figureScale: Double = 1) {
+        self.figureScale = figureScale
         self.cell = cell
         self.actionVersion = actionVersion
         self.notebookPath = notebookPath
@@ -112,8 +116,11 @@ public final class ActionContext: @unchecked Sendable {
     public func emit(_ table: Table) { emit(.table(table)) }
     public func emit(markdown: String) { emit(.markdown(markdown)) }
     /// Adds a PNG figure; `name` must be unique within the cell.
-    public func emitFigure(name: String, title: String, png: Data) {
-        emit(.figure(FigureOutput(name: name, title: title, png: png)))
+    ///
+    /// - Parameter scale: The pixels per point it was rendered at (``figureScale`` for a figure
+    ///   that honours `--scale`), so that the notebook shows it at its size in points.
+    public func emitFigure(name: String, title: String, png: Data, scale: Double = 1) {
+        emit(.figure(FigureOutput(name: name, title: title, png: png, scale: scale)))
     }
 
     /// Sets the cell's result, which later cells read and the cache stores.

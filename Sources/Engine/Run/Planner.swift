@@ -80,10 +80,15 @@ public struct PlanOptions: Sendable {
     public var force: [String]
     /// Ignore the cache entirely (results are still written to it).
     public var ignoreCache: Bool
+    /// Pixels per point of the figures (`--scale`): 1, or 2 for crisp screens. Figures are
+    /// cached with their cell, so a scale other than 1 is part of every cell's key (1 leaves the
+    /// keys as they always were).
+    public var figureScale: Double
 
-    public init(force: [String] = [], ignoreCache: Bool = false) {
+    public init(force: [String] = [], ignoreCache: Bool = false, figureScale: Double = 1) {
         self.force = force
         self.ignoreCache = ignoreCache
+        self.figureScale = figureScale
     }
 }
 
@@ -137,7 +142,7 @@ public struct Planner: Sendable {
                 action: action.name, version: action.version, resultName: cell.resultName, parameters: ownParameters,
                 inputs: inputKeys, identity: identity,
                 key: CacheKey.cell(action: action.name, version: action.version, parameters: ownParameters,
-                                   inputs: inputKeys, identity: identity))
+                                   inputs: inputKeys, identity: identity, figureScale: options.figureScale))
             entry.key = fingerprint.key
             entry.fingerprint = fingerprint
 

@@ -147,7 +147,8 @@ public struct NotebookRunner: Sendable {
             }
             let context = ActionContext(
                 cell: cell, actionVersion: action.version, notebookPath: path, positions: parameters.positions, key: key, inputKeys: inputKeys,
-                inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress, cancellation: cancellation))
+                inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress, cancellation: cancellation),
+                figureScale: options.plan.figureScale)
             if case .run(let reason) = plan.decision { context.recomputesSubresults = reason.recomputesSubresults }
             let started = Date()
             do {
@@ -255,7 +256,8 @@ public struct NotebookRunner: Sendable {
     /// assets folder holds exactly what the notebook shows. Runs only after the notebook is written.
     static func removeStaleFigures(in directory: String, keeping text: String) {
         guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for file in files where file.hasPrefix("cell-") && file.hasSuffix(".png") && !text.contains("/\(file))") {
+        for file in files where file.hasPrefix("cell-") && file.hasSuffix(".png")
+            && !text.contains("/\(file))") && !text.contains("/\(file)\"") {
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(file))
         }
     }

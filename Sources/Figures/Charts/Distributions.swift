@@ -73,8 +73,8 @@ public struct BoxPlot: Chart {
                 let box = Rect(x: x0, y: top, width: x1 - x0, height: max(bottom - top, 1))
                 canvas.fill(box, color: fill)
                 canvas.stroke(box, color: edge, width: 1.2)
-                canvas.line(from: Point(x: x0, y: mapping.py(summary.median)), to: Point(x: x1, y: mapping.py(summary.median)),
-                            color: edge, width: 2)
+                canvas.line(from: Point(x: x0 + 1, y: mapping.py(summary.median)), to: Point(x: x1 - 1, y: mapping.py(summary.median)),
+                            color: fill.contrastingLine, width: 2)
                 for outlier in summary.outliers {
                     drawMarker(.diamond, at: Point(x: xm, y: mapping.py(outlier)), size: 5, color: Color(grey: 0.35).withAlpha(0.8),
                                on: canvas, outline: nil)
@@ -147,14 +147,17 @@ public struct ViolinPlot: Chart {
                 let half = 0.4
                 let right = zip(shape.grid, shape.width).map { mapping.point(center + $1 * half, $0) }
                 let left = zip(shape.grid, shape.width).reversed().map { mapping.point(center - $1 * half, $0) }
-                canvas.polygon(right + left, color: canvas.theme.color(index).mixed(with: .white, fraction: 0.15),
-                               outline: edge, outlineWidth: 1.2)
+                let fill = canvas.theme.color(index).mixed(with: .white, fraction: 0.15)
+                canvas.polygon(right + left, color: fill, outline: edge, outlineWidth: 1.2)
+                // The inner box plot in a colour that shows on the violin's fill, dark or light.
+                let inner = fill.contrastingLine
                 let xm = mapping.px(center)
                 canvas.line(from: Point(x: xm, y: mapping.py(summary.lowerWhisker)), to: Point(x: xm, y: mapping.py(summary.upperWhisker)),
-                            color: edge, width: 1.3)
+                            color: inner, width: 1.3)
                 canvas.line(from: Point(x: xm, y: mapping.py(summary.lowerQuartile)), to: Point(x: xm, y: mapping.py(summary.upperQuartile)),
-                            color: edge, width: 5)
-                canvas.circle(center: Point(x: xm, y: mapping.py(summary.median)), radius: 2.6, color: .white)
+                            color: inner, width: 5)
+                canvas.circle(center: Point(x: xm, y: mapping.py(summary.median)), radius: 2.6,
+                              color: inner == edge ? .white : Color(grey: 0.1))
             }
         })
     }

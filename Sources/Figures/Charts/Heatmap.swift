@@ -110,40 +110,30 @@ public struct Heatmap: Chart {
     /// labelled cells) and for numbers in the cells.
     var drawsCells: Bool { rows * columns <= 4096 }
 
+    /// The colour bar beside the matrix: the map over ``colorRange`` with ``colorBarLabel``.
+    public var colorBar: ColorBar {
+        ColorBar(colorMap: colorMap, range: colorRange, label: colorBarLabel)
+    }
+
     public func draw(on canvas: Canvas, in frame: Rect) {
         let theme = canvas.theme
-        let tickFont = Font(size: theme.tickSize)
-        let range = colorRange
-        let ticks = AxisTicks(lower: range.lowerBound, upper: range.upperBound, targetCount: 6)
-        let tickWidth = ticks.labels.map { canvas.measure($0, font: tickFont).width }.max() ?? 0
-        let barWidth = 14.0
-        var reserved = theme.padding * 1.5 + barWidth + 5 + tickWidth
-        if colorBarLabel != nil { reserved += canvas.measure("0", font: Font(size: theme.labelSize)).height + 6 }
-
+        let bar = colorBar
+        let reserved = theme.padding * 1.5 + bar.width(on: canvas, height: frame.height * 0.7)
         let axes = makeAxes(reservedRight: reserved)
         let layout = axes.draw(on: canvas, in: frame, occupancy: { _ in [] }, content: { mapping in
             drawCells(on: canvas, mapping: mapping)
         })
         let plot = layout.mapping.plot
+        bar.draw(on: canvas, in: Rect(x: plot.maxX + theme.padding * 1.5, y: plot.y, width: ColorBar.barWidth,
+                                      height: plot.height))
+    }
 
-        // Colour bar.
-        let bar = Rect(x: plot.maxX + theme.padding * 1.5, y: plot.y, width: barWidth, height: plot.height)
-        let steps = 256
-        let gradient = PNGImage(width: 1, height: steps, channels: 3, pixels: (0..<steps).flatMap { i -> [UInt8] in
-            let c = colorMap.color(at: 1 - Double(i) / Double(steps - 1)).rgb8
-            return [c.red, c.green, c.blue]
-        })
-        canvas.image(gradient, in: bar, smooth: true)
-        for (value, label) in zip(ticks.values, ticks.labels) {
-            let t = (value - range.lowerBound) / (range.upperBound - range.lowerBound)
-            let y = bar.maxY - t * bar.height
-            canvas.line(from: Point(x: bar.maxX, y: y), to: Point(x: bar.maxX + 3, y: y), color: theme.spineColor, width: 1)
-            canvas.text(label, at: Point(x: bar.maxX + 5, y: y), font: tickFont, horizontal: .leading, vertical: .center)
-        }
-        if let colorBarLabel {
-            canvas.text(colorBarLabel, at: Point(x: bar.maxX + 5 + tickWidth + 6, y: bar.midY),
-                        font: Font(size: theme.labelSize), horizontal: .center, vertical: .top, angle: 90)
-        }
+    /// Whether a matrix of `count` cells drawn `points` wide on `canvas` needs smoothing: when a
+    /// cell is not a whole number of device pixels, nearest-neighbour scaling makes some cells
+    /// one pixel wider than others, which aliases fine bands into moiré.
+    static func needsSmoothing(cells count: Int, points: Double, scale: Double) -> Bool {
+        let pixelsPerCell = points * scale / Double(count)
+        return pixelsPerCell < 1 || abs(pixelsPerCell - pixelsPerCell.rounded()) > 0.02
     }
 
     /// The axes around the matrix: labelled categories, or index ticks at cell centres.
@@ -176,6 +166,8 @@ public struct Heatmap: Chart {
         // others are one picture scaled with nearest neighbour, which leaves no hairline seams
         // between cells that fall between pixels.
         let separated = drawsCells && first.width >= 14 && (rowLabels != nil || columnLabels != nil)
+        // Small matrices (a 28×28 mask) stay crisp blocks; large ones are smoothed where needed.
+        let blocky = drawsCells && first.width >= 4
         if separated {
             for row in 0..<rows {
                 for column in 0..<columns {
@@ -194,8 +186,10 @@ public struct Heatmap: Chart {
             }
             let image = PNGImage(width: columns, height: rows, channels: 3, pixels: pixels)
             let bottomRight = cellRect(row: rows - 1, column: columns - 1, mapping: mapping)
-            canvas.image(image, in: Rect(x: first.x, y: first.y, width: bottomRight.maxX - first.x,
-                                         height: bottomRight.maxY - first.y))
+            let area = Rect(x: first.x, y: first.y, width: bottomRight.maxX - first.x, height: bottomRight.maxY - first.y)
+            let smooth = Self.needsSmoothing(cells: columns, points: area.width, scale: canvas.scale)
+                || Self.needsSmoothing(cells: rows, points: area.height, scale: canvas.scale)
+            canvas.image(image, in: area, smooth: smooth && !blocky)
         }
         guard drawsCells, annotate else { return }
         let texts = values.map { formatValue($0, decimals: valueDecimals) }

@@ -61,6 +61,9 @@ public struct ImageGrid: Chart {
     /// Pictures smaller than this are shown at the largest whole multiple of their pixel size
     /// that does not exceed it (at least 1×); larger ones at their own size, up to 128 points.
     public var pictureSide: Double
+    /// Colour bars drawn right of the pictures, each beside the rows it describes: one for every
+    /// colour-mapped row group (a mean image's grey scale, a std image's viridis).
+    public var colorBars: [ColorBar]
 
     /// Creates an image grid.
     ///
@@ -71,8 +74,9 @@ public struct ImageGrid: Chart {
     ///   - title: Panel title.
     ///   - pictureSide: About how many points a picture takes at the preferred size; 84 by
     ///     default (28-pixel images at 3×).
+    ///   - colorBars: Colour bars for colour-mapped rows, none by default.
     public init(images: [GridImage], columns: Int, rowLabels: [String]? = nil, title: String? = nil,
-                pictureSide: Double = 84) {
+                pictureSide: Double = 84, colorBars: [ColorBar] = []) {
         precondition(columns > 0, "An image grid needs at least one column.")
         precondition(pictureSide > 0 && pictureSide.isFinite, "An image grid's picture side must be positive.")
         self.images = images
@@ -80,6 +84,22 @@ public struct ImageGrid: Chart {
         self.rowLabels = rowLabels
         self.title = title
         self.pictureSide = pictureSide
+        self.colorBars = colorBars
+    }
+
+    /// The rows colour bar `bar` stands beside, clamped to the grid's rows.
+    func rows(of bar: ColorBar) -> Range<Int> {
+        let wanted = bar.rows ?? 0..<rows
+        return max(0, min(wanted.lowerBound, rows))..<max(0, min(wanted.upperBound, rows))
+    }
+
+    /// The room kept right of the pictures for the colour bars: a gap and the widest bar with
+    /// its labels, measured for pictures about `side` points tall.
+    func colorBarSpace(on canvas: Canvas, side: Double) -> Double {
+        let widest = colorBars.map { bar in
+            bar.width(on: canvas, height: side * Double(max(1, rows(of: bar).count)))
+        }.max()
+        return widest.map { $0 + 1.5 * canvas.theme.padding } ?? 0
     }
 
     /// The number of rows.
@@ -122,7 +142,8 @@ public struct ImageGrid: Chart {
         let labelWidth = rowLabels.map { labels in
             (labels.map { canvas.measure($0, font: labelFont).width }.max() ?? 0) + pad
         } ?? 0
-        let width = (2 * pad + labelWidth + Double(columns) * (column + Self.gap)).rounded(.up)
+        let width = (2 * pad + labelWidth + Double(columns) * (column + Self.gap)
+                     + colorBarSpace(on: canvas, side: shownSide)).rounded(.up)
         var titleHeight = 0.0
         if let title, !title.isEmpty {
             let titleFont = Font(size: theme.titleSize, bold: true)
@@ -172,7 +193,7 @@ public struct ImageGrid: Chart {
         }
         let gap = Self.gap
         let frameWidth = images.contains { $0.frame != nil } ? 3.0 : 0
-        let availableWidth = frame.width - 2 * pad - labelWidth
+        let availableWidth = frame.width - 2 * pad - labelWidth - colorBarSpace(on: canvas, side: shownSide)
         let cellWidth = availableWidth / Double(columns)
         // The widest a caption may be: its share of the frame, less the gap to its neighbour.
         let widestCaption = max(1, cellWidth - gap)
@@ -195,7 +216,7 @@ public struct ImageGrid: Chart {
         let widestLine = captions.joined().map { canvas.measure($0, font: font).width }.max() ?? 0
         let column = max(picture, min(widestLine, wrapWidth))
         let pitch = column + gap
-        let usedWidth = labelWidth + Double(columns) * pitch - gap
+        let usedWidth = labelWidth + Double(columns) * pitch - gap + colorBarSpace(on: canvas, side: shownSide)
         let left = frame.x + pad + max(0, (frame.width - 2 * pad - usedWidth) / 2) + labelWidth
         let rowHeight = picture + captionHeight + gap
         // Centre the block vertically in what is left below the title.
@@ -248,6 +269,9 @@ public struct ImageGrid: Chart {
                             color: item.frame.map { $0.mixed(with: .black, fraction: 0.2) }, horizontal: .center, vertical: .top)
             }
         }
+        for (bar, rect) in zip(colorBars, colorBarRects(cells: cells, theme: theme)) {
+            if let rect { bar.draw(on: canvas, in: rect) }
+        }
         if let rowLabels {
             for (row, label) in rowLabels.enumerated() where row * columns < cells.count {
                 let image = cells[row * columns].image
@@ -259,5 +283,27 @@ public struct ImageGrid: Chart {
                 }
             }
         }
+    }
+
+    /// The gradient rectangle of each colour bar: right of the rightmost picture, from the top
+    /// of its first row's pictures to the bottom of its last row's.
+    /// A bar whose rows hold no picture gets `nil`.
+    func colorBarRects(cells: [Cell], theme: Theme) -> [Rect?] {
+        guard !cells.isEmpty else { return colorBars.map { _ in nil } }
+        let frameWidth = images.contains { $0.frame != nil } ? 3.0 : 0
+        let right = cells.map { $0.image.maxX }.max() ?? 0
+        let x = right + frameWidth + 1.5 * theme.padding
+        return colorBars.map { bar in
+            let rows = rows(of: bar)
+            let inRows = cells.indices.filter { rows.contains($0 / columns) }
+            guard let top = inRows.map({ cells[$0].image.y }).min(),
+                  let bottom = inRows.map({ cells[$0].image.maxY }).max() else { return nil }
+            return Rect(x: x, y: top, width: ColorBar.barWidth, height: bottom - top)
+        }
+    }
+
+    /// The colour bars' gradient rectangles as drawn in `frame`.
+    func colorBarRects(on canvas: Canvas, in frame: Rect) -> [Rect?] {
+        colorBarRects(cells: layout(on: canvas, in: frame).cells, theme: canvas.theme)
     }
 }

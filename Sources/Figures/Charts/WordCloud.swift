@@ -7,7 +7,9 @@ import TensorCore
 /// Words are placed from the heaviest, each along an Archimedean spiral from the centre
 /// (stretched to the frame's aspect ratio) at the first position where its ink box, measured
 /// from the real glyphs, overlaps no placed word; about a third of the words after the three
-/// heaviest are set vertically. The largest size is tuned so that every word fits at its own
+/// heaviest are set vertically. Each ink box is padded by 14% of its font size (at least
+/// 3 points) on every side, so neighbouring words are always a clear gap apart, never run
+/// together ("BagT-shirt/top"). The largest size is tuned so that every word fits at its own
 /// size (so equal weights are drawn equal) and the cloud fills the frame; only when no size
 /// works is a word that finds no place shrunk, and left out below the minimum size.
 ///
@@ -71,11 +73,24 @@ public struct WordCloud: Chart {
         var text: String
         var font: Font
         var vertical: Bool
-        /// The ink box plus a small margin, in canvas points.
+        /// The ink box plus ``margin`` on every side, in canvas points.
         var box: Rect
+        /// The padding around the ink, from ``WordCloud/padding(forSize:)``.
+        var margin: Double
         /// The ink box relative to the pen at the baseline (unrotated).
         var ink: Rect
         var colorIndex: Int
+    }
+
+    /// The padding kept around a word's ink at font `size`: 14% of the size (about half a
+    /// space), at least 3 points, so two words are at least the sum of their paddings apart.
+    ///
+    /// - Parameter size: The font size in points.
+    public static func padding(forSize size: Double) -> Double { max(3, size * 0.14) }
+
+    /// The ink box of a placed word, in canvas points.
+    static func inkBox(of word: Placement) -> Rect {
+        word.box.inset(top: word.margin, left: word.margin, bottom: word.margin, right: word.margin)
     }
 
     /// Places the words inside `area`, as large as they fit, centred.
@@ -136,7 +151,6 @@ public struct WordCloud: Chart {
         var random = SplitMix64(seed: seed)
         let minimumSize = 9.0
         let maximumSize = max(minimumSize, maximumSize)
-        let margin = 2.0
         let aspect = area.width / area.height
         var placed: [Placement] = []
         var shrunk = false
@@ -147,6 +161,7 @@ public struct WordCloud: Chart {
             let startAngle = random.unit() * 2 * Double.pi
             search: while size >= minimumSize {
                 let font = Font(size: size, bold: true)
+                let margin = Self.padding(forSize: size)
                 let ink = canvas.measure(entry.element.text, font: font).ink
                 let width = (vertical ? ink.height : ink.width) + 2 * margin
                 let height = (vertical ? ink.width : ink.height) + 2 * margin
@@ -162,7 +177,7 @@ public struct WordCloud: Chart {
                         let box = Rect(x: cx - width / 2, y: cy - height / 2, width: width, height: height)
                         if area.contains(box) && !placed.contains(where: { $0.box.intersects(box) }) {
                             placed.append(Placement(text: entry.element.text, font: font, vertical: vertical, box: box,
-                                                    ink: ink, colorIndex: rank))
+                                                    margin: margin, ink: ink, colorIndex: rank))
                             break search
                         }
                         theta += max(0.05, 2.0 / max(radius, 1))
@@ -192,9 +207,9 @@ public struct WordCloud: Chart {
             canvas.drawTitle(title, font: Font(size: canvas.theme.titleSize, bold: true),
                              in: frame.inset(top: canvas.theme.padding, left: canvas.theme.padding, right: canvas.theme.padding))
         }
-        let margin = 2.0
         for word in layout(on: canvas, in: area(on: canvas, in: frame)) {
             let color = canvas.theme.color(word.colorIndex)
+            let margin = word.margin
             if word.vertical {
                 // Rotating by 90° maps the ink box (x, y, w, h) to x' = y…y+h, y' = −x−w…−x.
                 let anchor = Point(x: word.box.x + margin - word.ink.y, y: word.box.y + margin + word.ink.x + word.ink.width)

@@ -310,7 +310,8 @@ public final class Canvas {
     ///   - image: A grey or RGB image.
     ///   - rect: Where it goes; the image is stretched to fill it.
     ///   - smooth: `false` (the default) scales with nearest neighbour, keeping pixels crisp
-    ///     squares; `true` interpolates bilinearly.
+    ///     squares; `true` interpolates bilinearly when enlarging and averages the covered
+    ///     pixels when shrinking (Cairo's `GOOD` filter), so neither leaves moiré.
     public func image(_ image: PNGImage, in rect: Rect, smooth: Bool = false) {
         guard rect.width > 0, rect.height > 0,
               let source = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(image.width), Int32(image.height))
@@ -341,7 +342,7 @@ public final class Canvas {
         cairo_scale(context, rect.width / Double(image.width), rect.height / Double(image.height))
         cairo_set_source_surface(context, source, 0, 0)
         let pattern = cairo_get_source(context)
-        cairo_pattern_set_filter(pattern, smooth ? CAIRO_FILTER_BILINEAR : CAIRO_FILTER_NEAREST)
+        cairo_pattern_set_filter(pattern, smooth ? CAIRO_FILTER_GOOD : CAIRO_FILTER_NEAREST)
         cairo_pattern_set_extend(pattern, CAIRO_EXTEND_PAD)
         cairo_paint(context)
         cairo_restore(context)

@@ -70,6 +70,10 @@ public struct Color: Equatable, Hashable, Sendable {
         return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
     }
 
+    /// A line colour that reads on top of this colour as a fill: dark grey on light and mid
+    /// tones, light grey on dark ones (the brown, indigo and dark grey of the class palette).
+    public var contrastingLine: Color { luminance < 0.18 ? Color(grey: 0.92) : Color(grey: 0.25) }
+
     /// The colour as 8-bit `(red, green, blue)` samples, rounded to nearest.
     public var rgb8: (red: UInt8, green: UInt8, blue: UInt8) {
         func byte(_ c: Double) -> UInt8 { UInt8((min(max(c, 0), 1) * 255).rounded()) }
@@ -133,6 +137,10 @@ public struct ColorMap: Equatable, Hashable, Sendable {
     public static let blues = ColorMap(name: "blues", stops: [
         0xF7FBFF, 0xDEEBF7, 0xC6DBEF, 0x9ECAE1, 0x6BAED6, 0x4292C6, 0x2171B5, 0x08519C, 0x08306B,
     ].map { Color(hex: $0) })
+
+    /// Black (0) to white (1), as a grey image shows its values: the colour bar of a
+    /// grey picture.
+    public static let gray = ColorMap(name: "gray", stops: [Color.black, Color.white])
 
     /// Greys from white (0) to black (1).
     public static let greys = ColorMap(name: "greys", stops: [Color.white, Color(grey: 0.05)])

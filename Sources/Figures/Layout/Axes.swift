@@ -118,6 +118,9 @@ struct AxesLayout {
     var titleLines: [String]
     var legendRect: Rect?
     var frame: Rect
+    /// Where the horizontal axis label's baseline box ends: just below the tick labels, also when
+    /// an equal aspect made the plot shorter than the frame allows.
+    var xLabelBottom: Double? = nil
 }
 
 /// Title, axes, grid, ticks and legend around a cartesian plot, with margins computed from
@@ -278,7 +281,8 @@ struct CartesianAxes {
                                   width: legendSize.width, height: legendSize.height)
             }
             return AxesLayout(mapping: mapping, xTicks: xTicks, yTicks: finalYTicks, xMode: xMode,
-                              titleLines: titleLines, legendRect: legendRect, frame: frame)
+                              titleLines: titleLines, legendRect: legendRect, frame: frame,
+                              xLabelBottom: min(frame.maxY - pad, plot.maxY + bottom - pad))
         }
     }
 
@@ -422,7 +426,7 @@ struct CartesianAxes {
 
         // Axis labels.
         if let label = x.label, !label.isEmpty {
-            let bottom = layout.frame.maxY - theme.padding
+            let bottom = layout.xLabelBottom ?? layout.frame.maxY - theme.padding
             canvas.text(label, at: Point(x: plot.midX, y: bottom), font: labelFont, horizontal: .center, vertical: .bottom)
         }
         if let label = y.label, !label.isEmpty {
