@@ -118,7 +118,7 @@ enum SeedReport {
     }
 
     /// Loss and accuracy per epoch, train against validation: means over the seeds with ± sd bands.
-    static func curvesFigure(_ histories: [[EpochRecord]]) throws -> Data {
+    static func curvesFigure(_ histories: [[EpochRecord]], scale: Double = 1) throws -> Data {
         var loss = [meanSeries("train", histories, { $0.trainLoss }, style: .solid)]
         var accuracy = [meanSeries("train", histories, { $0.trainAccuracy }, style: .solid)]
         if histories.contains(where: { $0.contains { $0.validationLoss != nil } }) {
@@ -128,7 +128,7 @@ enum SeedReport {
         let charts = [LineChart(series: loss, title: "Loss", xLabel: "epoch", yLabel: "cross-entropy"),
                       LineChart(series: accuracy, title: "Accuracy", xLabel: "epoch", yLabel: "accuracy")]
         return try Figure(FigureGrid(charts, columns: 2), title: "Training curves over \(count(histories.count)) (mean ± sd)",
-                          size: Size(width: 760, height: 320)).renderPNG()
+                          size: Size(width: 760, height: 320), scale: scale).renderPNG()
     }
 
     /// Emits the seed table, the epoch table and the curves of a model trained over several seeds.
@@ -147,7 +147,7 @@ enum SeedReport {
         }
         context.emitFigure(name: "training-curves",
                            title: "Training curves: loss and accuracy per epoch, train and validation, mean ± sd over \(count(model.runs.count))",
-                           png: try curvesFigure(histories))
+                           png: try curvesFigure(histories, scale: context.figureScale), scale: context.figureScale)
         let accuracy = SeedTraining.validationAccuracy(model.trained.history, earlyStopping: settings.patience != nil)
         context.emit(markdown: "The best seed is \(model.seed.map(String.init) ?? "?")"
                      + (accuracy.map { " (validation accuracy \(Format.decimal($0)))" } ?? " (lowest training loss)")

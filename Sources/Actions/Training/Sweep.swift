@@ -264,15 +264,15 @@ enum SweepAction {
         let chart = BarChart(categories: groups, series: series, title: nil, categoryLabel: "width × depth",
                              valueLabel: "validation accuracy", showValues: (width - 160) / Double(bars) >= 40, valueDecimals: 3,
                              legendPlacement: activations.count > 1 ? .outside : .hidden)
-        context.emitFigure(name: "accuracy-by-variant", title: "Validation accuracy by variant (width × depth, one bar per activation)",
-                           png: try Figure(chart, title: "Validation accuracy by variant", size: Size(width: width, height: 360)).renderPNG())
+        try context.emit(Figure(chart, title: "Validation accuracy by variant", size: Size(width: width, height: 360)),
+                         name: "accuracy-by-variant", title: "Validation accuracy by variant (width × depth, one bar per activation)")
 
         let points = activations.map { activation in
             let mine = rows.filter { $0.variant.activation.rawValue == activation && $0.validationAccuracy != nil }
             return ScatterPlot.Series(name: activation, x: mine.map(\.seconds), y: mine.compactMap(\.validationAccuracy))
         }
         let scatter = ScatterPlot(series: points, xLabel: "training seconds", yLabel: "validation accuracy", markerSize: 9, opacity: 0.9)
-        context.emitFigure(name: "accuracy-vs-time", title: "Validation accuracy against training time, one colour per activation",
-                           png: try Figure(scatter, title: "Accuracy against training time", size: Size(width: 560, height: 380)).renderPNG())
+        try context.emit(Figure(scatter, title: "Accuracy against training time", size: Size(width: 560, height: 380)),
+                         name: "accuracy-vs-time", title: "Validation accuracy against training time, one colour per activation")
     }
 }

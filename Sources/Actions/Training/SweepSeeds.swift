@@ -23,9 +23,8 @@ extension SweepAction {
                                   valueLabel: "validation accuracy (mean ± sd over \(seeds) seeds)",
                                   legendPlacement: activations.count > 1 ? .outside : .hidden)
         let height = min(1400, max(240, 110 + 30 * Double(ranked.count)))
-        context.emitFigure(name: "accuracy-by-variant",
-                           title: "Validation accuracy by variant: mean (dot) ± sd (whisker) over \(seeds) seeds, each seed a faint dot",
-                           png: try Figure(chart, title: "Validation accuracy by variant", size: Size(width: 640, height: height)).renderPNG())
+        try context.emit(Figure(chart, title: "Validation accuracy by variant", size: Size(width: 640, height: height)),
+                         name: "accuracy-by-variant", title: "Validation accuracy by variant: mean (dot) ± sd (whisker) over \(seeds) seeds, each seed a faint dot")
 
         let points = activations.map { activation in
             let mine = ranked.filter { $0.variant.activation.rawValue == activation && $0.validationAccuracy != nil }
@@ -33,8 +32,8 @@ extension SweepAction {
         }
         let scatter = ScatterPlot(series: points, xLabel: "training seconds (mean of a seed)",
                                   yLabel: "validation accuracy (mean over seeds)", markerSize: 9, opacity: 0.9)
-        context.emitFigure(name: "accuracy-vs-time", title: "Mean validation accuracy against mean training time, one colour per activation",
-                           png: try Figure(scatter, title: "Accuracy against training time", size: Size(width: 560, height: 380)).renderPNG())
+        try context.emit(Figure(scatter, title: "Accuracy against training time", size: Size(width: 560, height: 380)),
+                         name: "accuracy-vs-time", title: "Mean validation accuracy against mean training time, one colour per activation")
     }
 }
 

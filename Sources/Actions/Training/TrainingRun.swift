@@ -335,7 +335,7 @@ enum TrainingRun {
     /// the learning rate when it changes during the run (any schedule but constant); vertical
     /// markers where reduce-on-plateau lowered the rate, where early stopping stopped and at the
     /// kept epoch.
-    static func curvesFigure(_ trained: TrainedModel, showMacroF1: Bool = false) throws -> Data {
+    static func curvesFigure(_ trained: TrainedModel, showMacroF1: Bool = false, scale: Double = 1) throws -> Data {
         let history = trained.history
         let epochs = history.map { Double($0.epoch) }
         func series(_ name: String, _ values: [Float?], style: LineStyle) -> LineChart.Series {
@@ -362,7 +362,7 @@ enum TrainingRun {
             panels.append(MarkedLineChart(rate, markers: markers))
         }
         return try Figure(FigureGrid(panels, columns: panels.count), title: "Training curves",
-                          size: Size(width: varies ? 1140 : 760, height: varies ? 400 : 340)).renderPNG()
+                          size: Size(width: varies ? 1140 : 760, height: varies ? 400 : 340), scale: scale).renderPNG()
     }
 
     /// Whether a schedule keeps one rate throughout.
@@ -388,7 +388,8 @@ enum TrainingRun {
                            title: "Training curves: loss and accuracy per epoch, train and validation"
                                + (varies ? ", and the learning rate" : "")
                                + (MonitoringEvents(trained).isEmpty ? "" : "; vertical lines mark where the monitoring acted"),
-                           png: try curvesFigure(trained, showMacroF1: showMacroF1))
+                           png: try curvesFigure(trained, showMacroF1: showMacroF1, scale: context.figureScale),
+                           scale: context.figureScale)
         let seconds = outcome.model.trainingSeconds
         let last = history.last
         let rate = last.map { Format.count(Int($0.imagesPerSecond.rounded())) } ?? "–"
