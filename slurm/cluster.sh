@@ -128,11 +128,14 @@ up() {
   log "up: $(sinfo -h -o 'partition %P, node %N, %c CPUs, %T'); accounting: $(sacctmgr -n -P list cluster format=cluster | head -1)"
 }
 
+# Stops the daemon whose process id is in file $2 and waits until it has exited.
 stop_pidfile() {
-  local name=$1 file=$2
-  if [ -s "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null; then
-    kill "$(cat "$file")"
-    wait_for "! kill -0 $(cat "$file")" 15 || log "$name did not stop in 15 s"
+  local name=$1 file=$2 pid
+  [ -s "$file" ] || return 0
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    wait_for "! kill -0 $pid" 30 || log "$name (process $pid) did not stop in 30 s"
   fi
   rm -f "$file"
 }
@@ -142,7 +145,7 @@ down() {
   stop_pidfile slurmd "$RUN/slurmd.pid"
   stop_pidfile slurmctld "$RUN/slurmctld.pid"
   stop_pidfile slurmdbd "$RUN/slurmdbd.pid"
-  if mysqladmin ping >/dev/null 2>&1; then mysqladmin shutdown; fi
+  stop_pidfile MariaDB /run/mysqld/mysqld.pid
   stop_pidfile munged /run/munge/munged.pid
   log "down"
 }
