@@ -134,20 +134,23 @@ enum SweepAction {
         context.recordSeed(settings.seed, purpose: "sweep")
         let variants = parameters.variants
 
-        var rows: [Row] = []
-        for (number, variant) in variants.enumerated() {
+        // Each variant is cached on its own; with an executor (Slurm) the missing ones are trained elsewhere, all at once.
+        let items = variants.enumerated().map { number, variant in
             let layers = variant.layers(family: family, dropout: dropout, classes: data.classCount)
             // Everything the variant depends on besides the inputs: its layers and every training setting.
             let identity = Value.map([("family", .string(family.actionName)), ("layers", LayerList.value(of: layers)),
                                       ("training", .string(settings.canonicalForm))]).canonical
             let label = "variant \(number + 1)/\(variants.count) \(variant.name) · "
-            let (model, cached) = try context.memoized("variant", identity: identity) { () throws -> ModelValue in
+            return MemoizedItem(identity: identity, name: variant.name) { () throws -> ModelValue in
                 let locator = LayerLocator(positions: [], parameter: nil, prefix: "variant '\(variant.name)': ")
                 let sequential = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: settings.seed,
                                                             batchSize: settings.batchSize, locator: locator, context: context)
                 return try TrainingRun.train(context, model: sequential, settings: settings, data: data, family: family,
                                              checkpoints: false, label: label).model
             }
+        }
+        var rows: [Row] = []
+        for (variant, (model, cached)) in zip(variants, try context.memoized("variant", batch: items)) {
             let record = keptRecord(model.trained.history, earlyStopping: settings.patience != nil)
             let row = Row(variant: variant, model: model, cached: cached,
                           validationAccuracy: record?.validationAccuracy.map(Double.init),
