@@ -56,7 +56,7 @@ struct ClusterOptions: ParsableArguments {
             if let retries { settings.retries = try SlurmSettings.checkedRetries(retries, at: "--retries") }
             return settings
         } catch let error as SlurmSettingsError {
-            throw LoomFailure(message: "error: \(error.message)")
+            throw LoomFailure(message: error.message)
         }
     }
 

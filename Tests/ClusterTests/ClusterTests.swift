@@ -147,3 +147,45 @@ import Engine
         #expect(!FileManager.default.fileExists(atPath: folder.path(key: "k")))
     }
 }
+
+@Suite struct SlurmExecutorTests {
+    /// A result that a task wrote after its submitter had stopped is imported as it is: nothing
+    /// is submitted (this test needs no cluster), and the file is gone once it is in.
+    @Test func aResultAlreadyInTheSharedFolderIsImportedWithoutSubmitting() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loom-executor-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cache = try Cache(path: directory + "/cache/loom.sqlite")
+        let executor = SlurmExecutor(settings: SlurmSettings(), cache: cache, loomExecutable: "/nonexistent/loom")
+        #expect(executor.sharedDirectory == directory + "/cache/slurm")
+        let job = CellJob(notebookPath: "n.md", notebookText: "", overrides: [:], cellIndex: 2, action: "train.mlp", actionVersion: 1,
+                          key: "cellkey", inputKeys: [:], inputLabels: [:], bundleKeys: ["missing"], recomputesSubresults: false)
+        let computed = ComputedCell(outputs: [.markdown("trained")], result: (kind: "model", data: Data([1])), seeds: [],
+                                    facts: [], textFacts: [:], seconds: 2)
+        let path = executor.sharedDirectory + "/results/cellkey.result"
+        try TaskFiles.resultArchive(computed).write(to: path)
+        let log = Lines()
+        #expect(try executor.compute(cell: job, progress: CellProgress(index: 2, reporter: log)) == computed)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(log.lines.contains { $0.contains("the result of an earlier Slurm task was waiting") }, "\(log.lines)")
+        // Without it, the job needs its inputs from the cache, and says so before submitting anything.
+        do {
+            _ = try executor.compute(cell: job, progress: CellProgress(index: 2, reporter: log))
+            Issue.record("a job without its inputs was submitted")
+        } catch let error as ActionError {
+            #expect(error.message.hasPrefix("the input missing of this cell is not in the cache"), "\(error.message)")
+        }
+    }
+}
+
+/// Keeps the log lines a cell reports.
+final class Lines: ProgressReporter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var lines: [String] { lock.withLock { stored } }
+    func runStarted(notebook: String, cells: Int, toRun: Int, cached: Int) {}
+    func cellStarted(index: Int, ordinal: Int, toRun: Int, action: String) {}
+    func cellProgress(index: Int, _ update: ProgressUpdate) {}
+    func cellLog(index: Int, _ line: String) { lock.withLock { stored.append(line) } }
+    func cellFinished(index: Int, action: String, status: CellStatus, seconds: Double) {}
+    func runFinished(notebook: String, ran: Int, cached: Int, failed: Int, skipped: Int, seconds: Double, output: String?) {}
+}

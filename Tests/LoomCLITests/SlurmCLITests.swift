@@ -276,3 +276,28 @@ final class TextLog: @unchecked Sendable {
     func append(_ more: String) { lock.withLock { text += more } }
     var value: String { lock.withLock { text } }
 }
+
+/// The Slurm settings are checked before anything is submitted (no cluster needed).
+@Suite struct SlurmSettingsCLITests {
+    @Test func slurmOptionsWithoutTheSlurmExecutorAreAUsageError() throws {
+        let project = try Project()
+        try project.write("notebooks/q.md", project.quickstart)
+        let result = try project.loom("run", "notebooks/q.md", "--retries", "2")
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("The --slurm-* options and --retries need '--executor slurm'."))
+    }
+
+    @Test func aMisspelledLoomTomlKeyIsReportedAtItsLineWithASuggestion() throws {
+        let project = try Project()
+        try project.write("notebooks/q.md", project.quickstart)
+        try project.write("notebooks/loom.toml", "[slurm]\npartiton = \"debug\"\n")
+        let result = try project.loom("run", "notebooks/q.md", "--executor", "slurm")
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("notebooks/loom.toml:2:1: [slurm] has no key 'partiton'; did you mean 'partition'?"),
+                "\(result.standardError)")
+        try FileManager.default.removeItem(atPath: project.root + "/notebooks/loom.toml")
+        let time = try project.loom("run", "notebooks/q.md", "--executor", "slurm", "--slurm-time", "soon")
+        #expect(time.status == 1)
+        #expect(time.standardError.contains("--slurm-time: the time limit 'soon' is not one Slurm reads"))
+    }
+}
