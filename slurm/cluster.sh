@@ -7,6 +7,7 @@
 #   slurm/cluster.sh down   stops them again
 #   slurm/cluster.sh status says whether the cluster answers
 #
+# The node is this host under its short name, at 127.0.0.1 (so that name need not resolve).
 # It runs the daemons directly, without systemd (a container has none), as root (SlurmUser=root),
 # with process tracking by /proc (proctrack/linuxproc, task/none) so it needs no cgroup set-up.
 # The configuration goes to /etc/slurm (where sbatch, squeue and sacct look for it), state and
@@ -45,7 +46,7 @@ write_config() {
   cat > /etc/slurm/slurm.conf <<CONF
 # Written by loom's slurm/cluster.sh: a one-node cluster on $NODE.
 ClusterName=loom
-SlurmctldHost=$NODE
+SlurmctldHost=$NODE(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -68,7 +69,7 @@ MpiDefault=none
 ReturnToService=2
 KillWait=5
 MinJobAge=60
-NodeName=$NODE CPUs=$cpus RealMemory=$memory State=UNKNOWN
+NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
   cat > /etc/slurm/slurmdbd.conf <<CONF
