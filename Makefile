@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 LOOM := .build/release/loom
 
-.PHONY: quickstart test setup build notebooks bench man completions clean fuzz
+.PHONY: quickstart test setup build notebooks bench man completions clean fuzz slurm-up slurm-down
 
 quickstart: setup
 	$(LOOM) run notebooks/quickstart.md
@@ -56,6 +56,15 @@ fuzz:
 	    .build-fuzz/corpus/$$target fuzz/corpus/$$target 2>&1 | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)' ; \
 	  test $${PIPESTATUS[0]} -eq 0 || { echo "fuzz: $$target found a crash (see .build-fuzz/crashes/)"; exit 1; }; \
 	done
+
+# A one-node Slurm cluster on this machine (slurmctld, slurmd, slurmdbd with MariaDB, munge; no
+# systemd needed), for `loom run --executor slurm` and the tests that submit real jobs.
+slurm-up:
+	./setup.sh --no-build --slurm
+	slurm/cluster.sh up
+
+slurm-down:
+	slurm/cluster.sh down
 
 clean:
 	rm -rf .build .build-fuzz cache/loom.sqlite*

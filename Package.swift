@@ -72,10 +72,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
+        /// `loom run --executor slurm`: train cells and sweep variants as Slurm jobs, results imported into the cache.
+        .target(name: "Cluster", dependencies: ["Engine", .product(name: "Crypto", package: "swift-crypto")]),
         /// The command-line tool.
         .executableTarget(
             name: "loom",
-            dependencies: ["Actions", "Engine", "Exporters", "Notebook", "Figures", "Preview", "TensorCore", "FileAccess", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Actions", "Cluster", "Engine", "Exporters", "Notebook", "Figures", "Preview", "TensorCore", "FileAccess", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Implementation details
 
@@ -114,6 +116,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook", "_LoomTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "Notebook", "Dataset", "NeuralNet", "Analysis", "Figures", "TensorCore", "_LoomTestSupport"]),
         .testTarget(name: "ExportersTests", dependencies: ["Exporters", "Actions", "Engine", "Notebook", "NeuralNet", "Dataset", "TensorCore", "_LoomTestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Engine", "Actions", "_LoomTestSupport"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Actions", "Engine", "Notebook", "_LoomTestSupport"]),
         .testTarget(name: "LoomCLITests", dependencies: ["loom", "loom-fuzz", "Dataset", "_LoomTestSupport"]),
     ]

@@ -14,6 +14,13 @@ packages=(
   dataset-fashion-mnist           # the data: /usr/share/datasets/fashion-mnist
 )
 
+# `--slurm` (make slurm-up): a one-node Slurm cluster with accounting, for `loom run --executor slurm`.
+for argument in "$@"; do
+  if [ "$argument" = "--slurm" ]; then
+    packages+=(slurm-wlm slurmdbd munge mariadb-server)
+  fi
+done
+
 # Tests also open the exported HTML page and the live preview in a real browser (headless Chromium).
 if [ "${1:-}" = "--test" ] || [ "${2:-}" = "--test" ]; then
   packages+=(chromium python3-venv)  # and checks the exports in a Python venv

@@ -15,5 +15,5 @@ struct Loom: ParsableCommand {
             """,
         version: "loom \(LoomVersion.current)",
         subcommands: [Run.self, Plan.self, Check.self, ActionsCommand.self, CacheCommand.self, Export.self, Gallery.self, Doctor.self, PreviewCommand.self,
-                      Runs.self, Diff.self])
+                      Runs.self, Diff.self, TaskCommand.self])
 }

@@ -46,6 +46,8 @@ extension Loom {
 
         @OptionGroup var compute: ComputeOptions
 
+        @OptionGroup var cluster: ClusterOptions
+
         func validate() throws {
             if notebooks.isEmpty { throw ValidationError("Name at least one notebook to run.") }
             if ![1.0, 2.0].contains(scale) {
@@ -133,6 +135,11 @@ extension Loom {
             let cacheDatabase = try cache.open()
             let progress: any ProgressReporter = quiet ? SilentProgress() : StreamProgress.forStandardError()
             let runner = NotebookRunner(registry: BuiltInActions.registry, cache: cacheDatabase, progress: progress)
+            let cancellation = RunCancellation()
+            let executor = try cluster.make(notebooks: paths, cache: cacheDatabase, overrides: notebookParameters.overrides,
+                                            cancellation: cancellation)
+            let interrupts = executor.map { _ in InterruptWatch(cancellation: cancellation) }
+            defer { withExtendedLifetime(interrupts) {} }
             var allSucceeded = true
             for notebook in checked {
                 let name = ((notebook.document.path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -147,13 +154,18 @@ extension Loom {
                     throw LoomFailure(message: "cannot create the output folder '\(out)': \(FileErrorText.reason(error)); "
                         + "choose another with --out")
                 }
-                let report = try runner.run(notebook, options: RunOptions(
+                var options = RunOptions(
                     plan: PlanOptions(force: force, ignoreCache: noCache, figureScale: scale), figures: figures, outputPath: output,
-                    machine: ComputeBackend.current.summary))
+                    machine: ComputeBackend.current.summary)
+                if let executor {
+                    options.executor = executor
+                    options.cancellation = cancellation
+                }
+                let report = try runner.run(notebook, options: options)
                 for cell in report.cells {
                     if case .failed(let message) = cell.status { printError(message) }
                 }
-                allSucceeded = allSucceeded && report.succeeded
+                allSucceeded = allSucceeded && report.succeeded && !report.stopped
             }
             return allSucceeded
         }

@@ -152,27 +152,36 @@ enum SweepAction {
         for seed in seeds { context.recordSeed(seed, purpose: "sweep") }
         let variants = parameters.variants
 
-        var rows: [Row] = []
+        // Each variant × seed is cached on its own; with an executor (Slurm) the missing ones are trained
+        // elsewhere, all at once.
+        var items: [MemoizedItem<ModelValue>] = []
         for (number, variant) in variants.enumerated() {
             let layers = variant.layers(family: family, dropout: dropout, classes: data.classCount)
             let label = "variant \(number + 1)/\(variants.count) \(variant.name) · "
-            var runs: [ModelValue.SeedRun] = []
-            var hits: [Bool] = []
             for (seedNumber, seed) in seeds.enumerated() {
                 // Everything the variant depends on besides the inputs: its layers and every training setting.
                 let seeded = settings.with(seed: seed)
                 let identity = SeedTraining.identity(family: family, layers: layers, settings: seeded)
-                let seedLabel = parameters.seeding.isList ? label + "seed \(seed) (\(seedNumber + 1)/\(seeds.count)) · " : label
-                let (model, cached) = try context.memoized("variant", identity: identity) { () throws -> ModelValue in
+                let isList = parameters.seeding.isList
+                let seedLabel = isList ? label + "seed \(seed) (\(seedNumber + 1)/\(seeds.count)) · " : label
+                items.append(MemoizedItem(identity: identity, name: isList ? "\(variant.name) seed \(seed)" : variant.name) {
+                    () throws -> ModelValue in
                     let locator = LayerLocator(positions: [], parameter: nil, prefix: "variant '\(variant.name)': ")
                     let sequential = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: seed,
                                                                 batchSize: seeded.batchSize, locator: locator, context: context)
                     return try TrainingRun.train(context, model: sequential, settings: seeded, data: data, family: family,
                                                  checkpoints: false, label: seedLabel).model
-                }
-                runs.append(ModelValue.SeedRun(seed: seed, trained: model.trained, trainingSeconds: model.trainingSeconds))
-                hits.append(cached)
+                })
             }
+        }
+        let results = try context.memoized("variant", batch: items)
+        var rows: [Row] = []
+        for (number, variant) in variants.enumerated() {
+            let mine = results[(number * seeds.count)..<((number + 1) * seeds.count)]
+            let runs = zip(seeds, mine).map { seed, result in
+                ModelValue.SeedRun(seed: seed, trained: result.value.trained, trainingSeconds: result.value.trainingSeconds)
+            }
+            let hits = mine.map(\.cached)
             let records = runs.map(\.trained.keptRecord)
             let best = SeedTraining.bestIndex(runs.map(\.trained))
             let model = try ModelValue(runs: runs, bestIndex: best, family: family.actionName, splitKey: data.splitKey)

@@ -47,6 +47,13 @@ public final class ActionContext: @unchecked Sendable {
     var recomputesSubresults = false
     /// Pixels per point to render figures at (`loom run --scale 2`); 1 by default.
     public let figureScale: Double
+    /// Where expensive work goes instead of this process (see ``CellExecutor``), with this cell's job.
+    var executor: (any CellExecutor)?
+    var job: CellJob?
+    /// In a task that computes one sub-result of this cell elsewhere: its key.
+    var subresultTarget: String?
+    /// In a task run elsewhere: the shared folder its checkpoints go to, instead of the cache.
+    var checkpoints: CheckpointFolder?
 
     init(cell: Cell, actionVersion: Int, notebookPath: String, positions: [String: SourcePosition], key: String,
          inputKeys: [String: [String]], inputLabels: [String: [String]], store: ResultStore, progress: CellProgress,
@@ -130,6 +137,17 @@ public final class ActionContext: @unchecked Sendable {
         store.remember(key: key, value: value)
     }
 
+    /// Sets the cell's result from bytes computed elsewhere; later cells decode them when they read it.
+    func setResultData(kind: ResultKind, data: Data) {
+        lock.withLock { result = (kind, data) }
+        store.preload(key: key, data: data)
+    }
+
+    /// Records a seed line as it was recorded elsewhere (`sweep 42`).
+    func appendSeed(_ line: String) {
+        lock.withLock { seeds.append(line) }
+    }
+
     /// Records a seed for the executed notebook's run summary (`split: 42`).
     public func recordSeed(_ seed: Int, purpose: String? = nil) {
         lock.withLock { seeds.append(purpose.map { "\($0) \(seed)" } ?? "\(cell.action) \(seed)") }
@@ -158,6 +176,7 @@ public final class ActionContext: @unchecked Sendable {
     /// A damaged checkpoint is reported in the cell's log, dropped, and training starts afresh.
     public func latestCheckpoint() throws -> (step: Int, data: Data)? {
         do {
+            if let checkpoints { return try checkpoints.latest(key: key) }
             return try store.cache?.checkpoint(key: key)
         } catch let damage as DamagedCacheEntry {
             progress.log(damage.description)
@@ -167,6 +186,7 @@ public final class ActionContext: @unchecked Sendable {
 
     /// Saves a checkpoint (for training: after each epoch), so a killed run resumes here.
     public func saveCheckpoint(step: Int, data: Data) throws {
+        if let checkpoints { return try checkpoints.save(key: key, step: step, data: data) }
         try store.cache?.saveCheckpoint(key: key, step: step, data: data)
     }
 
@@ -207,7 +227,7 @@ public final class ActionContext: @unchecked Sendable {
     }
 
     /// A stored sub-result's bytes; a damaged one is reported, dropped and recomputed.
-    private func storedSubresult(_ subkey: String) throws -> Data? {
+    func storedSubresult(_ subkey: String) throws -> Data? {
         do {
             return try store.cache?.resultData(key: subkey)
         } catch let damage as DamagedCacheEntry {

@@ -48,6 +48,8 @@ public struct RunOptions: Sendable {
     /// The machine cells run on, for their provenance (`ComputeBackend.current.summary`: CPU
     /// model, kernels, threads); `nil` records none.
     public var machine: String?
+    /// Where the expensive cells (`train.*`, sweep variants) are computed; `nil` (the default) runs everything here.
+    public var executor: (any CellExecutor)?
 
     public init(plan: PlanOptions = PlanOptions(), figures: FigureMode = .embedded, outputPath: String?,
                 cancellation: RunCancellation? = nil, machine: String? = nil) {
@@ -150,9 +152,14 @@ public struct NotebookRunner: Sendable {
                 inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress, cancellation: cancellation),
                 figureScale: options.plan.figureScale)
             if case .run(let reason) = plan.decision { context.recomputesSubresults = reason.recomputesSubresults }
+            if let executor = options.executor {
+                context.executor = executor
+                context.job = CellJob.make(notebook: notebook, planned: planned, index: cell.index, actionVersion: action.version, key: key,
+                                           inputKeys: inputKeys, inputLabels: inputLabels, recomputesSubresults: context.recomputesSubresults)
+            }
             let started = Date()
             do {
-                try parameters.run(context)
+                try context.execute(parameters)
                 report.seconds = Date().timeIntervalSince(started)
                 report.status = .ran
                 report.outputs = context.outputs
