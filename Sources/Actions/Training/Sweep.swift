@@ -146,7 +146,7 @@ enum SweepAction {
                 let sequential = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: settings.seed,
                                                             batchSize: settings.batchSize, locator: locator, context: context)
                 return try TrainingRun.train(context, model: sequential, settings: settings, data: data, family: family,
-                                             checkpoints: false, label: label).model
+                                             checkpoints: context.computesOneSubresult, label: label).model
             }
         }
         var rows: [Row] = []
