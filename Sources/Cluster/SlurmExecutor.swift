@@ -53,6 +53,7 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
                 throw ActionError("the Slurm task of \(subresults[index].name) wrote no value")
             }
             try arrived(subresults[index].key, result.data, cell.seconds)
+            CheckpointFolder(directory: checkpointDirectory).remove(key: subresults[index].key)
         }
     }
 

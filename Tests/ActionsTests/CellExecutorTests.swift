@@ -10,8 +10,14 @@ final class InProcessExecutor: CellExecutor, @unchecked Sendable {
     private let lock = NSLock()
     private(set) var cells: [String] = []
     private(set) var subresults: [[String]] = []
+    private(set) var subresultKeys: [String] = []
+    /// Where the tasks' checkpoints go, as a Slurm task's go to the shared folder.
+    let checkpoints: CheckpointFolder?
 
-    init(cache: Cache) { self.cache = cache }
+    init(cache: Cache, checkpoints: CheckpointFolder? = nil) {
+        self.cache = cache
+        self.checkpoints = checkpoints
+    }
 
     func computesWholeCell(action: String) -> Bool { action.hasPrefix("train.") }
 
@@ -27,15 +33,18 @@ final class InProcessExecutor: CellExecutor, @unchecked Sendable {
     func compute(cell job: CellJob, progress: CellProgress) throws -> ComputedCell {
         lock.withLock { cells.append(job.action) }
         return try RemoteCell.compute(job, subresult: nil, bundle: bundle(job), registry: BuiltInActions.registry,
-                                      checkpoints: nil, progress: SilentProgress())
+                                      checkpoints: checkpoints, progress: SilentProgress())
     }
 
     func compute(subresults requests: [SubresultRequest], of job: CellJob, progress: CellProgress,
                  arrived: (String, Data, Double) throws -> Void) throws {
-        lock.withLock { subresults.append(requests.map(\.name)) }
+        lock.withLock {
+            subresults.append(requests.map(\.name))
+            subresultKeys += requests.map(\.key)
+        }
         for request in requests {
             let computed = try RemoteCell.compute(job, subresult: request.key, bundle: bundle(job), registry: BuiltInActions.registry,
-                                                  checkpoints: nil, progress: SilentProgress())
+                                                  checkpoints: checkpoints, progress: SilentProgress())
             try arrived(request.key, try #require(computed.result?.data), computed.seconds)
         }
     }
@@ -91,6 +100,24 @@ final class InProcessExecutor: CellExecutor, @unchecked Sendable {
         let wider = text.replacingOccurrences(of: "width: 8", with: "width: [8, 16]")
         _ = try runner.run(bench.check(wider), options: options)
         #expect(executor.subresults.last == ["variant relu 16×1", "variant tanh 16×1"])
+    }
+
+    @Test func tasksCheckpointEveryEpochInTheirFolderUnderTheirOwnKeys() throws {
+        let bench = try TrainingBench()
+        let folder = CheckpointFolder(directory: bench.directory + "/shared/checkpoints")
+        let executor = InProcessExecutor(cache: bench.cache, checkpoints: folder)
+        var options = RunOptions(outputPath: nil)
+        options.executor = executor
+        let text = bench.notebook(Self.cells)
+        let report = try NotebookRunner(registry: BuiltInActions.registry, cache: bench.cache).run(bench.check(text), options: options)
+        #expect(report.succeeded)
+        // Each variant's task and the train cell's task saved their last epoch (2 of 2) under their keys;
+        // the cache holds no checkpoint (a real executor removes these files once the results are in).
+        #expect(executor.subresultKeys.count == 2)
+        for key in executor.subresultKeys { #expect(try folder.latest(key: key)?.step == 2) }
+        let trainKey = try #require(bench.key(text, cell: 3))
+        #expect(try folder.latest(key: trainKey)?.step == 2)
+        #expect(try bench.cache.checkpoint(key: trainKey) == nil)
     }
 
     @Test func aJobForAnotherActionVersionOrAnUnknownVariantIsRefused() throws {

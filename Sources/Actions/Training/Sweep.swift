@@ -170,7 +170,7 @@ enum SweepAction {
                     let sequential = try TrainingRun.buildModel(layers: layers, family: family, data: data, seed: seed,
                                                                 batchSize: seeded.batchSize, locator: locator, context: context)
                     return try TrainingRun.train(context, model: sequential, settings: seeded, data: data, family: family,
-                                                 checkpoints: false, label: seedLabel).model
+                                                 checkpoints: context.computesOneSubresult, label: seedLabel).model
                 })
             }
         }

@@ -52,8 +52,13 @@ public final class ActionContext: @unchecked Sendable {
     var job: CellJob?
     /// In a task that computes one sub-result of this cell elsewhere: its key.
     var subresultTarget: String?
-    /// In a task run elsewhere: the shared folder its checkpoints go to, instead of the cache.
+    /// In a task run elsewhere: the shared folder its checkpoints go to, instead of the cache
+    /// (under the sub-result's key in a task that computes one).
     var checkpoints: CheckpointFolder?
+
+    /// Whether this is a task that computes one sub-result of the cell elsewhere (a sweep variant
+    /// as a Slurm array task): its training then checkpoints every epoch under the sub-result's key.
+    public var computesOneSubresult: Bool { subresultTarget != nil }
 
     init(cell: Cell, actionVersion: Int, notebookPath: String, positions: [String: SourcePosition], key: String,
          inputKeys: [String: [String]], inputLabels: [String: [String]], store: ResultStore, progress: CellProgress,
@@ -176,7 +181,7 @@ public final class ActionContext: @unchecked Sendable {
     /// A damaged checkpoint is reported in the cell's log, dropped, and training starts afresh.
     public func latestCheckpoint() throws -> (step: Int, data: Data)? {
         do {
-            if let checkpoints { return try checkpoints.latest(key: key) }
+            if let checkpoints { return try checkpoints.latest(key: subresultTarget ?? key) }
             return try store.cache?.checkpoint(key: key)
         } catch let damage as DamagedCacheEntry {
             progress.log(damage.description)
@@ -186,7 +191,7 @@ public final class ActionContext: @unchecked Sendable {
 
     /// Saves a checkpoint (for training: after each epoch), so a killed run resumes here.
     public func saveCheckpoint(step: Int, data: Data) throws {
-        if let checkpoints { return try checkpoints.save(key: key, step: step, data: data) }
+        if let checkpoints { return try checkpoints.save(key: subresultTarget ?? key, step: step, data: data) }
         try store.cache?.saveCheckpoint(key: key, step: step, data: data)
     }
 
