@@ -148,7 +148,7 @@ enum SeedReport {
         context.emitFigure(name: "training-curves",
                            title: "Training curves: loss and accuracy per epoch, train and validation, mean ± sd over \(count(model.runs.count))",
                            png: try curvesFigure(histories, scale: context.figureScale), scale: context.figureScale)
-        let accuracy = SeedTraining.validationAccuracy(model.trained.history, earlyStopping: settings.patience != nil)
+        let accuracy = SeedTraining.validationAccuracy(model.trained)
         context.emit(markdown: "The best seed is \(model.seed.map(String.init) ?? "?")"
                      + (accuracy.map { " (validation accuracy \(Format.decimal($0)))" } ?? " (lowest training loss)")
                      + "; its model is this cell's result, which evaluate, predict and compare use unless told to use every seed.")

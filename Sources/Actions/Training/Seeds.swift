@@ -143,7 +143,7 @@ enum SeedTraining {
                 return try TrainingRun.train(context, model: sequential, settings: seeded, data: data, family: family,
                                              checkpoints: checkpoints, label: seedLabel).model
             }
-            let accuracy = validationAccuracy(value.trained.history, earlyStopping: settings.patience != nil)
+            let accuracy = validationAccuracy(value.trained)
             context.progress.log("\(label)seed \(seed): val acc \(accuracy.map { Format.decimal($0) } ?? "–"), "
                                  + (hit ? "from the cache" : "trained in \(TrainingRun.secondsText(value.trainingSeconds)) s"))
             runs.append(ModelValue.SeedRun(seed: seed, trained: value.trained, trainingSeconds: value.trainingSeconds))
@@ -154,10 +154,10 @@ enum SeedTraining {
         return Outcome(model: model, cached: cached)
     }
 
-    /// The validation accuracy of the weights a model keeps: its last epoch's, or with early
-    /// stopping the epoch of the lowest validation loss.
-    static func validationAccuracy(_ history: [EpochRecord], earlyStopping: Bool) -> Double? {
-        SweepAction.keptRecord(history, earlyStopping: earlyStopping)?.validationAccuracy.map(Double.init)
+    /// The validation accuracy of the weights a model keeps (``TrainedModel/keptRecord``: the last
+    /// epoch's, or the epoch early stopping restored, by whatever metric it watched).
+    static func validationAccuracy(_ trained: TrainedModel) -> Double? {
+        trained.keptRecord?.validationAccuracy.map(Double.init)
     }
 
     /// The run whose kept weights have the highest validation accuracy (the first on ties); without
