@@ -3,16 +3,8 @@ import Testing
 @testable import Engine
 
 @Suite struct FigureScaleTests {
-    /// The first 24 bytes of a PNG `width` × 10 pixels: signature, IHDR length and type, width, height.
-    static func pngHeader(width: UInt32) -> Data {
-        var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
-        bytes += withUnsafeBytes(of: width.bigEndian) { Array($0) }
-        bytes += withUnsafeBytes(of: UInt32(10).bigEndian) { Array($0) }
-        return Data(bytes + [8, 2, 0, 0, 0])
-    }
-
     @Test func aFigureAtScaleTwoIsShownAtHalfItsPixelWidth() throws {
-        let figure = FigureOutput(name: "curves", title: "Loss \"and\" accuracy", png: Self.pngHeader(width: 1280), scale: 2)
+        let figure = FigureOutput(name: "curves", title: "Loss \"and\" accuracy", png: pngHeader(width: 1280), scale: 2)
         #expect(figure.pixelWidth == 1280)
         #expect(figure.displayWidth == 640)
         let markdown = try [OutputItem.figure(figure)].markdown(figures: .embedded, prefix: "cell-01", firstFigureNumber: 1)
@@ -22,7 +14,7 @@ import Testing
     }
 
     @Test func aFigureAtScaleOneStaysAMarkdownImage() throws {
-        let figure = FigureOutput(name: "curves", title: "Loss", png: Self.pngHeader(width: 640))
+        let figure = FigureOutput(name: "curves", title: "Loss", png: pngHeader(width: 640))
         #expect(figure.scale == nil && figure.displayWidth == nil)
         let markdown = try [OutputItem.figure(figure)].markdown(figures: .embedded, prefix: "cell-01")
         #expect(markdown.hasPrefix("![Loss](data:image/png;base64,"))
@@ -31,7 +23,7 @@ import Testing
     @Test func assetFiguresAtScaleTwoAreLinkedAndKept() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loom-scale-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let figure = FigureOutput(name: "map", title: "Map", png: Self.pngHeader(width: 800), scale: 2)
+        let figure = FigureOutput(name: "map", title: "Map", png: pngHeader(width: 800), scale: 2)
         let markdown = try [OutputItem.figure(figure)].markdown(figures: .assets(directory: directory, relativePath: "nb.assets"),
                                                                 prefix: "cell-02")
         #expect(markdown.hasPrefix("<img src=\"nb.assets/cell-02-map-") && markdown.hasSuffix("width=\"400\">"))
@@ -53,11 +45,34 @@ import Testing
         #expect(!String(decoding: encoded, as: UTF8.self).contains("scale"))
     }
 
-    @Test func onlyAScaleOtherThanOneChangesTheCellKey() {
-        let plain = CacheKey.cell(action: "a", version: 1, parameters: "{}", inputs: [:], identity: nil)
-        #expect(CacheKey.cell(action: "a", version: 1, parameters: "{}", inputs: [:], identity: nil, figureScale: 1) == plain)
-        let doubled = CacheKey.cell(action: "a", version: 1, parameters: "{}", inputs: [:], identity: nil, figureScale: 2)
-        #expect(doubled != plain)
-        #expect(CacheKey.scaleText(2) == "2" && CacheKey.scaleText(1.5) == "1.5")
+    @Test func theScaleIsNotPartOfAnyKey() throws {
+        let notebook = "```loom number as n\nvalue: 3\n```\n\n```loom plot\nof: n\n```\n"
+        let harness = Harness()
+        #expect(try harness.plan(notebook).map(\.key) == harness.plan(notebook, scale: 2).map(\.key))
+    }
+
+    /// `--scale 2` after a run at scale 1 redraws only the cells that have figures, and what they
+    /// computed through sub-results (a training) comes from the cache; back at scale 1 they redraw again.
+    @Test func anotherScaleRedrawsFiguresWithoutRecomputingSubresults() throws {
+        let notebook = "```loom number as n\nvalue: 3\n```\n\n```loom plot\nof: n\n```\n"
+        let harness = Harness()
+        #expect(try harness.run(notebook).cells.map(\.status) == [.ran, .ran])
+        #expect(harness.log.all == ["number 3.0", "square 3.0", "plot at 1.0"])
+        harness.log.reset()
+
+        let planned = try harness.plan(notebook, scale: 2)
+        #expect(planned[0].decision == .cached)
+        #expect(planned[1].decision == .run(.figureScale(stored: 1, wanted: 2)))
+        #expect(RunReason.figureScale(stored: 1, wanted: 2).description == "its figures were drawn at scale 1, --scale asks for 2")
+        let doubled = try harness.run(notebook, scale: 2)
+        #expect(doubled.cells.map(\.status) == [.cached, .ran])
+        #expect(harness.log.all == ["plot at 2.0"])
+        #expect(harness.output.contains("width=\"100\">"))
+        harness.log.reset()
+
+        #expect(try harness.run(notebook, scale: 2).cells.map(\.status) == [.cached, .cached])
+        #expect(harness.log.all.isEmpty)
+        #expect(try harness.run(notebook).cells.map(\.status) == [.cached, .ran])
+        #expect(harness.log.all == ["plot at 1.0"])
     }
 }

@@ -12,18 +12,18 @@ struct Harness {
     var outputPath: String { directory.file("out/nb.md") }
 
     func run(_ text: String, force: [String] = [], noCache: Bool = false,
-             figures: FigureMode = .embedded) throws -> RunReport {
+             figures: FigureMode = .embedded, scale: Double = 1) throws -> RunReport {
         let checked = Checker.check(NotebookDocument.parse(path: "nb.md", text: text), registry: testRegistry(log: log))
         #expect(checked.errors.isEmpty, "\(checked.errors)")
         let runner = NotebookRunner(registry: testRegistry(log: log), cache: try Cache(path: cachePath))
         try FileManager.default.createDirectory(atPath: directory.file("out"), withIntermediateDirectories: true)
-        return try runner.run(checked, options: RunOptions(plan: PlanOptions(force: force, ignoreCache: noCache),
+        return try runner.run(checked, options: RunOptions(plan: PlanOptions(force: force, ignoreCache: noCache, figureScale: scale),
                                                            figures: figures, outputPath: outputPath))
     }
 
-    func plan(_ text: String) throws -> [PlannedCell] {
+    func plan(_ text: String, scale: Double = 1) throws -> [PlannedCell] {
         let checked = Checker.check(NotebookDocument.parse(path: "nb.md", text: text), registry: testRegistry(log: log))
-        return Planner(cache: try Cache(path: cachePath)).plan(checked)
+        return Planner(cache: try Cache(path: cachePath)).plan(checked, options: PlanOptions(figureScale: scale))
     }
 
     var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }

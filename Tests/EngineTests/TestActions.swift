@@ -114,6 +114,19 @@ func testRegistry(log: RunLog) -> ActionRegistry {
                    }
                    context.emit(table)
                }),
+        Action(name: "plot", version: 1, summary: "Squares a number once (a sub-result) and draws a figure of it.",
+               inputs: [Input("of", kind: "number", doc: "The number.")],
+               parameters: NoParameters.self,
+               run: { _, context in
+                   let base = try context.input("of", as: NumberValue.self)
+                   let (square, _) = try context.memoized("square", identity: "\(base.value)") {
+                       log.record("square \(base.value)")
+                       return NumberValue(base.value * base.value)
+                   }
+                   log.record("plot at \(context.figureScale)")
+                   context.emitFigure(name: "square", title: "Square \(square.value)",
+                                      png: pngHeader(width: UInt32(100 * context.figureScale)), scale: context.figureScale)
+               }),
         Action(name: "resume", version: 1, summary: "Counts to a total, checkpointing each step.",
                produces: "number",
                parameters: ResumeParameters.self,
@@ -136,6 +149,14 @@ func testRegistry(log: RunLog) -> ActionRegistry {
                    context.setResult(NumberValue(total))
                }),
     ])
+}
+
+/// The first 24 bytes of a PNG `width` × 10 pixels: signature, IHDR length and type, width, height.
+func pngHeader(width: UInt32) -> Data {
+    var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
+    bytes += withUnsafeBytes(of: width.bigEndian) { Array($0) }
+    bytes += withUnsafeBytes(of: UInt32(10).bigEndian) { Array($0) }
+    return Data(bytes + [8, 2, 0, 0, 0])
 }
 
 /// A scratch folder that is removed when the test ends.

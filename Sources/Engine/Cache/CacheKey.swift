@@ -16,15 +16,14 @@ public enum CacheKey {
     /// The key of a cell: its action and version, its parameters in canonical form (inputs left
     /// out), the keys of the results it reads, and any extra identity (for `load`, the data files).
     ///
-    /// A figure scale other than 1 (`--scale 2`) is part of the key, since a cell's figures are
-    /// cached with it; at scale 1 the key is what it always was.
+    /// The figure scale (`--scale 2`) is not part of the key: the key names the result, whatever
+    /// the figures were drawn at. The scale of a stored cell's figures is in its ``CellRecord``,
+    /// and a run that asks for another one re-runs the cell (see ``RunReason/figureScale(stored:wanted:)``).
     static func cell(action: String, version: Int, parameters: String, inputs: [String: [String]],
-                     identity: String?, figureScale: Double = 1) -> String {
-        var entries: [(String, Value)] = [("kind", "cell"), ("action", .string(action)), ("version", .int(version)),
-                                          ("parameters", .string(parameters)), ("inputs", inputValue(inputs)),
-                                          ("identity", .string(identity ?? ""))]
-        if figureScale != 1 { entries.append(("figure-scale", .string(scaleText(figureScale)))) }
-        return hash(entries)
+                     identity: String?) -> String {
+        hash([("kind", "cell"), ("action", .string(action)), ("version", .int(version)),
+              ("parameters", .string(parameters)), ("inputs", inputValue(inputs)),
+              ("identity", .string(identity ?? ""))])
     }
 
     /// The key of a sub-result (a sweep variant): the cell's action and version, the label, the
@@ -42,13 +41,6 @@ public enum CacheKey {
     private static func hash(_ entries: [(String, Value)]) -> String {
         let text = Value.map([("format", .int(format)), ("loom", .string(LoomVersion.current))] + entries).canonical
         return SHA256.hash(data: Data(text.utf8)).hexString
-    }
-}
-
-extension CacheKey {
-    /// A scale as short canonical text: `2` for 2.0, `1.5` for 1.5.
-    static func scaleText(_ scale: Double) -> String {
-        scale == scale.rounded() && abs(scale) < 1e6 ? String(Int(scale)) : String(scale)
     }
 }
 

@@ -63,13 +63,25 @@ public struct CellRecord: Sendable, Codable, Equatable {
     public var provenance: Provenance
     /// Text facts (`best-model`), by name; numeric facts live in `cell_facts`.
     public var texts: [String: String]
+    /// The pixels per point its figures were drawn at (`--scale`); `nil` when the cell made no
+    /// figures (or was stored by a loom before this was recorded).
+    public var figureScale: Double?
 
     public init(generation: String = UUID().uuidString.lowercased(), inputGenerations: [String: String],
-                provenance: Provenance, texts: [String: String] = [:]) {
+                provenance: Provenance, texts: [String: String] = [:], figureScale: Double? = nil) {
         self.generation = generation
         self.inputGenerations = inputGenerations
         self.provenance = provenance
         self.texts = texts
+        self.figureScale = figureScale
+    }
+
+    /// The scale the figures among `outputs` were drawn at, `nil` when there are none.
+    public static func figureScale(of outputs: [OutputItem]) -> Double? {
+        for item in outputs {
+            if case .figure(let figure) = item { return figure.scale ?? 1 }
+        }
+        return nil
     }
 
     /// The generation a cell without a record has (stored by a loom before records existed).

@@ -47,6 +47,8 @@ public struct CellJob: Sendable, Codable, Equatable {
     public var bundleKeys: [String]
     /// Set for `--no-cache` and `--force`: sub-results are recomputed too.
     public var recomputesSubresults: Bool
+    /// Pixels per point of the cell's figures (`--scale`); `nil` for 1.
+    public var figureScale: Double?
 
     public init(notebookPath: String, notebookText: String, overrides: [String: String], cellIndex: Int, action: String,
                 actionVersion: Int, key: String, inputKeys: [String: [String]], inputLabels: [String: [String]],

@@ -44,6 +44,9 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
     /// Results it read were replaced in the cache since it ran (by another notebook, `--no-cache`
     /// or `--force`), by result name or action.
     case inputsReplaced([String])
+    /// Its cached figures were drawn at another scale than `--scale` asks for. The cell runs to
+    /// draw them again; what it computes through sub-results (every training) comes from the cache.
+    case figureScale(stored: Double, wanted: Double)
 
     /// Whether sub-results (a sweep's variants) are recomputed too.
     public var recomputesSubresults: Bool { self == .forced || self == .ignoringCache }
@@ -66,7 +69,14 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
             return Self.list(names) + " \(names.count == 1 ? "runs" : "run") again in this run"
         case .inputsReplaced(let names):
             return Self.list(names) + " \(names.count == 1 ? "was" : "were") recomputed since this cell ran"
+        case .figureScale(let stored, let wanted):
+            return "its figures were drawn at scale \(Self.scaleText(stored)), --scale asks for \(Self.scaleText(wanted))"
         }
+    }
+
+    /// A scale as short text: `2` for 2.0, `1.5` for 1.5.
+    static func scaleText(_ scale: Double) -> String {
+        scale == scale.rounded() && abs(scale) < 1e6 ? String(Int(scale)) : String(scale)
     }
 
     private static func list(_ names: [String]) -> String {
@@ -80,9 +90,9 @@ public struct PlanOptions: Sendable {
     public var force: [String]
     /// Ignore the cache entirely (results are still written to it).
     public var ignoreCache: Bool
-    /// Pixels per point of the figures (`--scale`): 1, or 2 for crisp screens. Figures are
-    /// cached with their cell, so a scale other than 1 is part of every cell's key (1 leaves the
-    /// keys as they always were).
+    /// Pixels per point of the figures (`--scale`): 1, or 2 for crisp screens. It is not part of
+    /// any key: a cached cell whose figures were drawn at another scale runs again to redraw them,
+    /// and its trainings come from their cached sub-results.
     public var figureScale: Double
 
     public init(force: [String] = [], ignoreCache: Bool = false, figureScale: Double = 1) {
@@ -142,7 +152,7 @@ public struct Planner: Sendable {
                 action: action.name, version: action.version, resultName: cell.resultName, parameters: ownParameters,
                 inputs: inputKeys, identity: identity,
                 key: CacheKey.cell(action: action.name, version: action.version, parameters: ownParameters,
-                                   inputs: inputKeys, identity: identity, figureScale: options.figureScale))
+                                   inputs: inputKeys, identity: identity))
             entry.key = fingerprint.key
             entry.fingerprint = fingerprint
 
@@ -160,6 +170,8 @@ public struct Planner: Sendable {
             } else if cached, case let replaced = replacedInputs(of: fingerprint.key, dependencies: checked.dependencies,
                                                                  planned: planned), !replaced.isEmpty {
                 entry.decision = .run(.inputsReplaced(replaced.map(label)))
+            } else if cached, let stored = storedFigureScale(key: fingerprint.key, wanted: options.figureScale), stored != options.figureScale {
+                entry.decision = .run(.figureScale(stored: stored, wanted: options.figureScale))
             } else if cached {
                 entry.decision = .cached
             } else {
@@ -168,6 +180,15 @@ public struct Planner: Sendable {
             planned.append(entry)
         }
         return planned
+    }
+
+    /// The scale a cached cell's figures were drawn at, `nil` when it has none. Its record says;
+    /// a record without the field holds no figures or was stored by an older loom, whose keys
+    /// were scale 1's, so only a run at another scale reads its outputs to tell.
+    func storedFigureScale(key: String, wanted: Double) -> Double? {
+        if let scale = (try? cache?.record(key: key))??.figureScale { return scale }
+        guard wanted != 1, let outputs = (try? cache?.cell(key: key))??.outputs else { return nil }
+        return CellRecord.figureScale(of: outputs)
     }
 
     /// The dependencies whose stored result is no longer the one the cell with `key` read: its

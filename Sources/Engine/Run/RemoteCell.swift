@@ -38,7 +38,8 @@ public enum RemoteCell {
         let context = ActionContext(
             cell: checked.cell, actionVersion: action.version, notebookPath: job.notebookPath, positions: parameters.positions,
             key: job.key, inputKeys: job.inputKeys, inputLabels: job.inputLabels, store: store,
-            progress: CellProgress(index: job.cellIndex, reporter: progress, cancellation: cancellation))
+            progress: CellProgress(index: job.cellIndex, reporter: progress, cancellation: cancellation),
+            figureScale: job.figureScale ?? 1)
         context.recomputesSubresults = job.recomputesSubresults
         context.subresultTarget = subresult
         context.checkpoints = checkpoints

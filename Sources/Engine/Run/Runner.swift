@@ -156,6 +156,7 @@ public struct NotebookRunner: Sendable {
                 context.executor = executor
                 context.job = CellJob.make(notebook: notebook, planned: planned, index: cell.index, actionVersion: action.version, key: key,
                                            inputKeys: inputKeys, inputLabels: inputLabels, recomputesSubresults: context.recomputesSubresults)
+                if options.plan.figureScale != 1 { context.job?.figureScale = options.plan.figureScale }
             }
             let started = Date()
             do {
@@ -176,7 +177,8 @@ public struct NotebookRunner: Sendable {
                 }
                 let record = CellRecord(
                     generation: CellRecord.contentGeneration(outputs: context.outputs, result: context.result?.data),
-                    inputGenerations: read, provenance: provenance, texts: context.textFacts)
+                    inputGenerations: read, provenance: provenance, texts: context.textFacts,
+                    figureScale: CellRecord.figureScale(of: context.outputs))
                 generations[key] = record.generation
                 try cache?.store(key: key, action: action.name, outputs: context.outputs, result: context.result,
                                  seconds: report.seconds, seeds: context.seeds, record: record)
