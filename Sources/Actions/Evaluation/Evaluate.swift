@@ -11,7 +11,7 @@ extension Action {
     /// confusion matrix and the most confident mistakes of a trained model on one part of a split.
     public static let evaluate = Action(
         name: "evaluate",
-        version: 2,
+        version: 3,
         summary: "Scores a trained model: accuracy with its 95% interval, per-class precision/recall/F1, calibration, ROC AUC, confusion matrix, worst mistakes.",
         discussion: """
             Runs the model on one part of the split ('on: test' by default) and reports accuracy, \
@@ -36,7 +36,7 @@ extension Action {
         ],
         parameters: EvaluateParameters.self,
         example: "on: test\nnormalize: true\nmistakes: 8\ninterval: wilson\nbins: 15",
-        facts: PublishedFacts.evaluate,
+        facts: PublishedFacts.evaluate + PublishedFacts.confusion,
         run: EvaluateAction.run)
 }
 
@@ -107,6 +107,8 @@ enum EvaluateAction {
         let limit = parameters.mistakes
         let mistakes = ClassifierMaths.confidentMistakes(predicted: predictions.predicted, actual: actual,
                                                          confidence: predictions.confidence, limit: limit)
+        PublishedFacts.publishConfusion(context, confusion: confusion, report: report, names: names,
+                                        shownConfidences: mistakes.map { predictions.confidence[$0] })
         if !mistakes.isEmpty {
             let pictures = mistakes.map { index in
                 GridImage(image: set.picture(index),

@@ -13,7 +13,7 @@ extension Action {
     /// the user's own PNG files brought to the model's convention.
     public static let predict = Action(
         name: "predict",
-        version: 1,
+        version: 2,
         summary: "Predicts the class of a few test images or of your own PNG files, with the top probabilities.",
         discussion: """
             'images: 8' draws 8 images of the split's test part (another part with 'on') with 'seed'; \
@@ -32,6 +32,7 @@ extension Action {
         ],
         parameters: PredictParameters.self,
         example: "images: 4\ntop: 3",
+        facts: PublishedFacts.predict,
         identity: { parameters, files in
             // The files' contents are part of the cache key, so editing a photo re-runs the cell.
             try PredictAction.filePaths(parameters, directory: files.notebookDirectory).enumerated().map { item, path in
@@ -221,6 +222,8 @@ enum PredictAction {
         try context.emit(figure, name: "predictions",
                          title: "Predictions of \(label) with the top \(top) probabilities (green: right, red: wrong)")
         context.emit(table)
+        PublishedFacts.publishPredictions(context, rows: positions.indices.map { predictions.row($0) }, actual: actual,
+                                          names: names)
     }
 
     /// A horizontal bar chart of the `top` most probable classes of one prediction.
@@ -288,5 +291,6 @@ enum PredictAction {
                      + "background, cropped to its content, centred and resized to \(shape[2])×\(shape[1]):")
         try context.emit(Figure(grid), name: "files", title: "Your images before and after preparation, with predictions")
         context.emit(table)
+        PublishedFacts.publishPredictions(context, rows: files.indices.map { predictions.row($0) }, actual: nil, names: names)
     }
 }

@@ -38,7 +38,7 @@ enum PublishedFacts {
         FactDeclaration("final-validation-accuracy", .percentage, doc: "The validation accuracy after the last epoch."),
         FactDeclaration("final-train-loss", .number, doc: "The training loss of the last epoch."),
         FactDeclaration("final-learning-rate", .number, doc: "The learning rate of the last epoch."),
-    ] + seedFacts + monitoring
+    ] + seedFacts + monitoring + epochs
 
     static let load: [FactDeclaration] = [
         FactDeclaration("images", .count, doc: "How many images were loaded."),
@@ -87,7 +87,10 @@ enum PublishedFacts {
     /// seeds their means, standard deviations and each seed's values (``publishSeeds(_:model:)``).
     static func publishTraining(_ context: ActionContext, model: ModelValue) {
         // Where early stopping and the schedule acted: the best seed's, when there are several.
-        defer { publishMonitoring(context, trained: model.trained) }
+        defer {
+            publishMonitoring(context, trained: model.trained)
+            publishEpochs(context, trained: model.trained)
+        }
         guard model.runs.count == 1 else { return publishSeeds(context, model: model) }
         for fact in trainingFacts(model.runs[0], parameters: model.trained.model.parameterCount) {
             context.publish(fact: fact.name, value: fact.value, kind: fact.kind)

@@ -8,6 +8,7 @@ extension Action {
     public static let sweep = Action(
         name: "sweep",
         version: 1,
+        subresultVersion: 1,
         summary: "Trains a grid of variants (activation × width × depth) and compares validation accuracy and time.",
         discussion: """
             Every combination of 'activation', 'width' and 'depth' is one variant, trained with the same \

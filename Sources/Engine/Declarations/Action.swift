@@ -54,6 +54,11 @@ public struct Action: Sendable {
     public var name: String
     /// Bumped whenever the action's results change for the same parameters; part of every cache key.
     public var version: Int
+    /// The version of what the action computes through sub-results
+    /// (``ActionContext/memoized(_:identity:compute:)``: its trainings), part of their keys; `nil`
+    /// for ``version``. An action whose outputs or facts change while its trainings stay the same
+    /// bumps ``version`` alone: its cells re-run and read their trainings from the cache.
+    public var subresultVersion: Int?
     /// One line for `loom actions`.
     public var summary: String
     /// A longer description for `loom actions NAME`.
@@ -80,7 +85,7 @@ public struct Action: Sendable {
     ///   - describe: what the cell's result will hold, as far as it is known without running (a dataset's shape).
     ///   - run: does the work.
     public init<P: ParameterSet>(
-        name: String, version: Int, summary: String, discussion: String = "",
+        name: String, version: Int, subresultVersion: Int? = nil, summary: String, discussion: String = "",
         inputs: [Input] = [], produces: ResultKind? = nil, parameters: P.Type, example: String? = nil,
         facts: [FactDeclaration] = [],
         identity: (@Sendable (_ parameters: P, _ files: FileIdentityProvider) throws -> String)? = nil,
@@ -90,6 +95,7 @@ public struct Action: Sendable {
     ) {
         self.name = name
         self.version = version
+        self.subresultVersion = subresultVersion
         self.summary = summary
         self.discussion = discussion
         self.inputs = inputs

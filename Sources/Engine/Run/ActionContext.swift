@@ -43,6 +43,8 @@ public final class ActionContext: @unchecked Sendable {
     /// The text facts published so far, by name.
     private(set) var textFacts: [String: String] = [:]
     let actionVersion: Int
+    /// The version in the keys of sub-results (``Action/subresultVersion``, or the action's version).
+    let subresultVersion: Int
     /// Set for a cell run with `--no-cache` or `--force`: sub-results are recomputed too.
     var recomputesSubresults = false
     /// Pixels per point to render figures at (`loom run --scale 2`); 1 by default.
@@ -62,10 +64,11 @@ public final class ActionContext: @unchecked Sendable {
 
     init(cell: Cell, actionVersion: Int, notebookPath: String, positions: [String: SourcePosition], key: String,
          inputKeys: [String: [String]], inputLabels: [String: [String]], store: ResultStore, progress: CellProgress,
-         figureScale: Double = 1) {
+         figureScale: Double = 1, subresultVersion: Int? = nil) {
         self.figureScale = figureScale
         self.cell = cell
         self.actionVersion = actionVersion
+        self.subresultVersion = subresultVersion ?? actionVersion
         self.notebookPath = notebookPath
         self.positions = positions
         self.key = key
@@ -205,7 +208,7 @@ public final class ActionContext: @unchecked Sendable {
     /// A value computed once per `identity` and cached on its own, apart from the cell's result.
     ///
     /// `sweep` trains each variant through this, so adding one value to a grid trains only the
-    /// new variant. The sub-result's key hashes this cell's action and version, its inputs, the
+    /// new variant. The sub-result's key hashes this cell's action and sub-result version, its inputs, the
     /// label and the identity (not the cell's other parameters); it is kept by `loom cache prune`
     /// as long as a cell that used it is.
     ///
@@ -216,7 +219,7 @@ public final class ActionContext: @unchecked Sendable {
     /// - Returns: the value, and whether it came from the cache.
     public func memoized<T: ResultValue>(_ label: String, identity: String,
                                          compute: () throws -> T) throws -> (value: T, cached: Bool) {
-        let subkey = CacheKey.subresult(action: cell.action, version: actionVersion, label: label, identity: identity,
+        let subkey = CacheKey.subresult(action: cell.action, version: subresultVersion, label: label, identity: identity,
                                         inputs: inputKeys)
         if !recomputesSubresults, let data = try storedSubresult(subkey),
            let value = try? T.decoded(from: data) {

@@ -164,7 +164,7 @@ extension ActionContext {
     /// without one this is exactly a loop over ``memoized(_:identity:compute:)``.
     public func memoized<T: ResultValue>(_ label: String, batch items: [MemoizedItem<T>]) throws -> [(value: T, cached: Bool)] {
         let subkeys = items.map {
-            CacheKey.subresult(action: cell.action, version: actionVersion, label: label, identity: $0.identity, inputs: inputKeys)
+            CacheKey.subresult(action: cell.action, version: subresultVersion, label: label, identity: $0.identity, inputs: inputKeys)
         }
         if let target = subresultTarget {
             guard let index = subkeys.firstIndex(of: target) else {

@@ -40,8 +40,17 @@ public struct Fact: Sendable, Codable, Hashable {
         case .count:
             return grouped(Int(value.rounded()))
         case .seconds:
-            return String(format: value < 10 ? "%.2f s" : "%.1f s", value)
+            return duration(value)
         }
+    }
+
+    /// `8.42 s`, `44.6 s`, `10 min 06 s`, `1 h 02 min`: seconds as a reader says them.
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 60 { return String(format: seconds < 10 ? "%.2f s" : "%.1f s", seconds) }
+        let whole = Int(seconds.rounded())
+        if whole < 3600 { return String(format: "%d min %02d s", whole / 60, whole % 60) }
+        let minutes = Int((seconds / 60).rounded())
+        return String(format: "%d h %02d min", minutes / 60, minutes % 60)
     }
 
     /// A change of this kind as text, with its sign: `+1.20 pt`, `-0.0123`, `+3`, `-2.5 s`.

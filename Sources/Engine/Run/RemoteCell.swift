@@ -39,7 +39,7 @@ public enum RemoteCell {
             cell: checked.cell, actionVersion: action.version, notebookPath: job.notebookPath, positions: parameters.positions,
             key: job.key, inputKeys: job.inputKeys, inputLabels: job.inputLabels, store: store,
             progress: CellProgress(index: job.cellIndex, reporter: progress, cancellation: cancellation),
-            figureScale: job.figureScale ?? 1)
+            figureScale: job.figureScale ?? 1, subresultVersion: action.subresultVersion)
         context.recomputesSubresults = job.recomputesSubresults
         context.subresultTarget = subresult
         context.checkpoints = checkpoints

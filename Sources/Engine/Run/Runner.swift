@@ -150,7 +150,7 @@ public struct NotebookRunner: Sendable {
             let context = ActionContext(
                 cell: cell, actionVersion: action.version, notebookPath: path, positions: parameters.positions, key: key, inputKeys: inputKeys,
                 inputLabels: inputLabels, store: store, progress: CellProgress(index: cell.index, reporter: progress, cancellation: cancellation),
-                figureScale: options.plan.figureScale)
+                figureScale: options.plan.figureScale, subresultVersion: action.subresultVersion)
             if case .run(let reason) = plan.decision { context.recomputesSubresults = reason.recomputesSubresults }
             if let executor = options.executor {
                 context.executor = executor
