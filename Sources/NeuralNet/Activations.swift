@@ -15,18 +15,6 @@ enum ActivationFunction: Sendable, Equatable {
     case sigmoid
     case tanh
 
-    init?(_ spec: LayerSpec) {
-        switch spec {
-        case .relu: self = .relu
-        case .leakyReLU(let slope): self = .leakyReLU(slope: slope)
-        case .elu(let alpha): self = .elu(alpha: alpha)
-        case .gelu: self = .gelu
-        case .sigmoid: self = .sigmoid
-        case .tanh: self = .tanh
-        default: return nil
-        }
-    }
-
     /// `f(x)`.
     @inline(__always)
     func value(_ x: Float) -> Float {
@@ -90,5 +78,12 @@ final class ActivationKernel: LayerKernel {
             }
             for i in range { dx[i] = a.outputGradient[i] * function.derivative(x: a.input[i], y: a.output[i]) }
         }
+    }
+}
+
+extension LayerKernelBox {
+    /// The kernel of an activation layer: `function`, element by element.
+    static func activation(_ function: ActivationFunction, _ request: KernelRequest) -> LayerKernelBox {
+        LayerKernelBox(ActivationKernel(size: request.input.reduce(1, *), function: function))
     }
 }
