@@ -7,7 +7,7 @@ import TensorCore
 /// ReLU `1[x > 0]`; leaky ReLU `1` or `slope`; ELU `1` or `y + α`; GELU
 /// `Φ(x) + x φ(x)` with `Φ(x) = ½(1 + erf(x/√2))` and `φ` the normal density; sigmoid
 /// `y (1 − y)`; tanh `1 − y²`.
-enum ActivationFunction: Sendable, Equatable {
+public enum ActivationFunction: Sendable, Equatable {
     case relu
     case leakyReLU(slope: Float)
     case elu(alpha: Float)
@@ -81,9 +81,19 @@ final class ActivationKernel: LayerKernel {
     }
 }
 
-extension LayerKernelBox {
-    /// The kernel of an activation layer: `function`, element by element.
-    static func activation(_ function: ActivationFunction, _ request: KernelRequest) -> LayerKernelBox {
+/// An activation layer's kind: it applies its ``ActivationFunction`` element by element
+/// (``ActivationKernel``), keeps the shape and stores nothing.
+public protocol ActivationLayerKind: LayerKind {
+    /// The function the layer applies.
+    var function: ActivationFunction { get }
+}
+
+extension ActivationLayerKind {
+    public static var traits: LayerTraits { [.activation, .independentSamples] }
+
+    public func plan(_ input: LayerInput) throws(NeuralNetError) -> LayerShape { LayerShape(outputShape: input.shape) }
+
+    public func kernel(_ request: KernelRequest) -> LayerKernelBox? {
         LayerKernelBox(ActivationKernel(size: request.input.reduce(1, *), function: function))
     }
 }

@@ -2,24 +2,14 @@ import TensorCore
 
 /// `avgpool`: average pooling over `size×size` windows moved by `stride` (default: `size`), no
 /// padding (``AveragePoolKernel``).
-public struct AveragePoolLayer: LayerKind, PoolSettingsStorage {
+public struct AveragePoolLayer: PoolingLayerKind {
     public var size = 2
     public var stride: Int?
 
     public init() {}
 
-    public init(size: Int, stride: Int? = nil) { (self.size, self.stride) = (size, stride) }
-
     public static let name = "avgpool"
     public static let codingKey = "avgPool"
-    public static let primaryField: String? = "size"
-    public static let example = "- avgpool: 2"
-    public static let traits: LayerTraits = [.imagesOnly]
-    public static var fields: [LayerField<Self>] { PoolSettings.fields() }
-
-    public var details: String { PoolSettings.details(self) }
-
-    public func plan(_ input: LayerInput) throws(NeuralNetError) -> LayerShape { try PoolSettings.plan(input, self) }
 
     public func kernel(_ request: KernelRequest) -> LayerKernelBox? {
         let input = request.input
@@ -27,7 +17,7 @@ public struct AveragePoolLayer: LayerKind, PoolSettingsStorage {
     }
 
     public func export<Graph: LayerGraph>(_ layer: ExportedLayer, into graph: inout Graph) -> String {
-        graph.node("AveragePool", layer.prefix, inputs: [layer.input], attributes: PoolSettings.attributes(self))
+        graph.node("AveragePool", layer.prefix, inputs: [layer.input], attributes: attributes)
     }
 }
 

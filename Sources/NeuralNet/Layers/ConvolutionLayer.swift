@@ -2,7 +2,7 @@ import TensorCore
 
 /// `conv`: a 2-D convolution with `filters` square `kernel×kernel` filters plus a bias per filter
 /// (``ConvolutionKernel``). Parameters: weights `[filters, C, k, k]`, then the biases.
-public struct ConvolutionLayer: LayerKind {
+public struct ConvolutionLayer: ConvolutionLayerKind {
     public var filters = 0
     public var kernel = 3
     public var stride = 1
@@ -10,21 +10,14 @@ public struct ConvolutionLayer: LayerKind {
 
     public init() {}
 
-    public init(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same) {
-        (self.filters, self.kernel, self.stride, self.padding) = (filters, kernel, stride, padding)
-    }
-
     public static let name = "conv"
     public static let codingKey = "conv"
-    public static let primaryField: String? = "filters"
     public static let example = "- conv: {filters: 32, kernel: 3, padding: same}"
     public static let traits: LayerTraits = [.imagesOnly, .absorbsReLU, .absorbsPool, .foldsBatchNorm]
-    public static var fields: [LayerField<Self>] { ConvolutionSettings.fields() }
-
     public var details: String { "\(filters) filters \(kernel)×\(kernel), stride \(stride), \(padding.rawValue)" }
 
     public func plan(_ input: LayerInput) throws(NeuralNetError) -> LayerShape {
-        let (channels, geometry) = try ConvolutionSettings.plan(input, filters: filters, kernel: kernel, stride: stride, padding: padding)
+        let (channels, geometry) = try windows(input)
         return LayerShape(outputShape: [filters, geometry.outputHeight, geometry.outputWidth],
                           parameterCount: filters * channels * kernel * kernel + filters)
     }
@@ -47,7 +40,7 @@ public struct ConvolutionLayer: LayerKind {
         let weight = graph.tensor("\(layer.prefix).weight", layer.parameters[0])
         let bias = graph.tensor("\(layer.prefix).bias", layer.parameters[1])
         return graph.node("Conv", layer.prefix, inputs: [layer.input, weight, bias],
-                          attributes: ConvolutionSettings.attributes(layer, kernel: kernel, stride: stride, padding: padding, groups: 1))
+                          attributes: attributes(layer, groups: 1))
     }
 }
 
@@ -58,12 +51,30 @@ extension LayerSpec {
     }
 }
 
-/// What `conv` and `depthwise-conv` share: their settings, their shape checks and their ONNX
-/// attributes.
-enum ConvolutionSettings {
+/// A convolution's kind (`conv`, `depthwise-conv`): its settings, their fields, the shape
+/// checks and the ONNX attributes of its windows.
+public protocol ConvolutionLayerKind: LayerKind {
+    /// The number of output channels.
+    var filters: Int { get set }
+    /// The side of the square kernel.
+    var kernel: Int { get set }
+    /// The step between windows.
+    var stride: Int { get set }
+    /// How the border is treated.
+    var padding: Padding { get set }
+}
+
+extension ConvolutionLayerKind {
+    /// The layer with these settings.
+    public init(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same) {
+        self.init()
+        (self.filters, self.kernel, self.stride, self.padding) = (filters, kernel, stride, padding)
+    }
+
+    public static var primaryField: String? { "filters" }
+
     /// `filters`, `kernel`, `stride`, `padding`.
-    static func fields<Layer: LayerKind>() -> [LayerField<Layer>]
-    where Layer: ConvolutionSettingsStorage {
+    public static var fields: [LayerField<Self>] {
         [
             .integer("filters", \.filters, 1...65_536, required: true, doc: "The number of filters"),
             .integer("kernel", \.kernel, 1...1024, doc: "The side of the square kernel."),
@@ -73,8 +84,7 @@ enum ConvolutionSettings {
     }
 
     /// Checks the settings against the input; returns its channels and the windows' geometry.
-    static func plan(_ input: LayerInput, filters: Int, kernel: Int, stride: Int, padding: Padding)
-        throws(NeuralNetError) -> (channels: Int, geometry: ConvolutionGeometry) {
+    func windows(_ input: LayerInput) throws(NeuralNetError) -> (channels: Int, geometry: ConvolutionGeometry) {
         let (channels, _, _) = try input.image()
         try input.requirePositive(filters, "filters")
         try input.requirePositive(kernel, "kernel")
@@ -82,22 +92,12 @@ enum ConvolutionSettings {
         return (channels, try input.windowGeometry(window: kernel, stride: stride, padding: padding))
     }
 
-    /// ONNX `Conv`'s attributes, with explicit pads (the odd pixel of `same` padding after, as
-    /// NeuralNet pads).
-    static func attributes(_ layer: ExportedLayer, kernel: Int, stride: Int, padding: Padding, groups: Int) -> [GraphAttribute] {
+    /// ONNX `Conv`'s attributes for the windows, with explicit pads (the odd pixel of `same`
+    /// padding after, as NeuralNet pads).
+    func attributes(_ layer: ExportedLayer, groups: Int) -> [GraphAttribute] {
         let geometry = ConvolutionGeometry(height: layer.inputShape[1], width: layer.inputShape[2], kernel: kernel,
                                            stride: stride, padding: padding)
         return [.ints("kernel_shape", [kernel, kernel]), .ints("strides", [stride, stride]), .ints("pads", geometry.onnxPads),
                 .ints("dilations", [1, 1]), .int("group", groups)]
     }
 }
-
-/// A layer with a convolution's settings.
-protocol ConvolutionSettingsStorage {
-    var filters: Int { get set }
-    var kernel: Int { get set }
-    var stride: Int { get set }
-    var padding: Padding { get set }
-}
-
-extension ConvolutionLayer: ConvolutionSettingsStorage {}

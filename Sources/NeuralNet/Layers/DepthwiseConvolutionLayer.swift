@@ -5,7 +5,7 @@ import TensorCore
 /// (``DepthwiseConvolutionKernel``). Parameters: depthwise `[C, k, k]`, pointwise `[filters, C]`,
 /// then the biases; exported as PyTorch's `nn.Conv2d(C, C, k, groups=C, bias=False)` then
 /// `nn.Conv2d(C, filters, 1)`.
-public struct DepthwiseConvolutionLayer: LayerKind, ConvolutionSettingsStorage {
+public struct DepthwiseConvolutionLayer: ConvolutionLayerKind {
     public var filters = 0
     public var kernel = 3
     public var stride = 1
@@ -13,23 +13,17 @@ public struct DepthwiseConvolutionLayer: LayerKind, ConvolutionSettingsStorage {
 
     public init() {}
 
-    public init(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same) {
-        (self.filters, self.kernel, self.stride, self.padding) = (filters, kernel, stride, padding)
-    }
-
     public static let name = "depthwise-conv"
     public static let codingKey = "depthwiseConv"
-    public static let primaryField: String? = "filters"
     public static let example = "- depthwise-conv: {filters: 64, kernel: 3}"
     public static let traits: LayerTraits = [.imagesOnly]
-    public static var fields: [LayerField<Self>] { ConvolutionSettings.fields() }
 
     public var details: String {
         "\(filters) filters, \(kernel)×\(kernel) depthwise then 1×1, stride \(stride), \(padding.rawValue)"
     }
 
     public func plan(_ input: LayerInput) throws(NeuralNetError) -> LayerShape {
-        let (channels, geometry) = try ConvolutionSettings.plan(input, filters: filters, kernel: kernel, stride: stride, padding: padding)
+        let (channels, geometry) = try windows(input)
         return LayerShape(outputShape: [filters, geometry.outputHeight, geometry.outputWidth],
                           parameterCount: channels * kernel * kernel + filters * channels + filters)
     }
@@ -61,8 +55,7 @@ public struct DepthwiseConvolutionLayer: LayerKind, ConvolutionSettingsStorage {
                                      values: layer.parameters[1].scalars)
         let bias = graph.tensor("\(prefix).pointwise.bias", layer.parameters[2])
         let middle = graph.node("Conv", prefix + ".depthwise", inputs: [layer.input, depthwise],
-                                attributes: ConvolutionSettings.attributes(layer, kernel: kernel, stride: stride,
-                                                                           padding: padding, groups: channels))
+                                attributes: attributes(layer, groups: channels))
         return graph.node("Conv", prefix, inputs: [middle, pointwise, bias], attributes: [
             .ints("kernel_shape", [1, 1]), .ints("strides", [1, 1]), .ints("pads", [0, 0, 0, 0]),
             .ints("dilations", [1, 1]), .int("group", 1),

@@ -1,8 +1,7 @@
-import Foundation
 import TensorCore
 
 /// `elu`: `x` for `x > 0`, else `α (eˣ − 1)` (Clevert et al., 2015).
-public struct ELULayer: LayerKind {
+public struct ELULayer: ActivationLayerKind {
     public var alpha: Float = 1
 
     public init() {}
@@ -26,7 +25,7 @@ public struct ELULayer: LayerKind {
         return LayerShape(outputShape: input.shape)
     }
 
-    public func kernel(_ request: KernelRequest) -> LayerKernelBox? { .activation(.elu(alpha: alpha), request) }
+    public var function: ActivationFunction { .elu(alpha: alpha) }
 
     public func export<Graph: LayerGraph>(_ layer: ExportedLayer, into graph: inout Graph) -> String {
         graph.node("Elu", layer.prefix, inputs: [layer.input], attributes: [.float("alpha", alpha)])

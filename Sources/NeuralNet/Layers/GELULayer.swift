@@ -2,16 +2,14 @@ import TensorCore
 
 /// `gelu`: `x · Φ(x)` with Φ the standard normal CDF (Hendrycks and Gimpel, 2016), computed
 /// exactly with `erf`; exported written out with `Erf` (ONNX's `Gelu` needs opset 20).
-public struct GELULayer: LayerKind {
+public struct GELULayer: ActivationLayerKind {
     public init() {}
 
     public static let name = "gelu"
     public static let codingKey = "gelu"
     public static let traits: LayerTraits = [.activation, .rectifier, .independentSamples]
 
-    public func plan(_ input: LayerInput) throws(NeuralNetError) -> LayerShape { LayerShape(outputShape: input.shape) }
-
-    public func kernel(_ request: KernelRequest) -> LayerKernelBox? { .activation(.gelu, request) }
+    public var function: ActivationFunction { .gelu }
 
     public func export<Graph: LayerGraph>(_ layer: ExportedLayer, into graph: inout Graph) -> String {
         // 0.5 · x · (1 + erf(x · 1/√2)), as NeuralNet computes it.

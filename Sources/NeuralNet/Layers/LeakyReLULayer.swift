@@ -1,7 +1,7 @@
 import TensorCore
 
 /// `leaky-relu`: `x` for `x > 0`, else `slope · x`.
-public struct LeakyReLULayer: LayerKind {
+public struct LeakyReLULayer: ActivationLayerKind {
     public var slope: Float = 0.01
 
     public init() {}
@@ -26,7 +26,7 @@ public struct LeakyReLULayer: LayerKind {
         return LayerShape(outputShape: input.shape)
     }
 
-    public func kernel(_ request: KernelRequest) -> LayerKernelBox? { .activation(.leakyReLU(slope: slope), request) }
+    public var function: ActivationFunction { .leakyReLU(slope: slope) }
 
     public func export<Graph: LayerGraph>(_ layer: ExportedLayer, into graph: inout Graph) -> String {
         graph.node("LeakyRelu", layer.prefix, inputs: [layer.input], attributes: [.float("alpha", slope)])
