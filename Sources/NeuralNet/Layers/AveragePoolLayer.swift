@@ -11,13 +11,10 @@ public struct AveragePoolLayer: PoolingLayerKind {
     public static let name = "avgpool"
     public static let codingKey = "avgPool"
 
-    public func kernel(_ request: KernelRequest) -> LayerKernelBox? {
-        let input = request.input
-        return LayerKernelBox(AveragePoolKernel(channels: input[0], height: input[1], width: input[2], size: size, stride: stride ?? size))
-    }
+    public func kernel(_ request: KernelRequest) -> LayerKernelBox? { windowKernel(AveragePoolKernel.self, request) }
 
     public func export<Graph: LayerGraph>(_ layer: ExportedLayer, into graph: inout Graph) -> String {
-        graph.node("AveragePool", layer.prefix, inputs: [layer.input], attributes: attributes)
+        export("AveragePool", layer, into: &graph)
     }
 }
 

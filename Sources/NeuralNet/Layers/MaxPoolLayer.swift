@@ -14,13 +14,10 @@ public struct MaxPoolLayer: PoolingLayerKind {
     /// Whether a convolution can compute this pooling itself (``LayerTraits/absorbsPool``).
     var isPairwise: Bool { size == 2 && (stride ?? size) == 2 }
 
-    public func kernel(_ request: KernelRequest) -> LayerKernelBox? {
-        let input = request.input
-        return LayerKernelBox(MaxPoolKernel(channels: input[0], height: input[1], width: input[2], size: size, stride: stride ?? size))
-    }
+    public func kernel(_ request: KernelRequest) -> LayerKernelBox? { windowKernel(MaxPoolKernel.self, request) }
 
     public func export<Graph: LayerGraph>(_ layer: ExportedLayer, into graph: inout Graph) -> String {
-        graph.node("MaxPool", layer.prefix, inputs: [layer.input], attributes: attributes)
+        export("MaxPool", layer, into: &graph)
     }
 }
 
@@ -67,8 +64,16 @@ extension PoolingLayerKind {
         return LayerShape(outputShape: [channels, geometry.outputHeight, geometry.outputWidth])
     }
 
-    /// ONNX `MaxPool`'s and `AveragePool`'s attributes.
-    var attributes: [GraphAttribute] {
-        [.ints("kernel_shape", [size, size]), .ints("strides", [stride ?? size, stride ?? size]), .ints("pads", [0, 0, 0, 0])]
+    /// The kernel of type `Kernel` over the windows.
+    func windowKernel<Kernel: PoolingWindow & LayerKernel>(_ type: Kernel.Type, _ request: KernelRequest) -> LayerKernelBox {
+        let input = request.input
+        return LayerKernelBox(Kernel(channels: input[0], height: input[1], width: input[2], size: size, stride: stride ?? size))
+    }
+
+    /// The ONNX pooling operator `operation` (`MaxPool`, `AveragePool`) over the windows.
+    func export<Graph: LayerGraph>(_ operation: String, _ layer: ExportedLayer, into graph: inout Graph) -> String {
+        graph.node(operation, layer.prefix, inputs: [layer.input], attributes: [
+            .ints("kernel_shape", [size, size]), .ints("strides", [stride ?? size, stride ?? size]), .ints("pads", [0, 0, 0, 0]),
+        ])
     }
 }
