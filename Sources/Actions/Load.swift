@@ -31,7 +31,7 @@ extension Action {
             let missing = FashionMNIST.missingFiles(in: directory)
             guard missing.isEmpty else {
                 throw ActionError("\(DatasetError.fashionMNISTMissing(directory: directory, missing: missing))",
-                                  parameter: "dataset")
+                                  parameter: LoadParameters.name(of: \.dataset))
             }
             return try FashionMNIST.fileNames.map { name in
                 try files.identity(ofFile: (directory as NSString).appendingPathComponent(name))
@@ -106,7 +106,7 @@ struct LoadParameters: ParameterSet {
 
     func check() -> [NamedProblem] {
         if size.count != 2 {
-            return [NamedProblem(parameter: "size", "'size' needs two numbers, [height, width], but has \(size.count)")]
+            return [NamedProblem(\Self.size, "'size' needs two numbers, [height, width], but has \(size.count)")]
         }
         return []
     }
@@ -128,7 +128,7 @@ enum LoadAction {
         let largest = Int(images.labels.max() ?? 0)
         guard largest < names.count else {
             throw context.error("the labels go up to \(largest) but 'classes' names only \(names.count) classes",
-                                parameter: "classes")
+                                parameter: LoadParameters.name(of: \.classes))
         }
         return LabeledImages(pixels: images.pixels, labels: images.labels, channels: images.channels,
                              height: images.height, width: images.width, classNames: names)
@@ -142,17 +142,17 @@ enum LoadAction {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw ActionError("the dataset folder '\(directory)' does not exist\(searched); give the folder that holds "
-                              + "the four IDX .gz files or one sub-folder of PNGs per class", parameter: "dataset")
+                              + "the four IDX .gz files or one sub-folder of PNGs per class", parameter: LoadParameters.name(of: \.dataset))
         }
         guard isDirectory.boolValue else {
             throw ActionError("'\(directory)' is a file, not a folder\(searched); 'dataset' names the folder that holds "
-                              + "the four IDX .gz files or one sub-folder of PNGs per class", parameter: "dataset")
+                              + "the four IDX .gz files or one sub-folder of PNGs per class", parameter: LoadParameters.name(of: \.dataset))
         }
         let missing = FashionMNIST.missingFiles(in: directory)
         if missing.count == FashionMNIST.fileNames.count, !ImageFolder.looksLikeImageFolder(directory) {
             throw ActionError("the folder '\(directory)' holds neither the four IDX files of an MNIST-style data set ("
                               + FashionMNIST.fileNames.map { "'\($0)'" }.joined(separator: ", ")
-                              + ") nor sub-folders of .png images, one per class; put one of the two there", parameter: "dataset")
+                              + ") nor sub-folders of .png images, one per class; put one of the two there", parameter: LoadParameters.name(of: \.dataset))
         }
     }
 
@@ -172,7 +172,7 @@ enum LoadAction {
             do {
                 loaded = try FashionMNIST.load(directory: directory)
             } catch {
-                throw context.error("\(error)", parameter: "dataset")
+                throw context.error("\(error)", parameter: LoadParameters.name(of: \.dataset))
             }
             switch parameters.parts {
             case .train: images = loaded.train
@@ -237,14 +237,14 @@ extension LoadAction {
         do {
             try checkFolder(parameters.dataset, resolved: directory, notebookDirectory: notebookDirectory)
         } catch let error as ActionError {
-            return [NamedProblem(parameter: "dataset", error.message)]
+            return [NamedProblem(\LoadParameters.dataset, error.message)]
         } catch {
-            return [NamedProblem(parameter: "dataset", "\(error)")]
+            return [NamedProblem(\LoadParameters.dataset, "\(error)")]
         }
         if ImageFolder.looksLikeImageFolder(directory) { return [] }
         let missing = FashionMNIST.missingFiles(in: directory)
         if !missing.isEmpty {
-            return [NamedProblem(parameter: "dataset", "\(DatasetError.fashionMNISTMissing(directory: directory, missing: missing))")]
+            return [NamedProblem(\LoadParameters.dataset, "\(DatasetError.fashionMNISTMissing(directory: directory, missing: missing))")]
         }
         return []
     }

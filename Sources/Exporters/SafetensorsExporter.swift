@@ -21,37 +21,23 @@ public enum SafetensorsExporter {
 
     /// Every parameter and batch-norm statistic, in layer order.
     public static func entries(of model: Sequential) -> [Entry] {
+        var tensors = TensorList()
+        _ = model.export(into: &tensors, input: "input")
+        return tensors.entries
+    }
+
+    /// The tensors each layer exports (``LayerKind/export(_:into:)``), without the operators.
+    private struct TensorList: LayerGraph {
         var entries: [Entry] = []
-        var bufferOffset = 0
-        let buffers = model.buffers.scalars
-        let inputShapes = [model.inputShape] + model.layerOutputShapes.dropLast()
-        for (index, spec) in model.layers.enumerated() {
-            let parameters = model.layerParameters(index)
-            let prefix = "layers.\(index)"
-            switch spec {
-            case .conv, .dense:
-                entries.append(Entry(name: "\(prefix).weight", shape: parameters[0].shape, values: parameters[0].scalars))
-                entries.append(Entry(name: "\(prefix).bias", shape: parameters[1].shape, values: parameters[1].scalars))
-            case .depthwiseConv(let filters, let kernel, _, _):
-                // PyTorch's form: nn.Conv2d(C, C, k, groups=C, bias=False), then nn.Conv2d(C, F, 1).
-                let channels = inputShapes[index][0]
-                entries.append(Entry(name: "\(prefix).depthwise.weight", shape: [channels, 1, kernel, kernel], values: parameters[0].scalars))
-                entries.append(Entry(name: "\(prefix).pointwise.weight", shape: [filters, channels, 1, 1], values: parameters[1].scalars))
-                entries.append(Entry(name: "\(prefix).pointwise.bias", shape: [filters], values: parameters[2].scalars))
-            case .batchNorm:
-                let channels = inputShapes[index][0]
-                entries.append(Entry(name: "\(prefix).weight", shape: [channels], values: parameters[0].scalars))
-                entries.append(Entry(name: "\(prefix).bias", shape: [channels], values: parameters[1].scalars))
-                entries.append(Entry(name: "\(prefix).running_mean", shape: [channels],
-                                     values: Array(buffers[bufferOffset..<bufferOffset + channels])))
-                entries.append(Entry(name: "\(prefix).running_var", shape: [channels],
-                                     values: Array(buffers[bufferOffset + channels..<bufferOffset + 2 * channels])))
-                bufferOffset += 2 * channels
-            case .maxPool, .avgPool, .globalAvgPool, .flatten, .dropout, .relu, .leakyReLU, .elu, .gelu, .sigmoid, .tanh:
-                break
-            }
+
+        mutating func tensor(_ name: String, shape: [Int], values: [Float]) -> String {
+            entries.append(Entry(name: name, shape: shape, values: values))
+            return name
         }
-        return entries
+
+        func constant(_ name: String, _ value: Float) -> String { name }
+
+        func node(_ operation: String, _ name: String, inputs: [String], attributes: [GraphAttribute]) -> String { name }
     }
 
     /// The file's bytes: an 8-byte little-endian header length, the JSON header (padded with

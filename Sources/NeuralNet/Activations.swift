@@ -7,25 +7,13 @@ import TensorCore
 /// ReLU `1[x > 0]`; leaky ReLU `1` or `slope`; ELU `1` or `y + α`; GELU
 /// `Φ(x) + x φ(x)` with `Φ(x) = ½(1 + erf(x/√2))` and `φ` the normal density; sigmoid
 /// `y (1 − y)`; tanh `1 − y²`.
-enum ActivationFunction: Sendable, Equatable {
+public enum ActivationFunction: Sendable, Equatable {
     case relu
     case leakyReLU(slope: Float)
     case elu(alpha: Float)
     case gelu
     case sigmoid
     case tanh
-
-    init?(_ spec: LayerSpec) {
-        switch spec {
-        case .relu: self = .relu
-        case .leakyReLU(let slope): self = .leakyReLU(slope: slope)
-        case .elu(let alpha): self = .elu(alpha: alpha)
-        case .gelu: self = .gelu
-        case .sigmoid: self = .sigmoid
-        case .tanh: self = .tanh
-        default: return nil
-        }
-    }
 
     /// `f(x)`.
     @inline(__always)
@@ -90,5 +78,22 @@ final class ActivationKernel: LayerKernel {
             }
             for i in range { dx[i] = a.outputGradient[i] * function.derivative(x: a.input[i], y: a.output[i]) }
         }
+    }
+}
+
+/// An activation layer's kind: it applies its ``ActivationFunction`` element by element
+/// (``ActivationKernel``), keeps the shape and stores nothing.
+public protocol ActivationLayerKind: LayerKind {
+    /// The function the layer applies.
+    var function: ActivationFunction { get }
+}
+
+extension ActivationLayerKind {
+    public static var traits: LayerTraits { [.activation, .independentSamples] }
+
+    public func plan(_ input: LayerInput) throws(NeuralNetError) -> LayerShape { LayerShape(outputShape: input.shape) }
+
+    public func kernel(_ request: KernelRequest) -> LayerKernelBox? {
+        LayerKernelBox(ActivationKernel(size: request.input.reduce(1, *), function: function))
     }
 }

@@ -125,61 +125,70 @@ final class ConvolutionKernel: LayerKernel {
         return (ys.lowerBound * width + xs.lowerBound, (ys.upperBound - 1) * width + xs.upperBound, dy * width + dx, ys, xs)
     }
 
+    /// Calls `body(c, ky, kx, row)` for every patch-matrix row in order: channel, then kernel
+    /// row, then kernel column (`row` counts them from 0).
+    @inline(__always)
+    private func forEachPatchRow(_ body: (_ channel: Int, _ ky: Int, _ kx: Int, _ row: Int) -> Void) {
+        var row = 0
+        for c in 0..<channels {
+            for ky in 0..<kernel {
+                for kx in 0..<kernel {
+                    body(c, ky, kx, row)
+                    row += 1
+                }
+            }
+        }
+    }
+
     /// Writes the `[C·k·k, P]` patch matrix of one sample.
     func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
         let (outH, outW) = (geometry.outputHeight, geometry.outputWidth)
         if isShiftedPlane {
-            var row = 0
-            for c in 0..<channels {
-                let plane = x + c * height * width
-                for ky in 0..<kernel {
-                    for kx in 0..<kernel {
-                        let dst = cols + row * positions
-                        let block = shiftedBlock(ky: ky, kx: kx)
-                        if block.end > block.start {
-                            dst.update(repeating: 0, count: block.start)
-                            (dst + block.start).update(from: plane + block.start + block.shift, count: block.end - block.start)
-                            (dst + block.end).update(repeating: 0, count: positions - block.end)
-                            for oy in block.rows {
-                                let line = dst + oy * width
-                                for ox in 0..<block.columns.lowerBound { line[ox] = 0 }
-                                for ox in block.columns.upperBound..<width { line[ox] = 0 }
-                            }
-                        } else {
-                            dst.update(repeating: 0, count: positions)
-                        }
-                        row += 1
-                    }
+            forEachPatchRow { c, ky, kx, row in
+                let plane = x + c * height * width, dst = cols + row * positions
+                let block = shiftedBlock(ky: ky, kx: kx)
+                guard block.end > block.start else {
+                    dst.update(repeating: 0, count: positions)
+                    return
                 }
+                dst.update(repeating: 0, count: block.start)
+                (dst + block.start).update(from: plane + block.start + block.shift, count: block.end - block.start)
+                (dst + block.end).update(repeating: 0, count: positions - block.end)
+                zeroOutsideColumns(dst, block)
             }
             return
         }
-        var row = 0
-        for c in 0..<channels {
-            let plane = x + c * height * width
-            for ky in 0..<kernel {
-                let ys = validRange(offset: ky - geometry.padTop, extent: height, outputs: outH)
-                for kx in 0..<kernel {
-                    let xs = validRange(offset: kx - geometry.padLeft, extent: width, outputs: outW)
-                    let dst = cols + row * positions
-                    for oy in 0..<outH {
-                        let line = dst + oy * outW
-                        guard ys.contains(oy) else {
-                            line.update(repeating: 0, count: outW)
-                            continue
-                        }
-                        let source = plane + (oy * stride + ky - geometry.padTop) * width + kx - geometry.padLeft
-                        for ox in 0..<xs.lowerBound { line[ox] = 0 }
-                        if stride == 1 {
-                            for ox in xs { line[ox] = source[ox] }
-                        } else {
-                            for ox in xs { line[ox] = source[ox * stride] }
-                        }
-                        for ox in xs.upperBound..<outW { line[ox] = 0 }
-                    }
-                    row += 1
+        forEachPatchRow { c, ky, kx, row in
+            let plane = x + c * height * width, dst = cols + row * positions
+            let ys = validRange(offset: ky - geometry.padTop, extent: height, outputs: outH)
+            let xs = validRange(offset: kx - geometry.padLeft, extent: width, outputs: outW)
+            for oy in 0..<outH {
+                let line = dst + oy * outW
+                guard ys.contains(oy) else {
+                    line.update(repeating: 0, count: outW)
+                    continue
                 }
+                let source = plane + (oy * stride + ky - geometry.padTop) * width + kx - geometry.padLeft
+                for ox in 0..<xs.lowerBound { line[ox] = 0 }
+                if stride == 1 {
+                    for ox in xs { line[ox] = source[ox] }
+                } else {
+                    for ox in xs { line[ox] = source[ox * stride] }
+                }
+                for ox in xs.upperBound..<outW { line[ox] = 0 }
             }
+        }
+    }
+
+    /// Zeroes, in each valid row of a shifted-plane patch row, the columns outside the valid
+    /// ones (where the flat copy wrapped into a neighbouring image row).
+    @inline(__always)
+    private func zeroOutsideColumns(_ line: UnsafeMutablePointer<Float>,
+                                    _ block: (start: Int, end: Int, shift: Int, rows: Range<Int>, columns: Range<Int>)) {
+        for oy in block.rows {
+            let row = line + oy * width
+            for ox in 0..<block.columns.lowerBound { row[ox] = 0 }
+            for ox in block.columns.upperBound..<width { row[ox] = 0 }
         }
     }
 
@@ -191,45 +200,26 @@ final class ConvolutionKernel: LayerKernel {
         let (outH, outW) = (geometry.outputHeight, geometry.outputWidth)
         dx.update(repeating: 0, count: inputSize)
         if isShiftedPlane {
-            var row = 0
-            for c in 0..<channels {
-                let plane = dx + c * height * width
-                for ky in 0..<kernel {
-                    for kx in 0..<kernel {
-                        let src = cols + row * positions
-                        let block = shiftedBlock(ky: ky, kx: kx)
-                        if block.end > block.start {
-                            for oy in block.rows {
-                                let line = src + oy * width
-                                for ox in 0..<block.columns.lowerBound { line[ox] = 0 }
-                                for ox in block.columns.upperBound..<width { line[ox] = 0 }
-                            }
-                            accumulate(plane + block.start + block.shift, src + block.start, count: block.end - block.start)
-                        }
-                        row += 1
-                    }
-                }
+            forEachPatchRow { c, ky, kx, row in
+                let plane = dx + c * height * width, src = cols + row * positions
+                let block = shiftedBlock(ky: ky, kx: kx)
+                guard block.end > block.start else { return }
+                zeroOutsideColumns(src, block)
+                accumulate(plane + block.start + block.shift, src + block.start, count: block.end - block.start)
             }
             return
         }
-        var row = 0
-        for c in 0..<channels {
-            let plane = dx + c * height * width
-            for ky in 0..<kernel {
-                let ys = validRange(offset: ky - geometry.padTop, extent: height, outputs: outH)
-                for kx in 0..<kernel {
-                    let xs = validRange(offset: kx - geometry.padLeft, extent: width, outputs: outW)
-                    let src = cols + row * positions
-                    for oy in ys {
-                        let line = src + oy * outW
-                        let target = plane + (oy * stride + ky - geometry.padTop) * width + kx - geometry.padLeft
-                        if stride == 1 {
-                            for ox in xs { target[ox] += line[ox] }
-                        } else {
-                            for ox in xs { target[ox * stride] += line[ox] }
-                        }
-                    }
-                    row += 1
+        forEachPatchRow { c, ky, kx, row in
+            let plane = dx + c * height * width, src = cols + row * positions
+            let ys = validRange(offset: ky - geometry.padTop, extent: height, outputs: outH)
+            let xs = validRange(offset: kx - geometry.padLeft, extent: width, outputs: outW)
+            for oy in ys {
+                let line = src + oy * outW
+                let target = plane + (oy * stride + ky - geometry.padTop) * width + kx - geometry.padLeft
+                if stride == 1 {
+                    for ox in xs { target[ox] += line[ox] }
+                } else {
+                    for ox in xs { target[ox * stride] += line[ox] }
                 }
             }
         }

@@ -15,7 +15,9 @@ public enum WeightInitialization: String, Codable, Sendable, Equatable {
 }
 
 extension WeightInitialization {
-    /// Fills one layer's parameters and buffers.
+    /// Fills every layer's parameters and buffers, layer by layer: the values each kind starts
+    /// at a fixed value (``LayerKind/initialize(input:parameters:buffers:)``), then its random
+    /// blocks (``LayerKind/weightBlocks(input:)``) in order from one generator.
     func initialize(
         layers: [LayerSpec], plans: [LayerPlan], parameters: inout [Float], buffers: inout [Float],
         generator: inout SeededGenerator
@@ -23,38 +25,15 @@ extension WeightInitialization {
         var parameterOffset = 0, bufferOffset = 0
         for (index, spec) in layers.enumerated() {
             let plan = plans[index]
-            var fanIn = 0, fanOut = 0, weightCount = 0
-            /// A second block of weights after the first (a depthwise-separable convolution's pointwise part).
-            var second: (fanIn: Int, fanOut: Int, count: Int)?
-            switch spec {
-            case .conv(let filters, let kernel, _, _):
-                fanIn = plan.inputShape[0] * kernel * kernel
-                fanOut = filters * kernel * kernel
-                weightCount = filters * fanIn
-            case .depthwiseConv(let filters, let kernel, _, _):
-                let channels = plan.inputShape[0]
-                fanIn = kernel * kernel
-                fanOut = kernel * kernel
-                weightCount = channels * kernel * kernel
-                second = (fanIn: channels, fanOut: filters, count: filters * channels)
-            case .dense(let units):
-                fanIn = plan.inputShape[0]
-                fanOut = units
-                weightCount = units * fanIn
-            case .batchNorm:
-                let channels = plan.inputShape[0]
-                for c in 0..<channels { parameters[parameterOffset + c] = 1 }
-                for c in 0..<channels { buffers[bufferOffset + channels + c] = 1 }
-            default:
-                break
-            }
-            var blocks: [(start: Int, fanIn: Int, fanOut: Int, count: Int)] = []
-            if weightCount > 0 { blocks.append((start: 0, fanIn: fanIn, fanOut: fanOut, count: weightCount)) }
-            if let second { blocks.append((start: weightCount, fanIn: second.fanIn, fanOut: second.fanOut, count: second.count)) }
+            spec.kind.initialize(
+                input: plan.inputShape,
+                parameters: &parameters[parameterOffset..<(parameterOffset + plan.parameterCount)],
+                buffers: &buffers[bufferOffset..<(bufferOffset + plan.bufferCount)])
+            let blocks = spec.kind.weightBlocks(input: plan.inputShape).filter { $0.count > 0 }
             if !blocks.isEmpty {
                 var useHe = self == .he
                 if self == .automatic {
-                    let next = layers[(index + 1)...].first { $0 != .batchNorm }
+                    let next = layers[(index + 1)...].first { !($0.kind is BatchNormLayer) }
                     useHe = next?.isRectifier ?? false
                 }
                 for block in blocks {

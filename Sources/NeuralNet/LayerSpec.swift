@@ -9,10 +9,12 @@ public enum Padding: String, Codable, Sendable, Equatable, Hashable, CaseIterabl
     case valid
 }
 
-/// One layer of a ``Sequential`` model, as a user writes it.
+/// One layer of a ``Sequential`` model, as a user writes it: a value of one of the
+/// ``LayerKind``s that ``LayerKinds/all`` lists.
 ///
-/// Specs are plain values: they are `Codable` (a model's architecture is stored with its weights)
-/// and carry no weights themselves. Image tensors are NCHW.
+/// Specs are plain values: they are `Codable` (a model's architecture is stored with its weights,
+/// each layer as `{"KEY": {settings}}` under its kind's ``LayerKind/codingKey``) and carry no
+/// weights themselves. Image tensors are NCHW. Each kind's file adds its constructor:
 ///
 /// ```swift
 /// let layers: [LayerSpec] = [
@@ -20,76 +22,104 @@ public enum Padding: String, Codable, Sendable, Equatable, Hashable, CaseIterabl
 ///     .flatten, .dense(units: 10),
 /// ]
 /// ```
-public enum LayerSpec: Codable, Sendable, Equatable, Hashable {
-    /// A 2-D convolution with `filters` square `kernel×kernel` filters plus a bias per filter.
-    case conv(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same)
-    /// A depthwise-separable convolution: a `kernel×kernel` filter per input channel, then a
-    /// 1×1 convolution to `filters` channels with a bias per filter (``DepthwiseConvolutionKernel``).
-    case depthwiseConv(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same)
-    /// Max pooling over `size×size` windows moved by `stride` (default: `size`), no padding.
-    case maxPool(size: Int, stride: Int? = nil)
-    /// Average pooling over `size×size` windows moved by `stride` (default: `size`), no padding.
-    case avgPool(size: Int, stride: Int? = nil)
-    /// The mean of each channel over all positions: `[C, H, W] → [C]`.
-    case globalAvgPool
-    /// A fully connected layer `y = W x + b` with `units` outputs.
-    case dense(units: Int)
-    /// Reshapes `[C, H, W]` to `[C·H·W]`.
-    case flatten
-    /// Inverted dropout: in training, zeroes each value with probability `rate` and scales the
-    /// rest by `1 / (1 − rate)`; the identity in evaluation.
-    case dropout(rate: Float)
-    /// Batch normalisation over the batch (and positions, after a convolution), with learned
-    /// scale and shift and running statistics for evaluation (momentum 0.1, ε = 1e-5).
-    case batchNorm
-    /// `max(x, 0)`.
-    case relu
-    /// `x` for `x > 0`, else `slope · x`.
-    case leakyReLU(slope: Float = 0.01)
-    /// `x` for `x > 0`, else `α (eˣ − 1)` (Clevert et al., 2015).
-    case elu(alpha: Float = 1)
-    /// `x · Φ(x)` with Φ the standard normal CDF (Hendrycks and Gimpel, 2016), computed exactly with `erf`.
-    case gelu
-    /// `1 / (1 + e⁻ˣ)`.
-    case sigmoid
-    /// `tanh x`.
-    case tanh
+public struct LayerSpec: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// The layer, with its settings.
+    public let kind: any LayerKind
+
+    /// The layer `kind`.
+    public init(_ kind: some LayerKind) { self.kind = kind }
 
     /// The layer's name as users write it and messages quote it.
-    public var name: String {
-        switch self {
-        case .conv: "conv"
-        case .depthwiseConv: "depthwise-conv"
-        case .maxPool: "maxpool"
-        case .avgPool: "avgpool"
-        case .globalAvgPool: "global-avgpool"
-        case .dense: "dense"
-        case .flatten: "flatten"
-        case .dropout: "dropout"
-        case .batchNorm: "batchnorm"
-        case .relu: "relu"
-        case .leakyReLU: "leaky-relu"
-        case .elu: "elu"
-        case .gelu: "gelu"
-        case .sigmoid: "sigmoid"
-        case .tanh: "tanh"
-        }
-    }
+    public var name: String { type(of: kind).name }
+
+    /// What the layer is and what it fuses with.
+    public var traits: LayerTraits { type(of: kind).traits }
+
+    /// The layer's settings in words, for summaries.
+    public var details: String { kind.details }
 
     /// Whether the layer is an activation function applied element by element.
-    public var isActivation: Bool {
-        switch self {
-        case .relu, .leakyReLU, .elu, .gelu, .sigmoid, .tanh: true
-        default: false
-        }
-    }
+    public var isActivation: Bool { traits.contains(.activation) }
 
     /// Whether the layer is one that He initialisation is designed for (the ReLU family).
-    var isRectifier: Bool {
-        switch self {
-        case .relu, .leakyReLU, .elu, .gelu: true
-        default: false
+    var isRectifier: Bool { traits.contains(.rectifier) }
+
+    /// The layer as a kind `Kind`, if it is one.
+    public func `as`<Kind: LayerKind>(_ kind: Kind.Type) -> Kind? { self.kind as? Kind }
+
+    public var description: String { details.isEmpty ? name : "\(name) (\(details))" }
+
+    public static func == (lhs: LayerSpec, rhs: LayerSpec) -> Bool { AnyHashable(lhs.kind) == AnyHashable(rhs.kind) }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(AnyHashable(kind)) }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ text: String) { stringValue = text }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        guard container.allKeys.count == 1, let key = container.allKeys.first else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "A layer is one key, its kind."))
         }
+        guard let kind = LayerKinds.all.first(where: { $0.codingKey == key.stringValue }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [key], debugDescription: "Unknown layer kind '\(key.stringValue)'."))
+        }
+        func decode<Kind: LayerKind>(_ type: Kind.Type) throws -> any LayerKind { try container.decode(type, forKey: key) }
+        self.kind = try decode(kind)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(kind, forKey: Key(type(of: kind).codingKey))
+    }
+}
+
+/// Every layer kind loom knows, in the order help lists them: the one list to add a kind to.
+public enum LayerKinds {
+    public static let all: [any LayerKind.Type] = [
+        ConvolutionLayer.self,
+        DepthwiseConvolutionLayer.self,
+        MaxPoolLayer.self,
+        AveragePoolLayer.self,
+        GlobalAveragePoolLayer.self,
+        FlattenLayer.self,
+        DenseLayer.self,
+        DropoutLayer.self,
+        BatchNormLayer.self,
+        ReLULayer.self,
+        LeakyReLULayer.self,
+        ELULayer.self,
+        GELULayer.self,
+        SigmoidLayer.self,
+        TanhLayer.self,
+    ]
+
+    /// Problems with the registry itself: repeated names or coding keys, fields that name no
+    /// setting. A test runs it.
+    public static func problems() -> [String] {
+        var problems: [String] = []
+        var names = Set<String>(), keys = Set<String>()
+        for kind in all {
+            if !names.insert(kind.name).inserted { problems.append("the layer name '\(kind.name)' is used twice") }
+            if !keys.insert(kind.codingKey).inserted { problems.append("the coding key '\(kind.codingKey)' is used twice") }
+            problems += fieldProblems(kind)
+        }
+        return problems
+    }
+
+    private static func fieldProblems<Kind: LayerKind>(_ kind: Kind.Type) -> [String] {
+        var problems: [String] = []
+        let names = Kind.fields.map(\.name)
+        if Set(names).count != names.count { problems.append("'\(Kind.name)' declares a setting twice") }
+        if let primary = Kind.primaryField, !names.contains(primary) {
+            problems.append("'\(Kind.name)' has the primary setting '\(primary)', which it does not declare")
+        }
+        return problems
     }
 }
 
@@ -111,74 +141,10 @@ func planLayers(_ layers: [LayerSpec], inputShape: [Int]) throws(NeuralNetError)
     var shape = inputShape
     var plans = [LayerPlan]()
     for (index, spec) in layers.enumerated() {
-        let position = index + 1
-        func image() throws(NeuralNetError) -> (Int, Int, Int) {
-            guard shape.count == 3 else { throw .needsImageInput(layer: position, name: spec.name, shape: shape) }
-            return (shape[0], shape[1], shape[2])
-        }
-        func positive(_ value: Int, _ parameter: String) throws(NeuralNetError) {
-            guard value > 0 else {
-                throw .invalidParameter(layer: position, name: spec.name, parameter: parameter, reason: "it must be a positive whole number but is \(value)")
-            }
-        }
-        var parameters = 0
-        var buffers = 0
-        let input = shape
-        switch spec {
-        case .conv(let filters, let kernel, let stride, let padding),
-             .depthwiseConv(let filters, let kernel, let stride, let padding):
-            let (c, h, w) = try image()
-            try positive(filters, "filters")
-            try positive(kernel, "kernel")
-            try positive(stride, "stride")
-            let geometry = ConvolutionGeometry(height: h, width: w, kernel: kernel, stride: stride, padding: padding)
-            guard geometry.outputHeight > 0, geometry.outputWidth > 0 else {
-                throw .windowTooLarge(layer: position, name: spec.name, window: kernel, shape: input)
-            }
-            shape = [filters, geometry.outputHeight, geometry.outputWidth]
-            // A full convolution has a k×k×C filter per output channel; a depthwise-separable one a
-            // k×k filter per input channel, then a 1×1 mix.
-            var weights = c * kernel * kernel + filters * c
-            if case .conv = spec { weights = filters * c * kernel * kernel }
-            parameters = weights + filters
-        case .maxPool(let size, let stride), .avgPool(let size, let stride):
-            let (c, h, w) = try image()
-            try positive(size, "size")
-            try positive(stride ?? size, "stride")
-            let geometry = ConvolutionGeometry(height: h, width: w, kernel: size, stride: stride ?? size, padding: .valid)
-            guard geometry.outputHeight > 0, geometry.outputWidth > 0 else {
-                throw .windowTooLarge(layer: position, name: spec.name, window: size, shape: input)
-            }
-            shape = [c, geometry.outputHeight, geometry.outputWidth]
-        case .globalAvgPool:
-            let (c, _, _) = try image()
-            shape = [c]
-        case .dense(let units):
-            guard shape.count == 1 else { throw .needsFlatInput(layer: position, name: spec.name, shape: shape) }
-            try positive(units, "units")
-            parameters = units * shape[0] + units
-            shape = [units]
-        case .flatten:
-            shape = [shape.reduce(1, *)]
-        case .dropout(let rate):
-            guard rate >= 0, rate < 1 else {
-                throw .invalidParameter(layer: position, name: spec.name, parameter: "rate", reason: "it must be at least 0 and below 1 but is \(rate)")
-            }
-        case .batchNorm:
-            parameters = 2 * shape[0]
-            buffers = 2 * shape[0]
-        case .leakyReLU(let slope):
-            guard slope.isFinite, slope >= 0 else {
-                throw .invalidParameter(layer: position, name: spec.name, parameter: "slope", reason: "it must be a finite number of at least 0 but is \(slope)")
-            }
-        case .elu(let alpha):
-            guard alpha.isFinite, alpha > 0 else {
-                throw .invalidParameter(layer: position, name: spec.name, parameter: "alpha", reason: "it must be a finite positive number but is \(alpha)")
-            }
-        case .relu, .gelu, .sigmoid, .tanh:
-            break
-        }
-        plans.append(LayerPlan(inputShape: input, outputShape: shape, parameterCount: parameters, bufferCount: buffers))
+        let planned = try spec.kind.plan(LayerInput(shape: shape, position: index + 1, name: spec.name))
+        plans.append(LayerPlan(inputShape: shape, outputShape: planned.outputShape,
+                               parameterCount: planned.parameterCount, bufferCount: planned.bufferCount))
+        shape = planned.outputShape
     }
     return plans
 }
@@ -190,6 +156,10 @@ struct ConvolutionGeometry: Sendable, Equatable {
     var padTop: Int
     var padLeft: Int
 
+    /// The padding after the image: the odd extra pixel of `same` padding goes there.
+    var padBottom = 0
+    var padRight = 0
+
     init(height: Int, width: Int, kernel: Int, stride: Int, padding: Padding) {
         switch padding {
         case .valid:
@@ -200,8 +170,15 @@ struct ConvolutionGeometry: Sendable, Equatable {
         case .same:
             outputHeight = (height + stride - 1) / stride
             outputWidth = (width + stride - 1) / stride
-            padTop = max((outputHeight - 1) * stride + kernel - height, 0) / 2
-            padLeft = max((outputWidth - 1) * stride + kernel - width, 0) / 2
+            let totalHeight = max((outputHeight - 1) * stride + kernel - height, 0)
+            let totalWidth = max((outputWidth - 1) * stride + kernel - width, 0)
+            (padTop, padBottom) = (totalHeight / 2, totalHeight - totalHeight / 2)
+            (padLeft, padRight) = (totalWidth / 2, totalWidth - totalWidth / 2)
         }
     }
+}
+
+extension ConvolutionGeometry {
+    /// ONNX's `pads`: `[top, left, bottom, right]`.
+    var onnxPads: [Int] { [padTop, padLeft, padBottom, padRight] }
 }

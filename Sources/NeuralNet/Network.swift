@@ -64,70 +64,37 @@ final class Network {
         /// For a layer whose kernel also computes the layers after it, the last layer it covers.
         var covers = [Int: Int]()
         func isPairwisePool(_ index: Int) -> Bool {
-            guard index < layers.count, case .maxPool(let size, let stride) = layers[index] else { return false }
-            return size == 2 && (stride ?? size) == 2
+            index < layers.count && layers[index].as(MaxPoolLayer.self)?.isPairwise == true
         }
+        func isReLU(_ index: Int) -> Bool { index < layers.count && layers[index].kind is ReLULayer }
         var foldedNorms = [Int: Int]()
         for (index, spec) in layers.enumerated() {
-            let plan = plans[index]
+            // A layer that the kernel of a layer before it computes (a relu, a pairwise max
+            // pool, a folded batch norm) has no kernel of its own.
+            if fused.contains(index) {
+                kernels.append(nil)
+                continue
+            }
+            let traits = spec.traits
             // In inference, a batch norm right after a convolution or dense layer is folded into
             // its weights and bias (see `foldBatchNorm`), and what follows it fuses as if the
             // normalisation were not there.
-            let foldsNorm = !training && index + 1 < layers.count && layers[index + 1] == .batchNorm
-                && { if case .conv = spec { return true }; if case .dense = spec { return true }; return false }()
+            let foldsNorm = !training && traits.contains(.foldsBatchNorm) && index + 1 < layers.count
+                && layers[index + 1].kind is BatchNormLayer
             let reluIndex = foldsNorm ? index + 2 : index + 1
-            let fuseNext = reluIndex < layers.count && layers[reluIndex] == .relu
             if foldsNorm {
                 fused.insert(index + 1)
                 foldedNorms[index] = index + 1
             }
-            let input = plan.inputShape
-            switch spec {
-            case .conv(let filters, let kernel, let stride, let padding):
-                let poolIndex = fuseNext ? reluIndex + 1 : reluIndex
-                let fusePool = isPairwisePool(poolIndex)
-                kernels.append(ConvolutionKernel(
-                    channels: input[0], height: input[1], width: input[2], filters: filters, kernel: kernel,
-                    stride: stride, padding: padding, fusedReLU: fuseNext, fusedPool: fusePool))
-                if fuseNext { fused.insert(reluIndex) }
-                if fusePool {
-                    fused.insert(poolIndex)
-                    covers[index] = poolIndex
-                }
-            case .depthwiseConv(let filters, let kernel, let stride, let padding):
-                kernels.append(DepthwiseConvolutionKernel(
-                    channels: input[0], height: input[1], width: input[2], filters: filters, kernel: kernel,
-                    stride: stride, padding: padding))
-            case .dense(let units):
-                kernels.append(DenseKernel(inputs: input[0], units: units, fusedReLU: fuseNext))
-                if fuseNext { fused.insert(reluIndex) }
-            case .maxPool(let size, let stride):
-                if fused.contains(index) {
-                    kernels.append(nil)
-                    continue
-                }
-                kernels.append(MaxPoolKernel(channels: input[0], height: input[1], width: input[2], size: size, stride: stride ?? size))
-            case .avgPool(let size, let stride):
-                kernels.append(AveragePoolKernel(channels: input[0], height: input[1], width: input[2], size: size, stride: stride ?? size))
-            case .globalAvgPool:
-                kernels.append(GlobalAveragePoolKernel(channels: input[0], positions: input[1] * input[2]))
-            case .flatten:
-                kernels.append(nil)
-            case .dropout(let rate):
-                kernels.append(training && rate > 0 ? DropoutKernel(size: input.reduce(1, *), rate: rate) : nil)
-            case .batchNorm:
-                if fused.contains(index) {
-                    kernels.append(nil)
-                    continue
-                }
-                kernels.append(BatchNormKernel(channels: input[0], positions: input.dropFirst().reduce(1, *), fusedReLU: fuseNext))
-                if fuseNext { fused.insert(index + 1) }
-            case .relu, .leakyReLU, .elu, .gelu, .sigmoid, .tanh:
-                if fused.contains(index) {
-                    kernels.append(nil)
-                } else {
-                    kernels.append(ActivationKernel(size: input.reduce(1, *), function: ActivationFunction(spec)!))
-                }
+            let fuseReLU = traits.contains(.absorbsReLU) && isReLU(reluIndex)
+            let poolIndex = fuseReLU ? reluIndex + 1 : reluIndex
+            let fusePool = traits.contains(.absorbsPool) && isPairwisePool(poolIndex)
+            let request = KernelRequest(input: plans[index].inputShape, training: training, fusedReLU: fuseReLU, fusedPool: fusePool)
+            kernels.append(spec.kind.kernel(request)?.kernel)
+            if fuseReLU { fused.insert(reluIndex) }
+            if fusePool {
+                fused.insert(poolIndex)
+                covers[index] = poolIndex
             }
         }
         self.kernels = kernels
@@ -186,12 +153,7 @@ final class Network {
         self.slotSampleSizes = slotSampleSizes
         inputSizes = plans.map { $0.inputShape.reduce(1, *) }
         parameterCount = parameterTotal
-        let independentSamples = layers.allSatisfy { spec in
-            switch spec {
-            case .dense, .flatten, .dropout, .relu, .leakyReLU, .elu, .gelu, .sigmoid, .tanh: return true
-            default: return false
-            }
-        }
+        let independentSamples = layers.allSatisfy { $0.traits.contains(.independentSamples) }
         splitsBatch = Self.partPerThreadStepIsEnabled && training && independentSamples && ComputeThreads.count > 1
             && capacity >= 2 * Network.minimumPartSize
         partGradients = splitsBatch ? (1..<ComputeThreads.count).map { _ in Scratch<Float>(count: parameterTotal) } : []

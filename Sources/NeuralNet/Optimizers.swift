@@ -83,14 +83,7 @@ public struct SGD: Optimizer, Equatable {
         self.weightDecay = weightDecay
     }
 
-    /// One step of this optimiser for a vector of independent parameters (see the type's formula).
-    ///
-    /// - Parameters:
-    ///   - parameter: The values to update.
-    ///   - gradient: Their gradients.
-    ///   - first: Their first state values.
-    ///   - second: Their second state values.
-    ///   - context: The step's learning rate, number and constants.
+    /// One step of this optimiser (see the type's formula and ``Optimizer/update(parameter:gradient:first:second:context:)``).
     @inlinable
     public func update<V: SIMD>(parameter: inout V, gradient: V, first: inout V, second: inout V, context: StepContext)
     where V.Scalar == Float {
@@ -136,14 +129,7 @@ public struct Adam: Optimizer, Equatable {
         self.decoupled = decoupled
     }
 
-    /// One step of this optimiser for a vector of independent parameters (see the type's formula).
-    ///
-    /// - Parameters:
-    ///   - parameter: The values to update.
-    ///   - gradient: Their gradients.
-    ///   - first: Their first state values.
-    ///   - second: Their second state values.
-    ///   - context: The step's learning rate, number and constants.
+    /// One step of this optimiser (see the type's formula and ``Optimizer/update(parameter:gradient:first:second:context:)``).
     @inlinable
     public func update<V: SIMD>(parameter: inout V, gradient: V, first: inout V, second: inout V, context: StepContext)
     where V.Scalar == Float {
@@ -235,14 +221,7 @@ public struct RMSprop: Optimizer, Equatable {
         self.weightDecay = weightDecay
     }
 
-    /// One step of this optimiser for a vector of independent parameters (see the type's formula).
-    ///
-    /// - Parameters:
-    ///   - parameter: The values to update.
-    ///   - gradient: Their gradients.
-    ///   - first: Their first state values.
-    ///   - second: Their second state values.
-    ///   - context: The step's learning rate, number and constants.
+    /// One step of this optimiser (see the type's formula and ``Optimizer/update(parameter:gradient:first:second:context:)``).
     @inlinable
     public func update<V: SIMD>(parameter: inout V, gradient: V, first: inout V, second: inout V, context: StepContext)
     where V.Scalar == Float {

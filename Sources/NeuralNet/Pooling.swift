@@ -6,7 +6,7 @@ class PoolingWindow {
     let channels, height, width, size, stride: Int
     let outputHeight, outputWidth: Int
 
-    init(channels: Int, height: Int, width: Int, size: Int, stride: Int) {
+    required init(channels: Int, height: Int, width: Int, size: Int, stride: Int) {
         self.channels = channels
         self.height = height
         self.width = width

@@ -95,33 +95,20 @@ public struct Sequential: Sendable, Equatable {
     /// The output shape of each layer, in order.
     public var layerOutputShapes: [[Int]] { plans.map(\.outputShape) }
 
-    /// The trainable values of one layer, shaped: a convolution gives `[filters, C, k, k]` weights
+    /// The trainable values of one layer, shaped as its kind says
+    /// (``LayerKind/parameterShapes(input:)``): a convolution gives `[filters, C, k, k]` weights
     /// and `[filters]` biases, a dense layer `[units, inputs]` and `[units]`, batch norm `[C]` scale
-    /// and `[C]` shift; other layers give none.
+    /// and `[C]` shift; layers without parameters give none.
     ///
     /// - Parameter index: The layer's 0-based index in ``layers``.
     public func layerParameters(_ index: Int) -> [Tensor] {
         precondition(layers.indices.contains(index), "Layer index \(index) is out of range.")
         let offset = plans[..<index].reduce(0) { $0 + $1.parameterCount }
-        let plan = plans[index]
-        func slice(_ start: Int, _ shape: [Int]) -> Tensor {
+        var start = offset
+        return layers[index].kind.parameterShapes(input: plans[index].inputShape).map { shape in
             let count = shape.reduce(1, *)
-            return Tensor(shape: shape, scalars: Array(parameters.scalars[(offset + start)..<(offset + start + count)]))
-        }
-        switch layers[index] {
-        case .conv(let filters, let kernel, _, _):
-            let weights = [filters, plan.inputShape[0], kernel, kernel]
-            return [slice(0, weights), slice(weights.reduce(1, *), [filters])]
-        case .depthwiseConv(let filters, let kernel, _, _):
-            let channels = plan.inputShape[0], depthwise = channels * kernel * kernel
-            return [slice(0, [channels, kernel, kernel]), slice(depthwise, [filters, channels]),
-                    slice(depthwise + filters * channels, [filters])]
-        case .dense(let units):
-            return [slice(0, [units, plan.inputShape[0]]), slice(units * plan.inputShape[0], [units])]
-        case .batchNorm:
-            return [slice(0, [plan.inputShape[0]]), slice(plan.inputShape[0], [plan.inputShape[0]])]
-        default:
-            return []
+            defer { start += count }
+            return Tensor(shape: shape, scalars: Array(parameters.scalars[start..<(start + count)]))
         }
     }
 
@@ -227,25 +214,6 @@ public struct ModelSummary: Sendable, Equatable, CustomStringConvertible {
                     : text + String(repeating: " ", count: widths[column] - text.count)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
-    }
-}
-
-extension LayerSpec {
-    /// The layer's settings in words, for summaries.
-    public var details: String {
-        switch self {
-        case .conv(let filters, let kernel, let stride, let padding):
-            return "\(filters) filters \(kernel)×\(kernel), stride \(stride), \(padding.rawValue)"
-        case .depthwiseConv(let filters, let kernel, let stride, let padding):
-            return "\(filters) filters, \(kernel)×\(kernel) depthwise then 1×1, stride \(stride), \(padding.rawValue)"
-        case .maxPool(let size, let stride), .avgPool(let size, let stride):
-            return "\(size)×\(size), stride \(stride ?? size)"
-        case .dense(let units): return "\(units) units"
-        case .dropout(let rate): return "rate \(rate)"
-        case .leakyReLU(let slope): return "slope \(slope)"
-        case .elu(let alpha): return "alpha \(alpha)"
-        default: return ""
-        }
     }
 }
 

@@ -32,15 +32,7 @@ extension Loom {
                                    valueName: "token"))
         var token: String?
 
-        @Flag(help: "Write figures as PNG files beside the executed notebook instead of embedding them.")
-        var assets = false
-
-        @Option(help: ArgumentHelp("Where executed notebooks go.", valueName: "dir"))
-        var out = "outputs"
-
-        @Option(help: ArgumentHelp("Pixels per point of the figures: 1, or 2 for crisp screens (as 'loom run --scale').",
-                                   valueName: "1|2"))
-        var scale: Double = 1
+        @OptionGroup var outputOptions: OutputOptions
 
         @OptionGroup var notebookParameters: NotebookParameterOptions
 
@@ -48,7 +40,6 @@ extension Loom {
 
         func validate() throws {
             if notebooks.isEmpty { throw ValidationError("Name at least one notebook to preview.") }
-            if ![1.0, 2.0].contains(scale) { throw ValidationError("'--scale' must be 1 or 2, not \(scale).") }
         }
 
         func run() throws {
@@ -56,8 +47,8 @@ extension Loom {
             do {
                 server = try PreviewServer(
                     configuration: PreviewConfiguration(notebooks: notebooks, port: port, token: token,
-                                                        overrides: notebookParameters.overrides, outputDirectory: out,
-                                                        assets: assets, figureScale: scale),
+                                                        overrides: notebookParameters.overrides, outputDirectory: outputOptions.out,
+                                                        assets: outputOptions.assets, figureScale: outputOptions.scale),
                     registry: BuiltInActions.registry, cache: try cache.open(), log: { printError($0) })
             } catch let error as PreviewError {
                 printError("error: \(error)")

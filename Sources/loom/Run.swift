@@ -27,15 +27,7 @@ extension Loom {
         @Flag(help: "Ignore the cache and run every cell (results are still cached).")
         var noCache = false
 
-        @Flag(help: "Write figures as PNG files beside the executed notebook instead of embedding them.")
-        var assets = false
-
-        @Option(help: ArgumentHelp("Where executed notebooks go.", valueName: "dir"))
-        var out = "outputs"
-
-        @Option(help: ArgumentHelp("Pixels per point of the figures: 1, or 2 for crisp screens (shown at the 1× size; cached apart from 1× runs).",
-                                   valueName: "1|2"))
-        var scale: Double = 1
+        @OptionGroup var outputOptions: OutputOptions
 
         @Flag(name: .shortAndLong, help: "Print only errors.")
         var quiet = false
@@ -50,9 +42,6 @@ extension Loom {
 
         func validate() throws {
             if notebooks.isEmpty { throw ValidationError("Name at least one notebook to run.") }
-            if ![1.0, 2.0].contains(scale) {
-                throw ValidationError("'--scale' must be 1 or 2, not \(scale).")
-            }
         }
 
         @Flag(help: "Keep running: re-run a notebook whenever its file is saved (stop with Ctrl-C).")
@@ -92,7 +81,7 @@ extension Loom {
         /// Where a notebook's executed copy goes: `OUT/NAME.md`.
         private func outputPath(of notebook: String) -> String {
             let name = ((notebook as NSString).lastPathComponent as NSString).deletingPathExtension
-            return (out as NSString).appendingPathComponent("\(name).md")
+            return (outputOptions.out as NSString).appendingPathComponent("\(name).md")
         }
 
         /// Two different notebooks with the same file name would write the same executed notebook
@@ -144,18 +133,18 @@ extension Loom {
             for notebook in checked {
                 let name = ((notebook.document.path as NSString).lastPathComponent as NSString).deletingPathExtension
                 let output = outputPath(of: notebook.document.path)
-                let figures: FigureMode = assets
-                    ? .assets(directory: (out as NSString).appendingPathComponent("\(name).assets"),
+                let figures: FigureMode = outputOptions.assets
+                    ? .assets(directory: (outputOptions.out as NSString).appendingPathComponent("\(name).assets"),
                               relativePath: "\(name).assets")
                     : .embedded
                 do {
-                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                    try FileManager.default.createDirectory(atPath: outputOptions.out, withIntermediateDirectories: true)
                 } catch {
-                    throw LoomFailure(message: "cannot create the output folder '\(out)': \(FileErrorText.reason(error)); "
+                    throw LoomFailure(message: "cannot create the output folder '\(outputOptions.out)': \(FileErrorText.reason(error)); "
                         + "choose another with --out")
                 }
                 var options = RunOptions(
-                    plan: PlanOptions(force: force, ignoreCache: noCache, figureScale: scale), figures: figures, outputPath: output,
+                    plan: PlanOptions(force: force, ignoreCache: noCache, figureScale: outputOptions.scale), figures: figures, outputPath: output,
                     machine: ComputeBackend.current.summary)
                 if let executor {
                     options.executor = executor

@@ -51,10 +51,7 @@ import _LoomTestSupport
             seed: 3
             ```
             """)
-        let report = try bench.run(text)
-        let cell = report.cells[2]
-        #expect(cell.status == .ran, "\(cell.failure ?? "")")
-        let model = try #require(try bench.model(text, cell: 2))
+        let (cell, model) = try bench.trained(text)
         let history = model.trained.history
         let reductions = model.trained.learningRateReductions
         // The bars are learnt within a few epochs: validation accuracy then stays at its best.
@@ -100,10 +97,8 @@ import _LoomTestSupport
             seed: 3
             ```
             """)
-        let report = try bench.run(text)
-        let cell = report.cells[2]
-        #expect(cell.status == .ran, "\(cell.failure ?? "")")
-        let trained = try #require(try bench.model(text, cell: 2)).trained
+        let (cell, model) = try bench.trained(text)
+        let trained = model.trained
         let history = trained.history
         #expect(history.count < 20)
         let scores = history.map { $0.validationMacroF1 ?? -1 }

@@ -74,9 +74,7 @@ import Testing
             batch-size: 16
             ```
             """)
-        let report = try bench.run(text)
-        #expect(report.cells[2].status == .ran, "\(report.cells[2].failure ?? "")")
-        let model = try #require(try bench.model(text, cell: 2))
+        let model = try bench.trained(text).model
         #expect(model.family == "train.cnn")
         let history = model.trained.history
         #expect((history.last?.validationAccuracy ?? 0) >= 0.9)
@@ -95,11 +93,8 @@ import Testing
             batch-size: 32
             ```
             """)
-        let report = try bench.run(text)
-        let cell = report.cells[2]
-        #expect(cell.status == .ran, "\(cell.failure ?? "")")
         // A far too large learning rate makes the validation loss rise, so training stops early.
-        let model = try #require(try bench.model(text, cell: 2))
+        let (cell, model) = try bench.trained(text)
         let history = model.trained.history
         #expect(history.count < 8)
         let best = try #require(history.min { ($0.validationLoss ?? .infinity) < ($1.validationLoss ?? .infinity) })

@@ -2,6 +2,7 @@ import Actions
 import Engine
 import Foundation
 import Notebook
+import Testing
 import _LoomTestSupport
 
 /// Runs small training notebooks in-process on a synthetic image folder, with a cache in a
@@ -69,6 +70,14 @@ final class TrainingBench: @unchecked Sendable {
     func model(_ text: String, cell index: Int) throws -> ModelValue? {
         guard let key = key(text, cell: index), let data = try cache.resultData(key: key) else { return nil }
         return try ModelValue.decoded(from: data)
+    }
+
+    /// Runs a ``notebook(_:)``, expects its training cell (the third) to run, and returns the
+    /// cell's report with the model it trained.
+    func trained(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (cell: CellReport, model: ModelValue) {
+        let cell = try run(text).cells[2]
+        #expect(cell.status == .ran, "\(cell.failure ?? "")", sourceLocation: sourceLocation)
+        return (cell, try #require(try model(text, cell: 2), sourceLocation: sourceLocation))
     }
 }
 

@@ -158,10 +158,12 @@ func modelFlopsPerImage(_ model: Sequential) -> Double {
         let input = index == 0 ? model.inputShape : model.layerOutputShapes[index - 1]
         let output = model.layerOutputShapes[index]
         let forward: Double
-        switch spec {
-        case .conv(let filters, let kernel, _, _):
+        switch spec.kind {
+        case let conv as ConvolutionLayer:
+            let (filters, kernel) = (conv.filters, conv.kernel)
             forward = 2 * Double(filters * output[1] * output[2] * input[0] * kernel * kernel)
-        case .dense(let units):
+        case let dense as DenseLayer:
+            let units = dense.units
             forward = 2 * Double(units * input.reduce(1, *))
         default:
             continue
@@ -211,15 +213,17 @@ func gemmShapes(_ model: Sequential, batch: Int, threads: Int) -> [GemmShape] {
     for (index, spec) in model.layers.enumerated() {
         let input = index == 0 ? model.inputShape : model.layerOutputShapes[index - 1]
         let output = model.layerOutputShapes[index]
-        switch spec {
-        case .conv(let filters, let kernel, _, _):
+        switch spec.kind {
+        case let conv as ConvolutionLayer:
+            let (filters, kernel) = (conv.filters, conv.kernel)
             let patch = input[0] * kernel * kernel, positions = output[1] * output[2]
             let name = "conv\(index + 1)"
             shapes.append(GemmShape(name: "\(name) fwd", m: filters, n: positions, k: patch, perImage: 1))
             shapes.append(GemmShape(name: "\(name) dW", m: filters, n: patch, k: positions, transposeB: true, perImage: 1))
             if !first { shapes.append(GemmShape(name: "\(name) dX", m: patch, n: positions, k: filters, transposeA: true, perImage: 1)) }
             first = false
-        case .dense(let units):
+        case let dense as DenseLayer:
+            let units = dense.units
             let inputs = input[0], rows = batch / threads
             let name = "dense\(index + 1)"
             let share = Double(threads) / Double(batch)

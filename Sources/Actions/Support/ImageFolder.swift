@@ -51,7 +51,7 @@ enum ImageFolder {
                      progress: (Int, Int) -> Void) throws -> LabeledImages {
         let classes = try classFolders(in: directory)
         guard !classes.isEmpty else {
-            throw ActionError("'\(directory)' has no class sub-folders with .png images in them", parameter: "dataset")
+            throw ActionError("'\(directory)' has no class sub-folders with .png images in them", parameter: LoadParameters.name(of: \.dataset))
         }
         let total = classes.reduce(0) { $0 + $1.files.count }
         var pixels: [UInt8] = []
@@ -65,13 +65,13 @@ enum ImageFolder {
                 do {
                     data = try RegularFile.read(atPath: file, limit: maximumImageFileSize)
                 } catch {
-                    throw ActionError("cannot read the image: \(error)", parameter: "dataset")
+                    throw ActionError("cannot read the image: \(error)", parameter: LoadParameters.name(of: \.dataset))
                 }
                 let image: PNGImage
                 do {
                     image = try PNGImage.decode(data)
                 } catch {
-                    throw ActionError("'\(file)' is not a readable PNG image (\(error))", parameter: "dataset")
+                    throw ActionError("'\(file)' is not a readable PNG image (\(error))", parameter: LoadParameters.name(of: \.dataset))
                 }
                 pixels += planes(of: image, channels: channels, height: height, width: width)
                 labels.append(Int32(label))

@@ -11,14 +11,15 @@ enum ModelFamily: String, Sendable {
     var actionName: String { "train.\(rawValue)" }
 }
 
-/// The syntax of one layer in a `layers:` list, as design.md writes it: the one place a layer
-/// type is declared for cells (name, settings, how they become a ``LayerSpec`` and back).
+/// The syntax of one layer in a `layers:` list, as design.md writes it, made from the layer's
+/// ``LayerKind`` (its name, settings, example and whether it needs images live there, so a new
+/// kind needs nothing here).
 ///
 /// A layer is a bare name (`- relu`, `- flatten`), a name with one value (`- dense: 128`,
 /// `- maxpool: 2`, `- dropout: 0.3`, `- leaky-relu: 0.1`) that sets its ``primary`` setting, or a
 /// name with a mapping of settings (`- conv: {filters: 32, kernel: 3, padding: same}`). The
-/// settings are a ``ParameterSet``, so they are validated (types, ranges, unknown keys with
-/// suggestions) by the engine's own reader and documented in `loom actions`.
+/// settings are a ``ParameterSet`` (``LayerSettings``), so they are validated (types, ranges,
+/// unknown keys with suggestions) by the engine's own reader and documented in `loom actions`.
 struct LayerSyntax: Sendable {
     /// The name, settings and conversions of the layer.
     var option: NamedChoice<LayerSpec>.Option
@@ -36,58 +37,17 @@ struct LayerSyntax: Sendable {
     /// Whether the layer must be given settings (a required field has no default).
     var needsSettings: Bool { fields.contains { $0.isRequired } }
 
-    /// A layer with settings `S`.
-    static func layer<S: ParameterSet>(_ name: String, _ settings: S.Type, primary: String? = nil, images: Bool = false,
-                                       example: String, make: @escaping @Sendable (S) -> LayerSpec,
-                                       match: @escaping @Sendable (LayerSpec) -> S?) -> LayerSyntax {
-        LayerSyntax(option: .settings(name, S.self, doc: example, make: make, match: match), primary: primary,
-                    needsImages: images, example: example)
+    /// The syntax of the layer kind `Layer`.
+    init<Layer: LayerKind>(_ layer: Layer.Type) {
+        option = .settings(Layer.name, LayerSettings<Layer>.self, doc: Layer.example,
+                           make: { LayerSpec($0.layer) }, match: { $0.as(Layer.self).map(LayerSettings.init) })
+        primary = Layer.primaryField
+        needsImages = Layer.traits.contains(.imagesOnly)
+        example = Layer.example
     }
 
-    /// A layer without settings.
-    static func bare(_ spec: LayerSpec, images: Bool = false) -> LayerSyntax {
-        layer(spec.name, NoSettings.self, images: images, example: "- \(spec.name)", make: { _ in spec },
-              match: { $0 == spec ? NoSettings() : nil })
-    }
-
-    /// Every layer loom knows, in the order help lists them.
-    static let all: [LayerSyntax] = [
-        layer("conv", ConvSettings.self, primary: "filters", images: true, example: "- conv: {filters: 32, kernel: 3, padding: same}",
-              make: { .conv(filters: $0.filters, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) },
-              match: { if case .conv(let f, let k, let s, let p) = $0 { ConvSettings(filters: f, kernel: k, stride: s, padding: p) } else { nil } }),
-        layer("depthwise-conv", ConvSettings.self, primary: "filters", images: true,
-              example: "- depthwise-conv: {filters: 64, kernel: 3}",
-              make: { .depthwiseConv(filters: $0.filters, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) },
-              match: { spec in
-                  guard case .depthwiseConv(let f, let k, let s, let p) = spec else { return nil }
-                  return ConvSettings(filters: f, kernel: k, stride: s, padding: p)
-              }),
-        layer("maxpool", PoolSettings.self, primary: "size", images: true, example: "- maxpool: 2",
-              make: { .maxPool(size: $0.size, stride: $0.stride) },
-              match: { if case .maxPool(let size, let stride) = $0 { PoolSettings(size: size, stride: stride) } else { nil } }),
-        layer("avgpool", PoolSettings.self, primary: "size", images: true, example: "- avgpool: 2",
-              make: { .avgPool(size: $0.size, stride: $0.stride) },
-              match: { if case .avgPool(let size, let stride) = $0 { PoolSettings(size: size, stride: stride) } else { nil } }),
-        bare(.globalAvgPool, images: true),
-        bare(.flatten, images: true),
-        layer("dense", DenseSettings.self, primary: "units", example: "- dense: 128",
-              make: { .dense(units: $0.units) },
-              match: { if case .dense(let units) = $0 { DenseSettings(units: units) } else { nil } }),
-        layer("dropout", DropoutSettings.self, primary: "rate", example: "- dropout: 0.3",
-              make: { .dropout(rate: Float($0.rate)) },
-              match: { if case .dropout(let rate) = $0 { DropoutSettings(rate: rate.shortestDouble) } else { nil } }),
-        bare(.batchNorm),
-        bare(.relu),
-        layer("leaky-relu", LeakyReLUSettings.self, primary: "slope", example: "- leaky-relu: 0.1",
-              make: { .leakyReLU(slope: Float($0.slope)) },
-              match: { if case .leakyReLU(let slope) = $0 { LeakyReLUSettings(slope: slope.shortestDouble) } else { nil } }),
-        layer("elu", ELUSettings.self, primary: "alpha", example: "- elu",
-              make: { .elu(alpha: Float($0.alpha)) },
-              match: { if case .elu(let alpha) = $0 { ELUSettings(alpha: alpha.shortestDouble) } else { nil } }),
-        bare(.gelu),
-        bare(.sigmoid),
-        bare(.tanh),
-    ]
+    /// Every layer loom knows, in the order help lists them (``LayerKinds/all``).
+    static let all: [LayerSyntax] = LayerKinds.all.map { LayerSyntax($0) }
 
     /// The syntax of the layer called `name`, if there is one.
     static func named(_ name: String) -> LayerSyntax? { all.first { $0.name == name } }
@@ -110,59 +70,66 @@ struct LayerSyntax: Sendable {
     }
 }
 
-struct ConvSettings: ParameterSet {
-    var filters = 0
-    var kernel = 3
-    var stride = 1
-    var padding = Padding.same
-    static let fields: [Field<Self>] = [
-        Field("filters", \.filters, .integer(.closed(1, 65_536)), required: true, doc: "The number of filters"),
-        Field("kernel", \.kernel, .integer(.closed(1, 1024)), doc: "The side of the square kernel."),
-        Field("stride", \.stride, .integer(.closed(1, 1024)), doc: "The step between windows."),
-        Field("padding", \.padding, doc: "'same' keeps the size (at stride 1), 'valid' pads nothing."),
-    ]
+/// A layer kind's settings as a ``ParameterSet``: the kind's ``LayerField``s adapted to the
+/// engine's ``Field``s, each stored in the layer itself.
+struct LayerSettings<Layer: LayerKind>: ParameterSet {
+    var layer = Layer()
+
+    init() {}
+
+    init(_ layer: Layer) { self.layer = layer }
+
+    /// The setting called `name`, read from and written into ``layer``.
+    subscript(setting name: String) -> LayerSetting? {
+        get { Layer.fields.first { $0.name == name }?.value(of: layer).map(LayerSetting.init) }
+        set {
+            guard let newValue, let field = Layer.fields.first(where: { $0.name == name }) else { return }
+            field.set(newValue.value, in: &layer)
+        }
+    }
+
+    static var fields: [Field<Self>] {
+        Layer.fields.map { field in
+            Field(field.name, \Self.[setting: field.name], field.type.parameterType, required: field.isRequired, doc: field.doc)
+        }
+    }
 }
 
-struct PoolSettings: ParameterSet {
-    var size = 2
-    var stride: Int?
-    static let fields: [Field<Self>] = [
-        Field("size", \.size, .integer(.closed(1, 1024)), doc: "The side of the square window."),
-        Field("stride", \.stride, .integer(.closed(1, 1024)), doc: "The step between windows (default: the size)."),
-    ]
+/// One layer setting's value as a ``ParameterValue``.
+struct LayerSetting: ParameterValue {
+    var value: LayerFieldValue
+
+    init(_ value: LayerFieldValue) { self.value = value }
+
+    init?(parameterValue value: Value) {
+        switch value {
+        case .int(let number): self.value = .integer(number)
+        case .double(let number): self.value = .number(number)
+        case .string(let word): self.value = .word(word)
+        default: return nil
+        }
+    }
+
+    var parameterValue: Value? {
+        switch value {
+        case .integer(let number): .int(number)
+        case .number(let number): .double(number)
+        case .word(let word): .string(word)
+        }
+    }
 }
 
-struct DenseSettings: ParameterSet {
-    var units = 0
-    static let fields: [Field<Self>] = [
-        Field("units", \.units, .integer(.closed(1, 1_048_576)), required: true, doc: "The number of outputs"),
-    ]
-}
-
-struct DropoutSettings: ParameterSet {
-    var rate = 0.0
-    static let fields: [Field<Self>] = [
-        Field("rate", \.rate, .number(.halfOpen(0, 1)), required: true, doc: "The share of values zeroed in training"),
-    ]
-}
-
-struct LeakyReLUSettings: ParameterSet {
-    var slope = 0.01
-    static let fields: [Field<Self>] = [
-        Field("slope", \.slope, .number(.closed(0, 1000)), doc: "The slope for negative inputs."),
-    ]
-}
-
-struct ELUSettings: ParameterSet {
-    var alpha = 1.0
-    static let fields: [Field<Self>] = [
-        Field("alpha", \.alpha, .number(.openClosed(0, 1000)), doc: "The value approached for very negative inputs is −alpha."),
-    ]
-}
-
-extension Float {
-    /// The `Double` that prints as this `Float` does (`0.3`, not `0.30000001192092896`).
-    var shortestDouble: Double { Double(description) ?? Double(self) }
+extension LayerFieldType {
+    /// The engine's type of a layer setting.
+    var parameterType: ParameterType {
+        switch self {
+        case .integer(let range): .integer(.closed(Double(range.lowerBound), Double(range.upperBound)))
+        case .number(let bounds):
+            .number(NumericBounds(lower: bounds.lower, lowerInclusive: bounds.lowerInclusive,
+                                  upper: bounds.upper, upperInclusive: bounds.upperInclusive))
+        case .choice(let words): .choice(words)
+        }
+    }
 }
 
 /// A layer list as a cell wrote it: the layers, and where each `- ` item is (for errors found

@@ -36,18 +36,18 @@ struct SeedSettings: ParameterSet {
 
     func check() -> [NamedProblem] {
         if seeds != nil && repetitions != nil {
-            return [NamedProblem(parameter: "repeat", "give either 'seeds' (the seeds to train with) or 'repeat' "
+            return [NamedProblem(\Self.repetitions, "give either 'seeds' (the seeds to train with) or 'repeat' "
                                  + "(how many seeds from 'seed'), not both")]
         }
         guard let seeds else { return [] }
-        guard !seeds.values.isEmpty else { return [NamedProblem(parameter: "seeds", "'seeds' needs at least one seed")] }
+        guard !seeds.values.isEmpty else { return [NamedProblem(\Self.seeds, "'seeds' needs at least one seed")] }
         if seeds.values.count > Self.maximumCount {
-            return [NamedProblem(parameter: "seeds", "'seeds' lists \(seeds.values.count) seeds; at most \(Self.maximumCount) are trained in one cell")]
+            return [NamedProblem(\Self.seeds, "'seeds' lists \(seeds.values.count) seeds; at most \(Self.maximumCount) are trained in one cell")]
         }
         for (index, seed) in seeds.values.enumerated() {
             guard let first = seeds.values[..<index].firstIndex(of: seed) else { continue }
             let position = seeds.positions.indices.contains(index) ? seeds.positions[index] : nil
-            return [NamedProblem(parameter: "seeds", at: position,
+            return [NamedProblem(\Self.seeds, at: position,
                                  "the seed \(seed) is listed twice (items \(first + 1) and \(index + 1)); each seed trains one model")]
         }
         return []
@@ -66,7 +66,7 @@ struct SeedSettings: ParameterSet {
     /// when it is not the default, the one case where its value says it was written.
     func problems(seed: Int) -> [NamedProblem] {
         guard seeds != nil, seed != TrainingSettings().seed else { return [] }
-        return [NamedProblem(parameter: "seeds", "'seeds' lists every seed, so 'seed: \(seed)' would be ignored; "
+        return [NamedProblem(\Self.seeds, "'seeds' lists every seed, so 'seed: \(seed)' would be ignored; "
                              + "remove 'seed' or use 'repeat' to count from it")]
     }
 }

@@ -72,15 +72,15 @@ struct TrainMLPParameters: ParameterSet {
     func check() -> [NamedProblem] {
         var problems = training.check() + seeding.check() + seeding.problems(seed: training.seed)
         if layers != nil && hidden != nil {
-            problems.append(NamedProblem(parameter: "hidden", "give either 'layers' or 'hidden', not both"))
+            problems.append(NamedProblem(\Self.hidden, "give either 'layers' or 'hidden', not both"))
         } else if layers == nil && hidden == nil {
             problems.append(NamedProblem(parameter: nil, "train.mlp needs 'layers' (a list of layers) or 'hidden' (widths such as [256, 128])"))
         } else if layers != nil {
             if activation != nil {
-                problems.append(NamedProblem(parameter: "activation", "'activation' goes with 'hidden'; with 'layers', write it as a layer"))
+                problems.append(NamedProblem(\Self.activation, "'activation' goes with 'hidden'; with 'layers', write it as a layer"))
             }
             if dropout != nil {
-                problems.append(NamedProblem(parameter: "dropout", "'dropout' goes with 'hidden'; with 'layers', write it as a layer"))
+                problems.append(NamedProblem(\Self.dropout, "'dropout' goes with 'hidden'; with 'layers', write it as a layer"))
             }
         }
         return problems

@@ -86,7 +86,7 @@ enum ModelCheck {
         if output != [classes] {
             let shapeText = output.map(String.init).joined(separator: "×")
             let names = classNames.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + (classes > 3 ? ", …" : "")
-            if case .dense(let units)? = layers.last {
+            if let units = layers.last?.as(DenseLayer.self)?.units {
                 return Problem(message: "the last layer 'dense' has \(units) units but the data has \(classes) classes (\(names)); make it 'dense: \(classes)'",
                                layer: layers.count - 1)
             }

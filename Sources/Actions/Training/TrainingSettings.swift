@@ -466,7 +466,7 @@ struct TrainingSettings: ParameterSet {
     /// Cross-parameter checks: Nesterov momentum needs momentum.
     func check() -> [NamedProblem] {
         if case .sgd(let momentum, true, _) = optimizer.kind, momentum == 0 {
-            return [NamedProblem(parameter: "optimizer", "'nesterov' needs a 'momentum' above 0 in the optimizer 'sgd'")]
+            return [NamedProblem(\Self.optimizer, "'nesterov' needs a 'momentum' above 0 in the optimizer 'sgd'")]
         }
         return []
     }

@@ -221,6 +221,11 @@ public struct NamedProblem: Sendable, Hashable {
         self.position = position
         self.message = message
     }
+    /// A problem about the parameter stored at `keyPath`, named as its declaration names it
+    /// (``ParameterSet/name(of:)``), so the name cannot drift from the declaration.
+    public init<Parameters: ParameterSet>(_ keyPath: PartialKeyPath<Parameters>, at position: SourcePosition? = nil, _ message: String) {
+        self.init(parameter: Parameters.name(of: keyPath), at: position, message)
+    }
     /// A problem about several parameters together (fractions that must sum to 1).
     public init(parameters: [String], _ message: String) {
         self.parameters = parameters

@@ -100,6 +100,18 @@ extension ParameterSet {
         return (value, positions)
     }
 
+    /// The name cells write for the field stored at `keyPath`, so that messages about a
+    /// parameter name it as its declaration does (`Self.name(of: \.seeds)` is `seeds`).
+    ///
+    /// A key path that no field declares is a programming error; the declaration tests call
+    /// every action's uses.
+    public static func name(of keyPath: PartialKeyPath<Self>) -> String {
+        guard let field = fields.first(where: { $0.keyPath == keyPath }) else {
+            preconditionFailure("\(Self.self) declares no field stored at \(keyPath)")
+        }
+        return field.name
+    }
+
     /// Every field, stored inside a larger parameter set at `keyPath` (see ``Field/lifted(through:)``).
     public static func lifted<Outer: ParameterSet>(through keyPath: WritableKeyPath<Outer, Self> & Sendable) -> [Field<Outer>] {
         fields.map { $0.lifted(through: keyPath) }
@@ -144,6 +156,9 @@ public struct Field<Root: ParameterSet>: Sendable {
     public let isRequired: Bool
     /// One line for `loom actions`.
     public let doc: String
+    /// The stored property, for ``ParameterSet/name(of:)`` (`nil` where it is not one property).
+    /// Key paths are immutable values, so sharing one across threads is safe.
+    nonisolated(unsafe) let keyPath: AnyKeyPath?
     let read: @Sendable (ParameterNodeReader, inout Root, inout [ParameterProblem]) -> Void
     let encode: @Sendable (Root) -> Value?
 
@@ -161,6 +176,7 @@ public struct Field<Root: ParameterSet>: Sendable {
         self.type = type
         self.isRequired = required
         self.doc = doc
+        self.keyPath = keyPath
         self.read = { node, root, problems in
             let before = problems.count
             guard let value = ParameterValidator.validate(node, as: type, name: name, problems: &problems) else { return }
@@ -201,6 +217,7 @@ public struct Field<Root: ParameterSet>: Sendable {
         self.name = name
         self.isRequired = required
         self.doc = doc
+        self.keyPath = keyPath
         self.type = .custom(CustomParameterType(summary: summary) { node, problems in
             parse(node, &problems).flatMap(encode)
         })
@@ -232,13 +249,14 @@ public struct Field<Root: ParameterSet>: Sendable {
     }
 
     /// A private initialiser for ``lifted(through:)``.
-    init(name: String, type: ParameterType, isRequired: Bool, doc: String,
+    init(name: String, type: ParameterType, isRequired: Bool, doc: String, keyPath: AnyKeyPath?,
          read: @escaping @Sendable (ParameterNodeReader, inout Root, inout [ParameterProblem]) -> Void,
          encode: @escaping @Sendable (Root) -> Value?) {
         self.name = name
         self.type = type
         self.isRequired = isRequired
         self.doc = doc
+        self.keyPath = keyPath
         self.read = read
         self.encode = encode
     }
@@ -248,6 +266,7 @@ public struct Field<Root: ParameterSet>: Sendable {
     public func lifted<Outer: ParameterSet>(through keyPath: WritableKeyPath<Outer, Root> & Sendable) -> Field<Outer> {
         let read = self.read, encode = self.encode
         return Field<Outer>(name: name, type: type, isRequired: isRequired, doc: doc,
+                            keyPath: self.keyPath.flatMap { (keyPath as AnyKeyPath).appending(path: $0) },
                             read: { node, outer, problems in read(node, &outer[keyPath: keyPath], &problems) },
                             encode: { outer in encode(outer[keyPath: keyPath]) })
     }

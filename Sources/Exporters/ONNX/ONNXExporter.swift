@@ -35,94 +35,8 @@ public enum ONNXExporter {
     static func model(for trained: TrainedModel, graphName: String, metadata: [String: String]) -> Onnx_ModelProto {
         var graph = GraphBuilder()
         let model = trained.model
-        var current = "input"
-        var shape = model.inputShape
-        var bufferOffset = 0
-        let buffers = model.buffers.scalars
-        for (index, spec) in model.layers.enumerated() {
-            let prefix = "layers.\(index)"
-            let output = model.layerOutputShapes[index]
-            let parameters = model.layerParameters(index)
-            switch spec {
-            case .conv(_, let kernel, let stride, let padding):
-                let weight = graph.initializer("\(prefix).weight", parameters[0])
-                let bias = graph.initializer("\(prefix).bias", parameters[1])
-                let pads = convolutionPads(input: shape, output: output, kernel: kernel, stride: stride, padding: padding)
-                current = graph.node("Conv", prefix, inputs: [current, weight, bias], attributes: [
-                    .ints("kernel_shape", [kernel, kernel]), .ints("strides", [stride, stride]), .ints("pads", pads),
-                    .ints("dilations", [1, 1]), .int("group", 1),
-                ])
-            case .depthwiseConv(let filters, let kernel, let stride, let padding):
-                // A grouped convolution (one k×k filter per channel, no bias), then a 1×1 one.
-                let channels = shape[0]
-                let depthwise = graph.initializer("\(prefix).depthwise.weight", shape: [channels, 1, kernel, kernel],
-                                                  values: parameters[0].scalars)
-                let pointwise = graph.initializer("\(prefix).pointwise.weight", shape: [filters, channels, 1, 1],
-                                                  values: parameters[1].scalars)
-                let bias = graph.initializer("\(prefix).pointwise.bias", parameters[2])
-                let pads = convolutionPads(input: shape, output: output, kernel: kernel, stride: stride, padding: padding)
-                let middle = graph.node("Conv", prefix + ".depthwise", inputs: [current, depthwise], attributes: [
-                    .ints("kernel_shape", [kernel, kernel]), .ints("strides", [stride, stride]), .ints("pads", pads),
-                    .ints("dilations", [1, 1]), .int("group", channels),
-                ])
-                current = graph.node("Conv", prefix, inputs: [middle, pointwise, bias], attributes: [
-                    .ints("kernel_shape", [1, 1]), .ints("strides", [1, 1]), .ints("pads", [0, 0, 0, 0]),
-                    .ints("dilations", [1, 1]), .int("group", 1),
-                ])
-            case .maxPool(let size, let stride), .avgPool(let size, let stride):
-                let operation = if case .maxPool = spec { "MaxPool" } else { "AveragePool" }
-                current = graph.node(operation, prefix, inputs: [current], attributes: [
-                    .ints("kernel_shape", [size, size]), .ints("strides", [stride ?? size, stride ?? size]),
-                    .ints("pads", [0, 0, 0, 0]),
-                ])
-            case .globalAvgPool:
-                current = graph.node("GlobalAveragePool", prefix, inputs: [current])
-                current = graph.node("Flatten", prefix + ".flatten", inputs: [current], attributes: [.int("axis", 1)])
-            case .dense:
-                let weight = graph.initializer("\(prefix).weight", parameters[0])
-                let bias = graph.initializer("\(prefix).bias", parameters[1])
-                current = graph.node("Gemm", prefix, inputs: [current, weight, bias], attributes: [
-                    .float("alpha", 1), .float("beta", 1), .int("transB", 1),
-                ])
-            case .flatten:
-                current = graph.node("Flatten", prefix, inputs: [current], attributes: [.int("axis", 1)])
-            case .dropout:
-                break
-            case .batchNorm:
-                let channels = shape[0]
-                let scale = graph.initializer("\(prefix).weight", parameters[0])
-                let bias = graph.initializer("\(prefix).bias", parameters[1])
-                let mean = graph.initializer("\(prefix).running_mean", shape: [channels],
-                                             values: Array(buffers[bufferOffset..<bufferOffset + channels]))
-                let variance = graph.initializer("\(prefix).running_var", shape: [channels],
-                                                 values: Array(buffers[bufferOffset + channels..<bufferOffset + 2 * channels]))
-                bufferOffset += 2 * channels
-                current = graph.node("BatchNormalization", prefix, inputs: [current, scale, bias, mean, variance],
-                                     attributes: [.float("epsilon", 1e-5), .float("momentum", 0.9)])
-            case .relu:
-                current = graph.node("Relu", prefix, inputs: [current])
-            case .leakyReLU(let slope):
-                current = graph.node("LeakyRelu", prefix, inputs: [current], attributes: [.float("alpha", slope)])
-            case .elu(let alpha):
-                current = graph.node("Elu", prefix, inputs: [current], attributes: [.float("alpha", alpha)])
-            case .sigmoid:
-                current = graph.node("Sigmoid", prefix, inputs: [current])
-            case .tanh:
-                current = graph.node("Tanh", prefix, inputs: [current])
-            case .gelu:
-                // 0.5 · x · (1 + erf(x · 1/√2)), as NeuralNet computes it.
-                let x = current
-                let inverseRoot2 = graph.constant("\(prefix).inverse_sqrt2", 0.707_106_77)
-                let one = graph.constant("\(prefix).one", 1)
-                let half = graph.constant("\(prefix).half", 0.5)
-                var y = graph.node("Mul", prefix + ".scaled", inputs: [x, inverseRoot2])
-                y = graph.node("Erf", prefix + ".erf", inputs: [y])
-                y = graph.node("Add", prefix + ".cdf", inputs: [y, one])
-                y = graph.node("Mul", prefix + ".times_x", inputs: [x, y])
-                current = graph.node("Mul", prefix, inputs: [y, half])
-            }
-            shape = output
-        }
+        // Each layer kind adds its own operators and initializers (``LayerKind/export(_:into:)``).
+        let current = model.export(into: &graph, input: "input")
         graph.finish(output: current, as: "logits")
 
         var proto = Onnx_GraphProto()
@@ -170,15 +84,6 @@ public enum ONNXExporter {
         return entries
     }
 
-    /// ONNX `pads` for one convolution: `[top, left, bottom, right]`, the odd extra pixel of
-    /// `same` padding at the bottom and right (as NeuralNet pads).
-    static func convolutionPads(input: [Int], output: [Int], kernel: Int, stride: Int, padding: Padding) -> [Int] {
-        guard padding == .same else { return [0, 0, 0, 0] }
-        let totalHeight = max((output[1] - 1) * stride + kernel - input[1], 0)
-        let totalWidth = max((output[2] - 1) * stride + kernel - input[2], 0)
-        return [totalHeight / 2, totalWidth / 2, totalHeight - totalHeight / 2, totalWidth - totalWidth / 2]
-    }
-
     enum Dimension {
         case value(Int)
         case param(String)
@@ -204,19 +109,13 @@ public enum ONNXExporter {
     }
 }
 
-/// Builds a graph node by node, with unique value names.
-struct GraphBuilder {
+/// Builds a graph node by node, with unique value names; the model's tensors are initializers.
+struct GraphBuilder: LayerGraph {
     private(set) var nodes: [Onnx_NodeProto] = []
     private(set) var initializers: [Onnx_TensorProto] = []
 
-    enum Attribute {
-        case int(String, Int)
-        case float(String, Float)
-        case ints(String, [Int])
-    }
-
     /// Adds a node with one output, named after the node; returns the output's name.
-    mutating func node(_ operation: String, _ name: String, inputs: [String], attributes: [Attribute] = []) -> String {
+    mutating func node(_ operation: String, _ name: String, inputs: [String], attributes: [GraphAttribute]) -> String {
         var node = Onnx_NodeProto()
         node.opType = operation
         node.name = name
@@ -245,11 +144,7 @@ struct GraphBuilder {
     }
 
     /// Adds a Float32 initializer; returns its name.
-    mutating func initializer(_ name: String, _ tensor: Tensor) -> String {
-        initializer(name, shape: tensor.shape, values: tensor.scalars)
-    }
-
-    mutating func initializer(_ name: String, shape: [Int], values: [Float]) -> String {
+    mutating func tensor(_ name: String, shape: [Int], values: [Float]) -> String {
         var proto = Onnx_TensorProto()
         proto.name = name
         proto.dims = shape.map(Int64.init)
@@ -261,7 +156,7 @@ struct GraphBuilder {
 
     /// A scalar Float32 constant (broadcast by `Mul`/`Add`).
     mutating func constant(_ name: String, _ value: Float) -> String {
-        initializer(name, shape: [], values: [value])
+        tensor(name, shape: [], values: [value])
     }
 
     /// Renames the value `name` (the last node's output) to `output`; with no node, adds an `Identity`.

@@ -148,19 +148,25 @@ public struct LineChart: Chart {
                 drawBand(band, x: item.x, color: (item.color ?? theme.color(index)).withAlpha(Self.bandOpacity),
                          mapping: mapping, on: canvas)
             }
-            for (index, item) in series.enumerated() {
-                let color = item.color ?? theme.color(index)
-                // Non-finite values break the line into runs.
-                var runs: [[Point]] = [[]]
-                for (x, y) in zip(item.x, item.y) {
-                    if x.isFinite && y.isFinite { runs[runs.count - 1].append(mapping.point(x, y)) } else { runs.append([]) }
-                }
-                for run in runs { canvas.polyline(run, color: color, width: theme.lineWidth, style: item.style) }
-                if let shape = marker(index, pointsPerPixel: densest) {
-                    for point in runs.joined() { drawMarker(shape, at: point, size: 7, color: color, on: canvas) }
-                }
-            }
+            drawLines(mapping: mapping, pointsPerPixel: densest, on: canvas)
         })
+    }
+
+    /// Draws every series' line, with its markers where they do not crowd (`pointsPerPixel`).
+    func drawLines(mapping: PlotMapping, pointsPerPixel densest: Double, on canvas: Canvas) {
+        let theme = canvas.theme
+        for (index, item) in series.enumerated() {
+            let color = item.color ?? theme.color(index)
+            // Non-finite values break the line into runs.
+            var runs: [[Point]] = [[]]
+            for (x, y) in zip(item.x, item.y) {
+                if x.isFinite && y.isFinite { runs[runs.count - 1].append(mapping.point(x, y)) } else { runs.append([]) }
+            }
+            for run in runs { canvas.polyline(run, color: color, width: theme.lineWidth, style: item.style) }
+            if let shape = marker(index, pointsPerPixel: densest) {
+                for point in runs.joined() { drawMarker(shape, at: point, size: 7, color: color, on: canvas) }
+            }
+        }
     }
 
     /// Fills each run of finite band values as one polygon: along the upper edge, back along the lower.

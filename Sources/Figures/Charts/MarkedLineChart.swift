@@ -98,17 +98,7 @@ public struct MarkedLineChart: Chart {
                 canvas.line(from: Point(x: x, y: mapping.plot.y), to: Point(x: x, y: mapping.plot.maxY),
                             color: color(of: marker, theme: theme), width: theme.lineWidth * 0.75, style: marker.style)
             }
-            for (index, item) in series.enumerated() {
-                let color = item.color ?? theme.color(index)
-                var runs: [[Point]] = [[]]
-                for (x, y) in zip(item.x, item.y) {
-                    if x.isFinite && y.isFinite { runs[runs.count - 1].append(mapping.point(x, y)) } else { runs.append([]) }
-                }
-                for run in runs { canvas.polyline(run, color: color, width: theme.lineWidth, style: item.style) }
-                if let shape = chart.marker(index, pointsPerPixel: densest) {
-                    for point in runs.joined() { drawMarker(shape, at: point, size: 7, color: color, on: canvas) }
-                }
-            }
+            chart.drawLines(mapping: mapping, pointsPerPixel: densest, on: canvas)
         })
     }
 }

@@ -205,16 +205,7 @@ public final class Canvas {
         cairo_move_to(context, points[0].x, points[0].y)
         for point in points.dropFirst() { cairo_line_to(context, point.x, point.y) }
         cairo_close_path(context)
-        setColor(color)
-        if let outline {
-            cairo_fill_preserve(context)
-            setColor(outline)
-            cairo_set_line_width(context, outlineWidth)
-            setDash(.solid, width: outlineWidth)
-            cairo_stroke(context)
-        } else {
-            cairo_fill(context)
-        }
+        fillPath(color: color, outline: outline, outlineWidth: outlineWidth)
     }
 
     /// Draws a filled circle, optionally outlined.
@@ -228,6 +219,11 @@ public final class Canvas {
     public func circle(center: Point, radius: Double, color: Color, outline: Color? = nil, outlineWidth: Double = 1) {
         cairo_new_sub_path(context)
         cairo_arc(context, center.x, center.y, radius, 0, 2 * Double.pi)
+        fillPath(color: color, outline: outline, outlineWidth: outlineWidth)
+    }
+
+    /// Fills the current path with `color` and, if given, strokes it with a solid `outline`.
+    private func fillPath(color: Color, outline: Color?, outlineWidth: Double) {
         setColor(color)
         if let outline {
             cairo_fill_preserve(context)
