@@ -11,7 +11,7 @@ extension Action {
     /// confusion matrix and the most confident mistakes of a trained model on one part of a split.
     public static let evaluate = Action(
         name: "evaluate",
-        version: 2,
+        version: 3,
         summary: "Scores a trained model: accuracy with its 95% interval, per-class precision/recall/F1, calibration, ROC AUC, confusion matrix, worst mistakes.",
         discussion: """
             Runs the model on one part of the split ('on: test' by default) and reports accuracy, \
@@ -79,6 +79,7 @@ enum EvaluateAction {
         PublishedFacts.publishEvaluation(context, report: report, logLoss: loss, mistakes: confusion.total - confusion.correct,
                                          images: set.count, classNames: names)
         PublishedFacts.publishUncertainty(context, evaluation: evaluation, classNames: names)
+        PublishedFacts.publishConfusions(context, confusion: confusion, classNames: names)
 
         context.emit(markdown: "**\(label)** on the \(set.part.rawValue) part (\(Format.count(set.count)) images, "
                      + "\(names.count) classes): \(accuracyText(evaluation)), "

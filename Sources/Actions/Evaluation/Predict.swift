@@ -13,7 +13,7 @@ extension Action {
     /// the user's own PNG files brought to the model's convention.
     public static let predict = Action(
         name: "predict",
-        version: 1,
+        version: 2,
         summary: "Predicts the class of a few test images or of your own PNG files, with the top probabilities.",
         discussion: """
             'images: 8' draws 8 images of the split's test part (another part with 'on') with 'seed'; \
@@ -32,6 +32,7 @@ extension Action {
         ],
         parameters: PredictParameters.self,
         example: "images: 4\ntop: 3",
+        facts: PredictAction.facts,
         identity: { parameters, files in
             // The files' contents are part of the cache key, so editing a photo re-runs the cell.
             try PredictAction.filePaths(parameters, directory: files.notebookDirectory).enumerated().map { item, path in
@@ -198,6 +199,7 @@ enum PredictAction {
         let names = set.classNames
         let actual = positions.map { set.labels[$0] }
         let correct = zip(actual, predictions.predicted).filter { $0 == $1 }.count
+        publishFacts(context, predictions: predictions, names: names, actual: actual)
         context.emit(markdown: "**\(label)** on \(positions.count) images of the \(set.part.rawValue) part: "
                      + "\(correct) of \(positions.count) right.")
         if let note = context.splitMismatchNote(for: model, label: label) { context.emit(markdown: note) }
@@ -265,6 +267,7 @@ enum PredictAction {
             throw context.error("\(error)", parameter: "files")
         }
         let predictions = try Predictions(model: model.trained, images: images)
+        publishFacts(context, predictions: predictions, names: names, actual: nil)
 
         var pictures: [GridImage] = []
         var table = Table(columns: ["file", "size", "background", "predicted", "top \(top)"],

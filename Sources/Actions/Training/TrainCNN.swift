@@ -5,7 +5,7 @@ extension Action {
     /// `train.cnn`: trains a network declared layer by layer on the images of a split.
     public static let trainCNN = Action(
         name: "train.cnn",
-        version: 1,
+        version: 2,
         summary: "Trains a convolutional network declared layer by layer, with validation every epoch.",
         discussion: """
             The model is the 'layers' list, applied to images of the split's shape (channels×height×width). \

@@ -5,7 +5,7 @@ extension Action {
     /// `train.mlp`: trains a fully connected network on flattened images.
     public static let trainMLP = Action(
         name: "train.mlp",
-        version: 1,
+        version: 2,
         summary: "Trains a fully connected network (multilayer perceptron) on flattened images.",
         discussion: """
             The action flattens each image itself, then applies the 'layers' list: dense, activation, \
