@@ -29,7 +29,7 @@ extension Action {
             .family("count", suffix: "class", .count, doc: "The images of one class over all parts, e.g. count.Shirt."),
             .family("largest", suffix: "part", .count, doc: "The images of the largest class in one part, e.g. largest.train."),
             .family("smallest", suffix: "part", .count, doc: "The images of the smallest class in one part, e.g. smallest.test."),
-            .family("imbalance", suffix: "part", .number, doc: "The imbalance ratio of one part, e.g. imbalance.validation."),
+            .family("part-imbalance", suffix: "part", .number, doc: "The imbalance ratio of one part, e.g. part-imbalance.validation."),
         ],
         run: ClassesAction.run)
 }
@@ -125,7 +125,7 @@ extension ClassesAction {
             context.publish(fact: "largest.\(part.rawValue)", value: Double(largest), kind: .count)
             context.publish(fact: "smallest.\(part.rawValue)", value: Double(smallest), kind: .count)
             let ratio = imbalanceRatio(partCounts)
-            if ratio.isFinite { context.publish(fact: "imbalance.\(part.rawValue)", value: ratio) }
+            if ratio.isFinite { context.publish(fact: "part-imbalance.\(part.rawValue)", value: ratio) }
         }
     }
 }

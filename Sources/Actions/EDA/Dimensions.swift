@@ -25,8 +25,8 @@ extension Action {
             FactDeclaration("height", .count, doc: "The image height in pixels."),
             FactDeclaration("width", .count, doc: "The image width in pixels."),
             FactDeclaration("empty", .count, doc: "Images without any content (every pixel background)."),
-            FactDeclaration("touches-sides", .percentage, doc: "The share of images whose content touches the left or right border."),
-            FactDeclaration("touches-ends", .percentage, doc: "The share of images whose content touches the top or bottom border."),
+            FactDeclaration("touches-sides-all", .percentage, doc: "The share of images whose content touches the left or right border."),
+            FactDeclaration("touches-ends-all", .percentage, doc: "The share of images whose content touches the top or bottom border."),
             FactDeclaration("mean-area", .percentage, doc: "The mean bounding-box area, as a share of the image."),
             FactDeclaration("full-height-classes", .text, doc: "The classes whose median bounding box is as high as the image, listed ('none' if no class)."),
             FactDeclaration("full-width-classes", .text, doc: "The classes whose median bounding box is as wide as the image, listed ('none' if no class)."),
@@ -221,8 +221,8 @@ extension DimensionsAction {
         context.publish(fact: "empty", value: Double(empty), kind: .count)
         if !boxes.isEmpty {
             let all = touching(boxes, height: height, width: width)
-            context.publish(fact: "touches-sides", value: all.sides, kind: .fraction)
-            context.publish(fact: "touches-ends", value: all.ends, kind: .fraction)
+            context.publish(fact: "touches-sides-all", value: all.sides, kind: .fraction)
+            context.publish(fact: "touches-ends-all", value: all.ends, kind: .fraction)
             let area = boxes.reduce(0.0) { $0 + Double($1.width * $1.height) } / Double(boxes.count * height * width)
             context.publish(fact: "mean-area", value: area, kind: .fraction)
         }
