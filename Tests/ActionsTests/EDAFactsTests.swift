@@ -100,10 +100,13 @@ import Testing
         #expect(classes.textFacts["largest-class"] == names[5] && classes.textFacts["smallest-class"] == names[0])
         #expect(abs((classes.numericFact("imbalance") ?? 0) - 13.0 / 11) < 1e-12)
         #expect(abs((classes.numericFact("largest-share") ?? 0) - 13.0 / 120) < 1e-12)
+        #expect(classes.textFacts["class-sizes"] == "11 (\(names[0])) to 13 (\(names[5]))")
         #expect(classes.numericFact("count.\(names[7])") == 13 && classes.numericFact("count.\(names[3])") == 12)
         for part in ["train", "validation", "test"] {
             let largest = try #require(classes.numericFact("largest.\(part)")), smallest = try #require(classes.numericFact("smallest.\(part)"))
             #expect(largest >= smallest)
+            let sizes = largest == smallest ? "\(Int(largest)) each" : "\(Int(smallest)) to \(Int(largest))"
+            #expect(classes.textFacts["part-sizes.\(part)"] == sizes)
             if smallest > 0 { #expect(abs((classes.numericFact("part-imbalance.\(part)") ?? 0) - largest / smallest) < 1e-12) }
         }
 
@@ -211,6 +214,7 @@ import Testing
         }
         let best = sets.compactMap { features.numericFact("accuracy.\($0)") }.max()
         #expect(features.numericFact("best-set-accuracy") == best)
+        #expect(features.textFacts["best-set"].map(FeaturesAction.featureSets.contains) == true)
         #expect((features.numericFact("commonest-code-low") ?? 2) <= (features.numericFact("commonest-code-high") ?? -1))
         #expect((1...10).contains(Int(features.numericFact("commonest-code-classes") ?? 0)))
 

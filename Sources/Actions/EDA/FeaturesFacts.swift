@@ -13,7 +13,7 @@ extension FeaturesAction {
         .family("worst-class", suffix: "set", .text, doc: "The class with the lowest recall with one feature set, e.g. worst-class.raw."),
         .family("worst-recall", suffix: "set", .percentage, doc: "That worst class's recall, e.g. worst-recall.hog."),
         .family("best-class", suffix: "set", .text, doc: "The class with the highest recall with one feature set, e.g. best-class.lbp."),
-        FactDeclaration("best-set", .text, doc: "The feature set with the highest accuracy (raw, sobel, lbp or hog)."),
+        FactDeclaration("best-set", .text, doc: "The feature set with the highest accuracy, as the table names it ('HOG', 'raw pixels')."),
         FactDeclaration("best-set-accuracy", .percentage, doc: "Its accuracy."),
         FactDeclaration("commonest-code", .count, doc: "The LBP code with the largest share of the training pixels."),
         FactDeclaration("commonest-code-classes", .count, doc: "In how many classes that code is the commonest."),
@@ -46,7 +46,7 @@ extension FeaturesAction {
             }
         }
         if let best {
-            context.publish(fact: "best-set", text: factNames[best.set])
+            context.publish(fact: "best-set", text: featureSets[best.set])
             context.publish(fact: "best-set-accuracy", value: best.accuracy, kind: .fraction)
         }
     }
