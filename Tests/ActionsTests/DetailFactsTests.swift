@@ -71,7 +71,7 @@ import Testing
             #expect(fact(cell, "pair-share.1") == first / mistakes)
             #expect(cell.textFacts["pair.1"]?.contains(" ↔ ") == true)
             #expect(cell.textFacts["weakest-class"] != nil && cell.textFacts["strongest-class"] != nil)
-            #expect(try #require(fact(cell, "weakest-class-f1")) <= #require(fact(cell, "strongest-class-f1")))
+            #expect(try #require(fact(cell, "weakest-f1")) <= #require(fact(cell, "strongest-f1")))
             #expect(fact(cell, "shown-mistakes") == min(4, mistakes))
         }
     }

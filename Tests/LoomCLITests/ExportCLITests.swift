@@ -95,13 +95,21 @@ func squeezed(_ text: String) -> [String] {
                 (fact["name"] as? String).flatMap { name in (fact["value"] as? Double).map { (name, $0) } }
             })
         }
-        #expect(Set(facts(runs[0], cell: 3).keys) == [
+        #expect(Set(facts(runs[0], cell: 3).keys.filter { !$0.contains(".") }) == [
             "epochs", "seconds", "best-validation-accuracy", "parameters", "best-epoch", "seconds-per-epoch",
             "images-per-second", "final-validation-accuracy", "final-train-loss", "final-learning-rate",
+            "final-validation-loss", "final-train-accuracy", "fastest-epoch-seconds", "slowest-epoch-seconds",
+            "lowest-images-per-second", "highest-images-per-second",
             "kept-epoch", "kept-validation-accuracy", "kept-validation-macro-f1"])
-        #expect(Set(facts(runs[0], cell: 4).keys.filter { !$0.contains(".") })
+        // The curves, one fact per epoch and curve.
+        let curves = facts(runs[0], cell: 3).keys.filter { $0.contains(".") }
+        #expect(Set(curves.map { String($0.prefix { $0 != "." }) }) == [
+            "validation-accuracy", "validation-loss", "validation-macro-f1", "train-accuracy", "train-loss", "learning-rate"])
+        #expect(curves.count == 2 * 6)
+        // The most confused pair's count is there only when the model makes a mistake.
+        #expect(Set(facts(runs[0], cell: 4).keys.filter { !$0.contains(".") }).subtracting(["most-confused-count", "shown-mistakes-lowest-confidence"])
                 == ["accuracy", "macro-f1", "weighted-f1", "log-loss", "mistakes", "images", "accuracy-low",
-                    "accuracy-high", "accuracy-margin", "ece", "mce", "macro-auc"])
+                    "accuracy-high", "accuracy-margin", "ece", "mce", "macro-auc", "weakest-f1", "strongest-f1", "shown-mistakes"])
         #expect(facts(runs[0], cell: 4).keys.filter { $0.hasPrefix("recall.") }.count == 10)
         #expect(facts(runs[0], cell: 3)["epochs"] == 2 && facts(runs[2], cell: 3)["epochs"] == 1)
         // The cached run's facts are the ones stored with the cells.

@@ -9,7 +9,7 @@ extension Action {
     /// `eda.anomalies`: images that are blank, saturated, unlike their class, or duplicated.
     public static let edaAnomalies = Action(
         name: "eda.anomalies",
-        version: 1,
+        version: 2,
         summary: "Finds blank, saturated and atypical images, and exact and near duplicates within and across parts.",
         discussion: """
             Near-blank: fewer than 'blank' of the pixels are above 0.1 (pixel / 255). Saturated: more \
@@ -25,6 +25,7 @@ extension Action {
             """,
         inputs: [EDAParameters.data],
         parameters: AnomaliesParameters.self,
+        facts: AnomaliesAction.facts,
         run: AnomaliesAction.run)
 }
 
@@ -291,6 +292,8 @@ enum AnomaliesAction {
         context.emit(summary)
 
         let pairs = exact + near
+        publishFacts(context, data: data, indices: indices, inkShare: inkShare, fullShare: fullShare,
+                     counts: (allZero, blank.count, saturated.count, atypical.count), exact: exact.count, pairs: pairs)
         if !pairs.isEmpty {
             var kinds: [String: (exact: Int, near: Int, differentLabel: Int)] = [:]
             let order = ["train", "validation", "test"]

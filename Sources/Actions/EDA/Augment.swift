@@ -8,7 +8,7 @@ extension Action {
     /// `eda.augment`: what training's augmentations do to real images.
     public static let edaAugment = Action(
         name: "eda.augment",
-        version: 2,
+        version: 3,
         summary: "Shows originals next to augmented variants, made by the same augmentation code training uses.",
         discussion: """
             The parameters 'flip', 'shift', 'rotate', 'crop', 'erase' and 'noise' are those of a \
@@ -22,6 +22,13 @@ extension Action {
         inputs: [EDAParameters.data],
         parameters: AugmentParameters.self,
         example: "flip: 0.5\nshift: 2\nrotate: 10\nsamples: 3\nvariants: 4",
+        facts: [
+            FactDeclaration("augmentations", .count, doc: "How many augmentations are switched on."),
+            FactDeclaration("variants", .count, doc: "How many augmented variants of the sample images were drawn (first figure)."),
+            FactDeclaration("unchanged", .count, doc: "Of those, how many left their image exactly as it was."),
+            FactDeclaration("mean-change", .number, doc: "The mean RMS pixel difference (pixel / 255) between a variant and its original."),
+            FactDeclaration("largest-change", .number, doc: "The largest RMS pixel difference of a variant from its original."),
+        ],
         run: AugmentAction.run)
 }
 
@@ -88,7 +95,7 @@ enum AugmentAction {
 
     /// A picture of one augmented variant of image `index`, and the description of its draw.
     static func variant(data: EDAData, image index: Int, augmentation: Augmentation,
-                        generator: inout SeededGenerator) -> (picture: [Float], caption: String) {
+                        generator: inout SeededGenerator) -> (picture: [Float], caption: String, change: Double) {
         let size = data.images.pixelsPerImage
         let source = data.unitRows([Int32(index)][...])
         var output = [Float](repeating: 0, count: size)
@@ -103,7 +110,9 @@ enum AugmentAction {
         for channel in 0..<data.channels {
             for pixel in 0..<data.plane { grey[pixel] += output[channel * data.plane + pixel] / Float(data.channels) }
         }
-        return (grey, describe(draw))
+        // The RMS difference from the original over every channel's pixels.
+        let squared = zip(source, output).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
+        return (grey, describe(draw), (squared / Double(max(1, size))).squareRoot())
     }
 
     static func run(_ parameters: AugmentParameters, _ context: ActionContext) throws {
@@ -146,10 +155,12 @@ enum AugmentAction {
 
         var generator = SeededGenerator(seed: UInt64(seed) &+ 1)
         var pictures: [GridImage] = []
+        var changes: [Double] = []
         for image in picks {
             pictures.append(data.picture(ofImage: image, caption: "original"))
             for _ in 0..<variants {
-                let (pixels, caption) = variant(data: data, image: image, augmentation: augmentation, generator: &generator)
+                let (pixels, caption, change) = variant(data: data, image: image, augmentation: augmentation, generator: &generator)
+                changes.append(change)
                 pictures.append(EDAPictures.grey(pixels, width: data.width, height: data.height, range: 0...1, caption: caption))
             }
         }
@@ -159,11 +170,18 @@ enum AugmentAction {
             chart: ImageGrid(images: pictures, columns: variants + 1, rowLabels: rowLabels, pictureSide: 84))
 
         let single = try singles(of: augmentation)
+        context.publish(fact: "augmentations", value: Double(single.count), kind: .count)
+        context.publish(fact: "variants", value: Double(changes.count), kind: .count)
+        context.publish(fact: "unchanged", value: Double(changes.filter { $0 == 0 }.count), kind: .count)
+        if !changes.isEmpty {
+            context.publish(fact: "mean-change", value: changes.reduce(0, +) / Double(changes.count))
+            context.publish(fact: "largest-change", value: changes.max() ?? 0)
+        }
         var singlePictures: [GridImage] = []
         for (_, alone) in single {
             singlePictures.append(data.picture(ofImage: first, caption: "original"))
             for _ in 0..<variants {
-                let (pixels, caption) = variant(data: data, image: first, augmentation: alone, generator: &generator)
+                let (pixels, caption, _) = variant(data: data, image: first, augmentation: alone, generator: &generator)
                 singlePictures.append(EDAPictures.grey(pixels, width: data.width, height: data.height, range: 0...1,
                                                        caption: caption))
             }

@@ -6,7 +6,7 @@ extension Action {
     /// `eda.classes`: how many images each class has in each part of the split.
     public static let edaClasses = Action(
         name: "eda.classes",
-        version: 2,
+        version: 3,
         summary: "Counts images per class in each part of the split, with a bar chart and the imbalance ratio.",
         discussion: """
             The table has one row per class and one column per part (train, validation, test) plus \
@@ -16,6 +16,23 @@ extension Action {
             """,
         inputs: [EDAParameters.data],
         parameters: ClassesParameters.self,
+        facts: [
+            FactDeclaration("images", .count, doc: "How many images there are in all parts."),
+            FactDeclaration("classes", .count, doc: "How many classes there are."),
+            FactDeclaration("imbalance", .number, doc: "The largest class count over the smallest, over all parts (not published when a class is missing)."),
+            FactDeclaration("largest-class", .text, doc: "The class with the most images."),
+            FactDeclaration("largest-class-images", .count, doc: "Its number of images."),
+            FactDeclaration("largest-share", .percentage, doc: "Its share of all images: the accuracy of always answering it."),
+            FactDeclaration("smallest-class", .text, doc: "The class with the fewest images."),
+            FactDeclaration("smallest-class-images", .count, doc: "Its number of images."),
+            FactDeclaration("smallest-share", .percentage, doc: "Its share of all images."),
+            .family("count", suffix: "class", .count, doc: "The images of one class over all parts, e.g. count.Shirt."),
+            .family("largest", suffix: "part", .count, doc: "The images of the largest class in one part, e.g. largest.train."),
+            .family("smallest", suffix: "part", .count, doc: "The images of the smallest class in one part, e.g. smallest.test."),
+            FactDeclaration("class-sizes", .text, doc: "The class sizes in words: '7,000 each', or '6,000 (Shirt) to 7,000 (Bag)'."),
+            .family("part-sizes", suffix: "part", .text, doc: "The class sizes of one part: '5,600 each', or '5,590 to 5,610', e.g. part-sizes.train."),
+            .family("part-imbalance", suffix: "part", .number, doc: "The imbalance ratio of one part, e.g. part-imbalance.validation."),
+        ],
         run: ClassesAction.run)
 }
 
@@ -69,6 +86,8 @@ enum ClassesAction {
                          + "\(Format.count(totals[smallest])).")
         }
 
+        publishFacts(context, names: images.classNames, totals: totals, counts: counts)
+
         let chart = BarChart(
             categories: images.classNames,
             series: parts.map { part in
@@ -79,5 +98,41 @@ enum ClassesAction {
         let width = max(640.0, min(1400, 60.0 * Double(images.classCount) + 120))
         try context.emitFigure(name: "class-counts", title: "Images per class in each part of the split",
                                chart: chart, size: Size(width: width, height: 380))
+    }
+}
+
+extension ClassesAction {
+    /// The facts of `eda.classes`: totals, the largest and smallest class, and each part's range.
+    static func publishFacts(_ context: ActionContext, names: [String], totals: [Int],
+                             counts: [DatasetSplit.Part: [Int]]) {
+        let all = totals.reduce(0, +)
+        context.publish(fact: "images", value: Double(all), kind: .count)
+        context.publish(fact: "classes", value: Double(names.count), kind: .count)
+        let overall = imbalanceRatio(totals)
+        if overall.isFinite { context.publish(fact: "imbalance", value: overall) }
+        // Ties go to the first class, as the table lists them.
+        if let largest = totals.indices.max(by: { totals[$0] < totals[$1] || (totals[$0] == totals[$1] && $0 > $1) }),
+           let smallest = totals.indices.min(by: { totals[$0] < totals[$1] || (totals[$0] == totals[$1] && $0 < $1) }) {
+            context.publish(fact: "largest-class", text: names[largest])
+            context.publish(fact: "largest-class-images", value: Double(totals[largest]), kind: .count)
+            context.publish(fact: "largest-share", value: Double(totals[largest]) / Double(max(1, all)), kind: .fraction)
+            context.publish(fact: "smallest-class", text: names[smallest])
+            context.publish(fact: "smallest-class-images", value: Double(totals[smallest]), kind: .count)
+            context.publish(fact: "smallest-share", value: Double(totals[smallest]) / Double(max(1, all)), kind: .fraction)
+            context.publish(fact: "class-sizes", text: totals[smallest] == totals[largest]
+                                ? "\(Format.count(totals[largest])) each"
+                                : "\(Format.count(totals[smallest])) (\(names[smallest])) to \(Format.count(totals[largest])) (\(names[largest]))")
+        }
+        for (name, total) in zip(names, totals) { context.publish(fact: "count.\(name)", value: Double(total), kind: .count) }
+        for part in DatasetSplit.Part.allCases {
+            let partCounts = counts[part] ?? []
+            guard let largest = partCounts.max(), let smallest = partCounts.min() else { continue }
+            context.publish(fact: "largest.\(part.rawValue)", value: Double(largest), kind: .count)
+            context.publish(fact: "smallest.\(part.rawValue)", value: Double(smallest), kind: .count)
+            context.publish(fact: "part-sizes.\(part.rawValue)", text: smallest == largest
+                                ? "\(Format.count(largest)) each" : "\(Format.count(smallest)) to \(Format.count(largest))")
+            let ratio = imbalanceRatio(partCounts)
+            if ratio.isFinite { context.publish(fact: "part-imbalance.\(part.rawValue)", value: ratio) }
+        }
     }
 }

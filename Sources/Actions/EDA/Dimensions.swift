@@ -7,7 +7,7 @@ extension Action {
     /// `eda.dimensions`: image sizes, where the content sits, and how much border could be cropped.
     public static let edaDimensions = Action(
         name: "eda.dimensions",
-        version: 2,
+        version: 3,
         summary: "Image sizes, the bounding box of the content of each image, and how many border pixels could be cropped.",
         discussion: """
             A pixel is content when its value (pixel / 255, the largest over channels) is above \
@@ -19,6 +19,24 @@ extension Action {
             """,
         inputs: [EDAParameters.data],
         parameters: DimensionsParameters.self,
+        facts: [
+            FactDeclaration("images", .count, doc: "How many images were measured."),
+            FactDeclaration("channels", .count, doc: "The channels of every image."),
+            FactDeclaration("height", .count, doc: "The image height in pixels."),
+            FactDeclaration("width", .count, doc: "The image width in pixels."),
+            FactDeclaration("empty", .count, doc: "Images without any content (every pixel background)."),
+            FactDeclaration("touches-sides-all", .percentage, doc: "The share of images whose content touches the left or right border."),
+            FactDeclaration("touches-ends-all", .percentage, doc: "The share of images whose content touches the top or bottom border."),
+            FactDeclaration("mean-area", .percentage, doc: "The mean bounding-box area, as a share of the image."),
+            FactDeclaration("full-height-classes", .text, doc: "The classes whose median bounding box is as high as the image, listed ('none' if no class)."),
+            FactDeclaration("full-width-classes", .text, doc: "The classes whose median bounding box is as wide as the image, listed ('none' if no class)."),
+            FactDeclaration("croppable", .count, doc: "Rows and columns, at all four borders together, that are background in every image."),
+            FactDeclaration("croppable-tolerant", .count, doc: "Rows and columns that are background in all images but a share 'tolerance'."),
+            .family("median-width", suffix: "class", .count, doc: "The median bounding-box width of one class, e.g. median-width.Bag."),
+            .family("median-height", suffix: "class", .count, doc: "The median bounding-box height of one class."),
+            .family("touches-sides", suffix: "class", .percentage, doc: "The share of one class's images touching the left or right border, e.g. touches-sides.Sandal."),
+            .family("touches-ends", suffix: "class", .percentage, doc: "The share of one class's images touching the top or bottom border."),
+        ],
         run: DimensionsAction.run)
 }
 
@@ -161,6 +179,8 @@ enum DimensionsAction {
         crop.append(["cropped size", "\(height - strict.top - strict.bottom)×\(width - strict.left - strict.right)",
                      "\(height - tolerant.top - tolerant.bottom)×\(width - tolerant.left - tolerant.right)"])
         context.emit(crop)
+        publishFacts(context, data: data, boxes: boxes, byClass: boxesByClass, empty: empty, images: indices.count,
+                     strict: strict, tolerant: tolerant)
 
         let widthPlot = BoxPlot(groups: data.classNames.indices.map {
             DistributionGroup(name: data.classNames[$0], values: boxesByClass[$0].map { Double($0.width) })
@@ -178,5 +198,52 @@ enum DimensionsAction {
                               colorBarLabel: "share of images")
         try context.emitFigure(name: "coverage", title: "Coverage: the share of \(part) images with content at each pixel",
                                chart: heatmap, size: Size(width: 520, height: 440))
+    }
+}
+
+extension DimensionsAction {
+    /// The share of `boxes` touching the left or right border (`sides`) or the top or bottom (`ends`).
+    static func touching(_ boxes: [ContentBox], height: Int, width: Int) -> (sides: Double, ends: Double) {
+        let count = Double(max(1, boxes.count))
+        return (Double(boxes.filter { $0.left == 0 || $0.right == width - 1 }.count) / count,
+                Double(boxes.filter { $0.top == 0 || $0.bottom == height - 1 }.count) / count)
+    }
+
+    /// The facts of `eda.dimensions`: the shape, the share of boxes touching the borders, the
+    /// classes that fill the frame, and how much could be cropped.
+    static func publishFacts(_ context: ActionContext, data: EDAData, boxes: [ContentBox], byClass: [[ContentBox]],
+                             empty: Int, images: Int, strict: CropMargins, tolerant: CropMargins) {
+        let height = data.height, width = data.width
+        context.publish(fact: "images", value: Double(images), kind: .count)
+        context.publish(fact: "channels", value: Double(data.channels), kind: .count)
+        context.publish(fact: "height", value: Double(height), kind: .count)
+        context.publish(fact: "width", value: Double(width), kind: .count)
+        context.publish(fact: "empty", value: Double(empty), kind: .count)
+        if !boxes.isEmpty {
+            let all = touching(boxes, height: height, width: width)
+            context.publish(fact: "touches-sides-all", value: all.sides, kind: .fraction)
+            context.publish(fact: "touches-ends-all", value: all.ends, kind: .fraction)
+            let area = boxes.reduce(0.0) { $0 + Double($1.width * $1.height) } / Double(boxes.count * height * width)
+            context.publish(fact: "mean-area", value: area, kind: .fraction)
+        }
+        var fullHeight: [String] = [], fullWidth: [String] = []
+        for (label, name) in data.classNames.enumerated() where !byClass[label].isEmpty {
+            let group = byClass[label]
+            // The upper median for an even count, as the table shows it.
+            let medianWidth = group.map(\.width).sorted()[group.count / 2]
+            let medianHeight = group.map(\.height).sorted()[group.count / 2]
+            context.publish(fact: "median-width.\(name)", value: Double(medianWidth), kind: .count)
+            context.publish(fact: "median-height.\(name)", value: Double(medianHeight), kind: .count)
+            let shares = touching(group, height: height, width: width)
+            context.publish(fact: "touches-sides.\(name)", value: shares.sides, kind: .fraction)
+            context.publish(fact: "touches-ends.\(name)", value: shares.ends, kind: .fraction)
+            if medianHeight == height { fullHeight.append(name) }
+            if medianWidth == width { fullWidth.append(name) }
+        }
+        context.publish(fact: "full-height-classes", text: fullHeight.isEmpty ? "none" : fullHeight.joined(separator: ", "))
+        context.publish(fact: "full-width-classes", text: fullWidth.isEmpty ? "none" : fullWidth.joined(separator: ", "))
+        context.publish(fact: "croppable", value: Double(strict.top + strict.bottom + strict.left + strict.right), kind: .count)
+        context.publish(fact: "croppable-tolerant", value: Double(tolerant.top + tolerant.bottom + tolerant.left + tolerant.right),
+                        kind: .count)
     }
 }

@@ -8,7 +8,7 @@ extension Action {
     /// `eda.embedding`: the images in two dimensions, coloured by class.
     public static let edaEmbedding = Action(
         name: "eda.embedding",
-        version: 2,
+        version: 3,
         summary: "A 2-D PCA embedding of the images coloured by class, with the variance each component explains.",
         discussion: """
             Principal components of the pixel vectors (pixel / 255) of the chosen part, from the \
@@ -19,6 +19,12 @@ extension Action {
             """,
         inputs: [EDAParameters.data],
         parameters: EmbeddingParameters.self,
+        facts: [
+            FactDeclaration("images", .count, doc: "How many images the components were computed from."),
+            FactDeclaration("points", .count, doc: "How many images the scatter plot shows."),
+            .family("variance", suffix: "component", .percentage, doc: "The share of the variance one component explains, e.g. variance.1."),
+            .family("cumulative", suffix: "component", .percentage, doc: "The share the first components explain together, e.g. cumulative.10."),
+        ],
         run: EmbeddingAction.run)
 }
 
@@ -57,7 +63,12 @@ enum EmbeddingAction {
             cumulative += value / totalVariance
             table.append(["\(k + 1)", Format.decimal(value, 3), Format.percent(value / totalVariance),
                           Format.percent(cumulative)])
+            if totalVariance > 0 {
+                context.publish(fact: "variance.\(k + 1)", value: value / totalVariance, kind: .fraction)
+                context.publish(fact: "cumulative.\(k + 1)", value: cumulative, kind: .fraction)
+            }
         }
+        context.publish(fact: "images", value: Double(indices.count), kind: .count)
         context.emit(table)
 
         let seed = parameters.seed
@@ -71,6 +82,7 @@ enum EmbeddingAction {
         let x = (0..<picks.count).map { Double(projected[$0 * components]) }
         let y = (0..<picks.count).map { Double(projected[$0 * components + 1]) }
         let labels = picks.map { Int(data.images.labels[Int($0)]) }
+        context.publish(fact: "points", value: Double(picks.count), kind: .count)
         var scatter = ScatterPlot(x: x, y: y, labels: labels, classNames: data.classNames,
                                   xLabel: "PC 1 (\(Format.percent(values[0] / totalVariance)))",
                                   yLabel: "PC 2 (\(Format.percent(values[1] / totalVariance)))")

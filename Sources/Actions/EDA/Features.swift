@@ -9,7 +9,7 @@ extension Action {
     /// `eda.features`: classic hand-made features, and how well each alone separates the classes.
     public static let edaFeatures = Action(
         name: "eda.features",
-        version: 2,
+        version: 3,
         summary: "Sobel edges, local binary patterns and HOG: shown for samples and per class, and scored by nearest-centroid accuracy.",
         discussion: """
             Sobel: the edge magnitude √(gx² + gy²) of 3×3 Sobel gradients. LBP: rotation-invariant \
@@ -22,6 +22,7 @@ extension Action {
             """,
         inputs: [EDAParameters.data],
         parameters: FeaturesParameters.self,
+        facts: FeaturesAction.facts,
         run: FeaturesAction.run)
 }
 
@@ -112,6 +113,7 @@ enum FeaturesAction {
             perClass.append((0..<classes).map { totals[$0] > 0 ? Double(hits[$0]) / Double(totals[$0]) : .nan })
         }
         context.emit(accuracy)
+        publishAccuracy(context, perClass: perClass, names: names, testLabels: testLabels)
         var byClass = Table(columns: ["class"] + Self.featureSets, caption: "Nearest-centroid recall per class (\(on))")
         for label in 0..<classes {
             byClass.append([names[label]] + perClass.map { $0[label].isFinite ? Format.percent($0[label]) : "–" })
@@ -204,6 +206,7 @@ enum FeaturesAction {
             let total = max(1e-12, patternSums[label].reduce(0, +))
             return patternSums[label].map { $0 / total }
         }
+        publishCodes(context, patternSums: patternSums, names: names)
         let codeNames = (0..<ImageFeatures.patternCount).map { $0 == 9 ? "other" : "\($0)" }
         let heatmap = Heatmap(values: shares, rows: classes, columns: ImageFeatures.patternCount, rowLabels: names,
                               columnLabels: codeNames, colorMap: .viridis, annotate: true, valueDecimals: 2,

@@ -8,7 +8,7 @@ extension Action {
     /// `eda.heatmap`: how pixels move together.
     public static let edaHeatmap = Action(
         name: "eda.heatmap",
-        version: 2,
+        version: 3,
         summary: "The pixel-pixel correlation matrix as a heatmap, and correlation against the distance between pixels.",
         discussion: """
             Pixel i of the heatmap is row i / width, column i mod width of the image (grey: the mean \
@@ -22,6 +22,20 @@ extension Action {
             """,
         inputs: [EDAParameters.data],
         parameters: HeatmapParameters.self,
+        facts: [
+            FactDeclaration("pixels", .count, doc: "How many pixels (grey, per image) are correlated."),
+            FactDeclaration("images", .count, doc: "Over how many images."),
+            FactDeclaration("pairs", .count, doc: "The pixel pairs with a correlation (both pixels not constant)."),
+            FactDeclaration("mean", .number, doc: "The mean correlation over those pairs."),
+            FactDeclaration("strong-share", .percentage, doc: "The share of pairs with |r| > 0.5."),
+            FactDeclaration("most-negative", .number, doc: "The most negative correlation of any pair."),
+            FactDeclaration("most-negative-pair", .text, doc: "Its two pixels, as '(row, column) and (row, column)'."),
+            FactDeclaration("constant", .count, doc: "Pixels that never change (no correlation defined)."),
+            FactDeclaration("farthest", .count, doc: "The largest distance between two pixels, rounded to whole pixels."),
+            .family("r", suffix: "distance", .number, doc: "The mean correlation of the pairs at one distance in pixels, e.g. r.1."),
+            .family("p10", suffix: "distance", .number, doc: "The 10th percentile of the correlation at one distance, e.g. p10.3."),
+            .family("p90", suffix: "distance", .number, doc: "The 90th percentile of the correlation at one distance, e.g. p90.20."),
+        ],
         run: HeatmapAction.run)
 }
 
@@ -136,6 +150,9 @@ enum HeatmapAction {
             }
         }
         let negative = matrix.filter { $0.isFinite && $0 < 0 }
+        publishFacts(context, matrix: matrix, height: height, width: width, images: indices.count, pairs: offDiagonal,
+                     mean: sum / Double(max(1, offDiagonal)), strong: Double(strong) / Double(max(1, offDiagonal)),
+                     constant: constant, byDistance: byDistance)
         context.emit(markdown: "Correlations of \(Format.count(plane)) pixels over \(Format.count(indices.count)) \(part) images: "
                      + "mean \(Format.decimal(sum / Double(max(1, offDiagonal)))) over \(Format.count(offDiagonal)) pairs, "
                      + "\(Format.percent(Double(strong) / Double(max(1, offDiagonal)))) of pairs have |r| > 0.5, the most negative is "
@@ -214,6 +231,41 @@ enum HeatmapAction {
                                        + (factor > 1 ? " (each cell the mean of a \(factor)×\(factor) block of pixel pairs)" : ""),
                                    chart: FigureGrid(classMatrices, columns: columns),
                                    size: Size(width: Double(columns) * 260, height: Double(rows) * 230))
+        }
+    }
+}
+
+extension HeatmapAction {
+    /// The facts of `eda.heatmap`: the summary of the matrix, its most negative pair, and the
+    /// correlation at every distance.
+    static func publishFacts(_ context: ActionContext, matrix: [Double], height: Int, width: Int, images: Int, pairs: Int,
+                             mean: Double, strong: Double, constant: Int, byDistance: CorrelationByDistance) {
+        let plane = height * width
+        context.publish(fact: "pixels", value: Double(plane), kind: .count)
+        context.publish(fact: "images", value: Double(images), kind: .count)
+        context.publish(fact: "pairs", value: Double(pairs), kind: .count)
+        context.publish(fact: "constant", value: Double(constant), kind: .count)
+        if pairs > 0 {
+            context.publish(fact: "mean", value: mean)
+            context.publish(fact: "strong-share", value: strong, kind: .fraction)
+        }
+        var lowest: (i: Int, j: Int, r: Double)?
+        for i in 0..<plane {
+            for j in (i + 1)..<max(i + 1, plane) {
+                let r = matrix[i * plane + j]
+                if r.isFinite, r < (lowest?.r ?? .infinity) { lowest = (i, j, r) }
+            }
+        }
+        if let lowest {
+            context.publish(fact: "most-negative", value: lowest.r)
+            context.publish(fact: "most-negative-pair",
+                            text: "(\(lowest.i / width), \(lowest.i % width)) and (\(lowest.j / width), \(lowest.j % width))")
+        }
+        if let farthest = byDistance.distances.last { context.publish(fact: "farthest", value: Double(farthest), kind: .count) }
+        for (position, distance) in byDistance.distances.enumerated() {
+            context.publish(fact: "r.\(distance)", value: byDistance.mean[position])
+            context.publish(fact: "p10.\(distance)", value: byDistance.lower[position])
+            context.publish(fact: "p90.\(distance)", value: byDistance.upper[position])
         }
     }
 }

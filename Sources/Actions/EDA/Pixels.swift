@@ -7,7 +7,7 @@ extension Action {
     /// `eda.pixels`: what the pixel values look like, overall and per class.
     public static let edaPixels = Action(
         name: "eda.pixels",
-        version: 2,
+        version: 3,
         summary: "Mean and std images, the pixel-value histogram, and per-class brightness and contrast.",
         discussion: """
             Values are 'pixel / 255' in [0, 1]. The mean image of a class is the average of its \
@@ -19,6 +19,24 @@ extension Action {
             """,
         inputs: [EDAParameters.data],
         parameters: PixelsParameters.self,
+        facts: [
+            FactDeclaration("mean", .number, doc: "The mean of all pixel values (pixel / 255)."),
+            FactDeclaration("std", .number, doc: "Their standard deviation."),
+            FactDeclaration("images", .count, doc: "How many images were measured."),
+            FactDeclaration("zero-share", .percentage, doc: "The share of pixel values that are exactly 0 (background)."),
+            FactDeclaration("ink-share", .percentage, doc: "The share of pixel values at or above 'ink'."),
+            FactDeclaration("saturated-share", .percentage, doc: "The share of pixel values at the maximum, 255."),
+            FactDeclaration("mean-contrast", .number, doc: "The mean contrast (std of an image's pixels) over the images."),
+            FactDeclaration("brightest-class", .text, doc: "The class with the largest mean brightness (mean pixel of an image)."),
+            FactDeclaration("brightest-class-brightness", .number, doc: "That class's mean brightness."),
+            FactDeclaration("darkest-class", .text, doc: "The class with the smallest mean brightness."),
+            FactDeclaration("darkest-class-brightness", .number, doc: "That class's mean brightness."),
+            FactDeclaration("steadiest-class", .text, doc: "The class whose images' brightness varies least (smallest std)."),
+            FactDeclaration("steadiest-class-std", .number, doc: "That standard deviation of brightness across its images."),
+            .family("brightness", suffix: "class", .number, doc: "The mean brightness of one class's images, e.g. brightness.Coat."),
+            .family("brightness-std", suffix: "class", .number, doc: "The std of brightness across one class's images, e.g. brightness-std.Sneaker."),
+            .family("contrast", suffix: "class", .number, doc: "The mean contrast of one class's images, e.g. contrast.Bag."),
+        ],
         run: PixelsAction.run)
 }
 
@@ -179,6 +197,8 @@ enum PixelsAction {
                       Format.decimal(std(allBrightness)), Format.decimal(mean(allContrast)),
                       Format.percent(stats.backgroundShare[classes]), Format.percent(stats.inkShare[classes])])
         context.emit(table)
+        publishFacts(context, stats: stats, names: names, mean: overallMean, std: overallStd, images: indices.count,
+                     contrast: mean(allContrast))
 
         // Mean and std images: "all" first, then each class; one shared grey range per row.
         let order = [classes] + Array(0..<classes)
@@ -230,5 +250,44 @@ enum PixelsAction {
                                title: "Per-image brightness (mean pixel, top) and contrast (std of the pixels, bottom) in each class, \(part) images; the bar spans the quartiles, the dot marks the median",
                                chart: FigureGrid([brightnessPlot, contrastPlot], columns: 1),
                                size: Size(width: width, height: 640))
+    }
+}
+
+extension PixelsAction {
+    /// The facts of `eda.pixels`: the overall statistics, the brightest, darkest and steadiest
+    /// class, and each class's brightness and contrast.
+    static func publishFacts(_ context: ActionContext, stats: PixelStatistics, names: [String], mean overall: Double,
+                             std: Double, images: Int, contrast: Double) {
+        let classes = names.count
+        context.publish(fact: "mean", value: overall)
+        context.publish(fact: "std", value: std)
+        context.publish(fact: "images", value: Double(images), kind: .count)
+        context.publish(fact: "zero-share", value: stats.backgroundShare[classes], kind: .fraction)
+        context.publish(fact: "ink-share", value: stats.inkShare[classes], kind: .fraction)
+        let values = Double(max(1, stats.histogram.reduce(0, +)))
+        context.publish(fact: "saturated-share", value: Double(stats.histogram[255]) / values, kind: .fraction)
+        if contrast.isFinite { context.publish(fact: "mean-contrast", value: contrast) }
+        var brightness: [(label: Int, mean: Double, std: Double)] = []
+        for label in 0..<classes where !stats.brightness[label].isEmpty {
+            let classMean = mean(stats.brightness[label])
+            context.publish(fact: "brightness.\(names[label])", value: classMean)
+            context.publish(fact: "contrast.\(names[label])", value: mean(stats.contrast[label]))
+            let spread = Self.std(stats.brightness[label])
+            if spread.isFinite { context.publish(fact: "brightness-std.\(names[label])", value: spread) }
+            brightness.append((label, classMean, spread))
+        }
+        // Ties go to the class listed first.
+        let byMean = brightness.sorted { $0.mean != $1.mean ? $0.mean > $1.mean : $0.label < $1.label }
+        if let brightest = byMean.first, let darkest = byMean.last {
+            context.publish(fact: "brightest-class", text: names[brightest.label])
+            context.publish(fact: "brightest-class-brightness", value: brightest.mean)
+            context.publish(fact: "darkest-class", text: names[darkest.label])
+            context.publish(fact: "darkest-class-brightness", value: darkest.mean)
+        }
+        if let steadiest = brightness.filter({ $0.std.isFinite })
+            .min(by: { $0.std != $1.std ? $0.std < $1.std : $0.label < $1.label }) {
+            context.publish(fact: "steadiest-class", text: names[steadiest.label])
+            context.publish(fact: "steadiest-class-std", value: steadiest.std)
+        }
     }
 }

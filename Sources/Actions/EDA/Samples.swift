@@ -8,7 +8,7 @@ extension Action {
     /// `eda.samples`: a grid of random images of every class.
     public static let edaSamples = Action(
         name: "eda.samples",
-        version: 1,
+        version: 2,
         summary: "Shows a grid of randomly drawn images, one row per class.",
         discussion: """
             Each row holds 'per-class' images of one class, drawn at random (seeded) from the chosen \
@@ -17,6 +17,11 @@ extension Action {
         inputs: [EDAParameters.data],
         parameters: SamplesParameters.self,
         example: "part: train\nper-class: 8",
+        facts: [
+            FactDeclaration("images", .count, doc: "How many images are shown."),
+            FactDeclaration("classes", .count, doc: "How many classes (rows) are shown."),
+            FactDeclaration("short-classes", .count, doc: "Classes with fewer than 'per-class' images in the part (their rows end blank)."),
+        ],
         run: SamplesAction.run)
 }
 
@@ -78,6 +83,9 @@ enum SamplesAction {
             }
         }
         let short = picks.enumerated().filter { $0.element.count < perClass }
+        context.publish(fact: "images", value: Double(picks.reduce(0) { $0 + $1.count }), kind: .count)
+        context.publish(fact: "classes", value: Double(picks.count), kind: .count)
+        context.publish(fact: "short-classes", value: Double(short.count), kind: .count)
         if !short.isEmpty {
             context.emit(markdown: "Some classes have fewer than \(perClass) \(part) images: "
                          + short.map { "'\(MarkdownText.literal(data.classNames[$0.offset]))' (\($0.element.count))" }.joined(separator: ", ")

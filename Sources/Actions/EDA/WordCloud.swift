@@ -8,7 +8,7 @@ extension Action {
     /// `eda.wordcloud`: the class names, sized by how many images each class has.
     public static let edaWordCloud = Action(
         name: "eda.wordcloud",
-        version: 3,
+        version: 4,
         summary: "A word cloud of the class names, weighted by image count or by confusion with one class.",
         discussion: """
             Each class name's font size grows linearly with its image count in the chosen part \
@@ -23,6 +23,14 @@ extension Action {
                  Input("model", kind: .model, optional: true,
                        doc: "The model whose confusions weigh the words (used only with 'confused-with').")],
         parameters: WordCloudParameters.self,
+        facts: [
+            FactDeclaration("words", .count, doc: "How many words the cloud shows (classes with a weight above 0)."),
+            FactDeclaration("heaviest", .text, doc: "The word with the largest weight (the first of a tie)."),
+            FactDeclaration("heaviest-weight", .number, doc: "Its weight: a class's share of the images, or with 'confused-with' its confusions."),
+            FactDeclaration("lightest", .text, doc: "The shown word with the smallest weight (the last of a tie)."),
+            FactDeclaration("lightest-weight", .number, doc: "Its weight."),
+            FactDeclaration("confusions", .count, doc: "With 'confused-with': all confusions of the class with the others, both ways."),
+        ],
         run: WordCloudAction.run)
 }
 
@@ -56,6 +64,7 @@ enum WordCloudAction {
         context.emit(table)
         let words = zip(data.classNames, counts).filter { $0.1 > 0 }.map { ($0.0, Double($0.1)) }
         guard !words.isEmpty else { throw context.error("The part '\(part)' has no images.", parameter: "part") }
+        publishWords(context, words.map { ($0.0, $0.1 / total) })
         try context.emitFigure(name: "wordcloud", title: "Class names weighted by image count (\(part) images)",
                                chart: WordCloud(words: words, seed: UInt64(seed)), size: Size(width: 640, height: 360))
     }
@@ -92,6 +101,8 @@ extension WordCloudAction {
         }
         context.emit(table)
         let words = rows.filter { $0.asIt + $0.asTarget > 0 }.map { ($0.name, Double($0.asIt + $0.asTarget)) }
+        context.publish(fact: "confusions", value: words.reduce(0) { $0 + $1.1 }, kind: .count)
+        publishWords(context, words)
         guard !words.isEmpty else {
             context.emit(markdown: "\(MarkdownText.literal(label)) never confuses \(MarkdownText.literal(target)) with another class on these images.")
             return
@@ -99,5 +110,19 @@ extension WordCloudAction {
         try context.emitFigure(name: "wordcloud", title: "Classes weighted by confusion with \(target) (\(label))",
                                chart: WordCloud(words: words, seed: UInt64(parameters.seed)),
                                size: Size(width: 640, height: 360))
+    }
+}
+
+extension WordCloudAction {
+    /// The facts of the cloud's words: how many, and the heaviest and lightest with their weights.
+    static func publishWords(_ context: ActionContext, _ words: [(String, Double)]) {
+        context.publish(fact: "words", value: Double(words.count), kind: .count)
+        guard let heaviest = words.enumerated().max(by: { $0.element.1 != $1.element.1 ? $0.element.1 < $1.element.1 : $0.offset > $1.offset }),
+              let lightest = words.enumerated().min(by: { $0.element.1 != $1.element.1 ? $0.element.1 < $1.element.1 : $0.offset > $1.offset })
+        else { return }
+        context.publish(fact: "heaviest", text: heaviest.element.0)
+        context.publish(fact: "heaviest-weight", value: heaviest.element.1)
+        context.publish(fact: "lightest", text: lightest.element.0)
+        context.publish(fact: "lightest-weight", value: lightest.element.1)
     }
 }

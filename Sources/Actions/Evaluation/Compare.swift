@@ -9,7 +9,7 @@ extension Action {
     /// `compare`: several trained models side by side.
     public static let compare = Action(
         name: "compare",
-        version: 2,
+        version: 3,
         summary: "Compares trained models (also from earlier runs): accuracy, McNemar's test, macro F1, parameters, training time, inference speed, curves.",
         discussion: """
             Takes every model above the cell, or those named ('models: [cnn, mlp]'), and evaluates each \
@@ -93,7 +93,7 @@ enum CompareAction {
         }
         context.emit(table(rows, part: part))
         if let sentence = summary(rows, part: part) { context.emit(markdown: sentence) }
-        PublishedFacts.publishComparison(context, rows: rows)
+        PublishedFacts.publishComparison(context, rows: rows, classNames: dataset.images.classNames)
         let tests = pairedTests(rows)
         if !tests.isEmpty {
             context.emit(significanceTable(tests, part: part))

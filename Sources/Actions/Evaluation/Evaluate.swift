@@ -79,6 +79,7 @@ enum EvaluateAction {
         PublishedFacts.publishEvaluation(context, report: report, logLoss: loss, mistakes: confusion.total - confusion.correct,
                                          images: set.count, classNames: names)
         PublishedFacts.publishUncertainty(context, evaluation: evaluation, classNames: names)
+        PublishedFacts.publishConfusions(context, confusion: confusion, classNames: names)
 
         context.emit(markdown: "**\(label)** on the \(set.part.rawValue) part (\(Format.count(set.count)) images, "
                      + "\(names.count) classes): \(accuracyText(evaluation)), "
@@ -107,7 +108,7 @@ enum EvaluateAction {
         let limit = parameters.mistakes
         let mistakes = ClassifierMaths.confidentMistakes(predicted: predictions.predicted, actual: actual,
                                                          confidence: predictions.confidence, limit: limit)
-        PublishedFacts.publishConfusion(context, confusion: confusion, report: report, names: names,
+        PublishedFacts.publishConfusion(context, confusion: confusion, names: names,
                                         shownConfidences: mistakes.map { predictions.confidence[$0] })
         if !mistakes.isEmpty {
             let pictures = mistakes.map { index in

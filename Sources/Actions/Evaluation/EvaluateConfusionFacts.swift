@@ -6,7 +6,7 @@ extension PublishedFacts {
     static let publishedPairs = 5
 
     /// The facts of `evaluate` about where the mistakes fall: the most confused pairs of classes,
-    /// each class's false positives and misses, the weakest and strongest class, and the
+    /// each class's false positives and misses, and the
     /// confidence of the mistakes the grid shows.
     static let confusion: [FactDeclaration] = [
         .family("pair", suffix: "rank", .text, doc: "The N-th most confused pair of classes, both directions counted, e.g. pair.1 ('Shirt ↔ T-shirt/top')."),
@@ -14,10 +14,6 @@ extension PublishedFacts {
         .family("pair-share", suffix: "rank", .percentage, doc: "The N-th pair's share of all mistakes, e.g. pair-share.1."),
         .family("called", suffix: "class", .count, doc: "Images of other classes predicted as this class (its false positives), e.g. called.Shirt."),
         .family("missed", suffix: "class", .count, doc: "Images of this class predicted as another (its false negatives), e.g. missed.Shirt."),
-        FactDeclaration("weakest-class", .text, doc: "The class with the lowest F1."),
-        FactDeclaration("weakest-class-f1", .number, doc: "Its F1."),
-        FactDeclaration("strongest-class", .text, doc: "The class with the highest F1."),
-        FactDeclaration("strongest-class-f1", .number, doc: "Its F1."),
         FactDeclaration("shown-mistakes", .count, doc: "How many of the most confident mistakes the grid shows."),
         FactDeclaration("shown-mistakes-lowest-confidence", .percentage, doc: "The lowest predicted probability among the mistakes the grid shows."),
     ]
@@ -25,8 +21,7 @@ extension PublishedFacts {
     /// Publishes ``confusion``.
     ///
     /// - Parameter shownConfidences: the predicted probabilities of the mistakes the grid shows.
-    static func publishConfusion(_ context: ActionContext, confusion matrix: ConfusionMatrix, report: ClassificationReport,
-                                 names: [String], shownConfidences: [Float]) {
+    static func publishConfusion(_ context: ActionContext, confusion matrix: ConfusionMatrix, names: [String], shownConfidences: [Float]) {
         let mistakes = matrix.total - matrix.correct
         for (rank, pair) in matrix.confusedPairs.prefix(publishedPairs).enumerated() {
             context.publish(fact: "pair.\(rank + 1)", text: "\(names[pair.first]) ↔ \(names[pair.second])")
@@ -36,14 +31,6 @@ extension PublishedFacts {
         for (index, name) in names.enumerated() {
             context.publish(fact: "called.\(name)", value: Double(matrix.falsePositives(of: index)), kind: .count)
             context.publish(fact: "missed.\(name)", value: Double(matrix.falseNegatives(of: index)), kind: .count)
-        }
-        let present = report.perClass.indices.filter { report.perClass[$0].support > 0 }
-        if let weakest = present.min(by: { report.perClass[$0].f1 < report.perClass[$1].f1 }),
-           let strongest = present.max(by: { report.perClass[$0].f1 < report.perClass[$1].f1 }) {
-            context.publish(fact: "weakest-class", text: names[weakest])
-            context.publish(fact: "weakest-class-f1", value: report.perClass[weakest].f1)
-            context.publish(fact: "strongest-class", text: names[strongest])
-            context.publish(fact: "strongest-class-f1", value: report.perClass[strongest].f1)
         }
         context.publish(fact: "shown-mistakes", value: Double(shownConfidences.count), kind: .count)
         if let lowest = shownConfidences.min() {

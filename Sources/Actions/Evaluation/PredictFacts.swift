@@ -7,6 +7,7 @@ extension PublishedFacts {
     static let predict: [FactDeclaration] = [
         FactDeclaration("images", .count, doc: "How many images (or files) were predicted."),
         FactDeclaration("correct", .count, doc: "How many of the split's images were predicted right (not for files, whose class is unknown)."),
+        FactDeclaration("wrong", .count, doc: "How many of the split's images were predicted wrong (not for files)."),
         FactDeclaration("lowest-confidence", .percentage, doc: "The lowest probability of a predicted class among the images."),
         FactDeclaration("highest-confidence", .percentage, doc: "The highest probability of a predicted class among the images."),
         FactDeclaration("least-confident", .count, doc: "The image (1-based, in the order shown) whose prediction is least sure."),
@@ -43,7 +44,10 @@ extension PublishedFacts {
                 if actual[index] == first.label { correct += 1 }
             }
         }
-        if actual != nil { context.publish(fact: "correct", value: Double(correct), kind: .count) }
+        if actual != nil {
+            context.publish(fact: "correct", value: Double(correct), kind: .count)
+            context.publish(fact: "wrong", value: Double(rows.count - correct), kind: .count)
+        }
         if let lowest = confidences.min(), let highest = confidences.max(),
            let least = confidences.indices.min(by: { confidences[$0] < confidences[$1] }) {
             context.publish(fact: "lowest-confidence", value: Double(lowest), kind: .fraction)

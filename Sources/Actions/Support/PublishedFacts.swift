@@ -25,6 +25,15 @@ enum PublishedFacts {
         .family("recall-low", suffix: "class", .percentage, doc: "The lower end of one class's recall interval, e.g. recall-low.Shirt."),
         .family("recall-high", suffix: "class", .percentage, doc: "The upper end of one class's recall interval, e.g. recall-high.Shirt."),
         .family("auc", suffix: "class", .number, doc: "The one-vs-rest ROC AUC of one class, e.g. auc.Shirt."),
+        .family("confusion", suffix: "true.predicted", .count,
+                doc: "The images of one class classified as another, e.g. confusion.Shirt.T-shirt/top (Shirts called T-shirt/top)."),
+        FactDeclaration("most-confused", .text, doc: "The true class of the largest confusion (the largest off-diagonal count)."),
+        FactDeclaration("most-confused-as", .text, doc: "The class it is most often mistaken for."),
+        FactDeclaration("most-confused-count", .count, doc: "How many images that confusion holds."),
+        FactDeclaration("weakest-class", .text, doc: "The class with the lowest F1."),
+        FactDeclaration("weakest-f1", .number, doc: "Its F1."),
+        FactDeclaration("strongest-class", .text, doc: "The class with the highest F1."),
+        FactDeclaration("strongest-f1", .number, doc: "Its F1."),
     ] + EvaluateSeeds.facts
 
     static let train: [FactDeclaration] = [
@@ -75,12 +84,34 @@ enum PublishedFacts {
         FactDeclaration("significant-differences", .count, doc: "How many models differ from the best one at the 0.05 level (McNemar)."),
         .family("p-value", suffix: "model", .number, doc: "McNemar's two-sided p-value of one model against the best, e.g. p-value.mlp."),
         .family("discordant", suffix: "model", .count, doc: "The test images exactly one of the model and the best got right, e.g. discordant.mlp."),
+        .family("macro-f1", suffix: "model", .number, doc: "The macro F1 of one model, e.g. macro-f1.mlp."),
+        .family("log-loss", suffix: "model", .number, doc: "The log-loss of one model, e.g. log-loss.cnn."),
+        .family("mistakes", suffix: "model", .count, doc: "The images one model classified wrongly, e.g. mistakes.mlp."),
+        .family("images-per-second", suffix: "model", .number, doc: "The inference speed of one model measured by this cell, e.g. images-per-second.cnn."),
+        .family("training-seconds", suffix: "model", .duration, doc: "The training time of one model, e.g. training-seconds.mlp."),
+        .family("parameters", suffix: "model", .count, doc: "The trainable parameters of one model, e.g. parameters.cnn."),
+        .family("epochs", suffix: "model", .count, doc: "The epochs one model trained, e.g. epochs.cnn."),
+        .family("f1", suffix: "model.class", .number, doc: "The F1 score of one class for one model, e.g. f1.cnn.Shirt."),
+        .family("better-classes", suffix: "model", .count,
+                doc: "The classes on which one model's F1 beats the best model's, e.g. better-classes.mlp (0 for the best itself)."),
     ]
 
     static let sweep: [FactDeclaration] = [
         FactDeclaration("best-variant", .text, doc: "The variant with the best validation accuracy."),
         FactDeclaration("best-validation-accuracy", .percentage, doc: "Its validation accuracy."),
         FactDeclaration("variants", .count, doc: "How many variants were compared."),
+        FactDeclaration("worst-variant", .text, doc: "The variant with the lowest validation accuracy."),
+        FactDeclaration("worst-validation-accuracy", .percentage, doc: "Its validation accuracy."),
+        FactDeclaration("spread", .percentage, doc: "The best validation accuracy minus the worst, in points (shown as a percentage)."),
+        .family("accuracy", suffix: "variant", .percentage,
+                doc: "The validation accuracy of one variant, named as the table names it, e.g. accuracy.relu 256×2."),
+        .family("loss", suffix: "variant", .number, doc: "The validation loss of one variant, e.g. loss.gelu 64×2."),
+        .family("seconds", suffix: "variant", .duration, doc: "The training time of one variant (the mean of its seeds), e.g. seconds.tanh 512×2."),
+        .family("parameters", suffix: "variant", .count, doc: "The trainable parameters of one variant, e.g. parameters.relu 512×2."),
+        .family("best-activation", suffix: "width×depth", .text,
+                doc: "The activation with the best validation accuracy at one width and depth, e.g. best-activation.64×2."),
+        .family("worst-activation", suffix: "width×depth", .text,
+                doc: "The activation with the lowest validation accuracy at one width and depth, e.g. worst-activation.512×2."),
     ] + sweepSeedFacts
 
     /// The facts of a trained model (`train.cnn`, `train.mlp`): one seed's, or over several
@@ -144,18 +175,61 @@ enum PublishedFacts {
             context.publish(fact: "precision.\(name)", value: scores.precision, kind: .fraction)
             context.publish(fact: "f1.\(name)", value: scores.f1)
         }
+        // The first class of a tie, in class order.
+        let present = report.perClass.indices.filter { report.perClass[$0].support > 0 && $0 < classNames.count }
+        if let weakest = present.min(by: { (report.perClass[$0].f1, $0) < (report.perClass[$1].f1, $1) }),
+           let strongest = present.min(by: { (-report.perClass[$0].f1, $0) < (-report.perClass[$1].f1, $1) }) {
+            context.publish(fact: "weakest-class", text: classNames[weakest])
+            context.publish(fact: "weakest-f1", value: report.perClass[weakest].f1)
+            context.publish(fact: "strongest-class", text: classNames[strongest])
+            context.publish(fact: "strongest-f1", value: report.perClass[strongest].f1)
+        }
+    }
+
+    /// The confusion facts of `evaluate`: every off-diagonal count and the largest one.
+    static func publishConfusions(_ context: ActionContext, confusion: ConfusionMatrix, classNames: [String]) {
+        let classes = min(confusion.classCount, classNames.count)
+        for actual in 0..<classes {
+            for predicted in 0..<classes where predicted != actual {
+                context.publish(fact: "confusion.\(classNames[actual]).\(classNames[predicted])",
+                                value: Double(confusion[actual: actual, predicted: predicted]), kind: .count)
+            }
+        }
+        if let pair = confusion.mostConfused, pair.actual < classes, pair.predicted < classes {
+            context.publish(fact: "most-confused", text: classNames[pair.actual])
+            context.publish(fact: "most-confused-as", text: classNames[pair.predicted])
+            context.publish(fact: "most-confused-count", value: Double(pair.count), kind: .count)
+        }
     }
 }
 
 extension PublishedFacts {
-    /// The facts of `compare`: the best and the fastest model, and each model's accuracy.
-    static func publishComparison(_ context: ActionContext, rows: [CompareAction.Row]) {
-        for row in rows { context.publish(fact: "accuracy.\(row.factName)", value: row.report.accuracy, kind: .fraction) }
+    /// The facts of `compare`: the best and the fastest model, and each model's accuracy, F1
+    /// (overall and per class of `classNames`), log-loss, mistakes, speed, training time and size.
+    static func publishComparison(_ context: ActionContext, rows: [CompareAction.Row], classNames: [String]) {
+        for row in rows {
+            let name = row.factName
+            context.publish(fact: "accuracy.\(name)", value: row.report.accuracy, kind: .fraction)
+            context.publish(fact: "macro-f1.\(name)", value: row.report.macro.f1)
+            context.publish(fact: "log-loss.\(name)", value: row.logLoss)
+            context.publish(fact: "mistakes.\(name)", value: Double(row.scores.correct.filter { !$0 }.count), kind: .count)
+            context.publish(fact: "images-per-second.\(name)", value: row.imagesPerSecond)
+            context.publish(fact: "training-seconds.\(name)", value: row.model.trainingSeconds, kind: .seconds)
+            context.publish(fact: "parameters.\(name)", value: Double(row.model.trained.model.parameterCount), kind: .count)
+            context.publish(fact: "epochs.\(name)", value: Double(row.model.trained.history.count), kind: .count)
+            for (className, scores) in zip(classNames, row.report.perClass) {
+                context.publish(fact: "f1.\(name).\(className)", value: scores.f1)
+            }
+        }
         guard let best = rows.max(by: { $0.report.accuracy < $1.report.accuracy }),
               let fastest = rows.max(by: { $0.imagesPerSecond < $1.imagesPerSecond }) else { return }
         context.publish(fact: "best-model", text: best.label)
         context.publish(fact: "best-accuracy", value: best.report.accuracy, kind: .fraction)
         context.publish(fact: "fastest-model", text: fastest.label)
         context.publish(fact: "speed-ratio", value: fastest.imagesPerSecond / max(best.imagesPerSecond, 1e-9))
+        for row in rows {
+            let better = zip(row.report.perClass, best.report.perClass).filter { $0.f1 > $1.f1 }.count
+            context.publish(fact: "better-classes.\(row.factName)", value: Double(better), kind: .count)
+        }
     }
 }

@@ -7,7 +7,7 @@ extension Action {
     /// `sweep`: trains a grid of model variants and compares their validation accuracy and time.
     public static let sweep = Action(
         name: "sweep",
-        version: 1,
+        version: 2,
         subresultVersion: 1,
         summary: "Trains a grid of variants (activation × width × depth) and compares validation accuracy and time.",
         discussion: """
@@ -231,6 +231,7 @@ enum SweepAction {
             context.publish(fact: "best-validation-accuracy", value: accuracy, kind: .fraction)
         }
         context.publish(fact: "variants", value: Double(rows.count), kind: .count)
+        publishVariants(context, ranked: ranked)
         if parameters.seeding.isList {
             context.publish(fact: "seeds", value: Double(seeds.count), kind: .count)
             if let accuracy = best.accuracy {
