@@ -180,16 +180,16 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
                     let reason = state == "COMPLETED" ? "COMPLETED but wrote no result" : state
                     let report = "Slurm job \(id) (\(tasks[index].name)) ended \(reason)"
                         + (record.map { " (exit code \($0.exitCode))" } ?? "")
-                        + (state == "TIMEOUT" ? timeLimitHint : "")
+                    let hint = state == "TIMEOUT" ? timeLimitHint : ""
                     tasks[index].state = state
                     if tasks[index].attempts <= settings.retries {
                         progress.log("\(report); submitting it again (attempt \(tasks[index].attempts + 1) of \(settings.retries + 1))")
                         again.append(index)
                     } else {
                         tasks[index].done = true
-                        tasks[index].failure = report
+                        tasks[index].failure = report + hint
                         let attempts = tasks[index].attempts
-                        failures.append(report + " after \(attempts) attempt\(attempts == 1 ? "" : "s")"
+                        failures.append(report + " after \(attempts) attempt\(attempts == 1 ? "" : "s")" + hint
                                         + Self.standardErrorTail(logs: logs, id: id))
                     }
                 }

@@ -110,9 +110,12 @@ struct SlurmPreviewCLITests {
         let job = try #require(SlurmCluster.submitted(first.standardError, array: false).first, "\(first.standardError)")
         #expect(try SlurmCluster.accounting(job) == [job: "TIMEOUT"])
         let output = project.read("outputs/long.md") ?? ""
-        #expect(output.contains("Slurm job \(job) (train.mlp) ended TIMEOUT"), "\(output)")
-        #expect(output.contains("it ran past its time limit (--slurm-time 1): raise --slurm-time (or time in loom.toml's [slurm]); "
-                                + "a training resumes from its last epoch checkpoint"), "\(output)")
+        // (The executed notebook's Markdown escapes the brackets of [slurm].)
+        #expect(output.contains("Slurm job \(job) (train.mlp) ended TIMEOUT (exit code "), "\(output)")
+        #expect(output.contains(") after 1 attempt; it ran past its time "
+                                + "limit (--slurm-time 1): raise --slurm-time (or time in loom.toml's \\[slurm\\]); "
+                                + "a training resumes from its last epoch checkpoint; the end of its standard error"), "\(output)")
+        #expect(output.contains("DUE TO TIME LIMIT"), "\(output)")
         // The last epoch the killed task finished (its log line), and its checkpoint in the shared folder.
         let jobs = project.root + "/cache/slurm/jobs"
         let folder = try #require(try FileManager.default.contentsOfDirectory(atPath: jobs).first)
