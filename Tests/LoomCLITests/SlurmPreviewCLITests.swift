@@ -43,6 +43,23 @@ struct SlurmPreviewCLITests {
         components.path = "/api/study/state"
         let stateURL = try #require(components.url)
 
+        // The page's event stream, as the browser gets it (curl, so that no event is missed however loaded the machine is).
+        components.path = "/events/study"
+        let stream = Process()
+        stream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        stream.arguments = ["curl", "-sN", try #require(components.url).absoluteString]
+        let streamed = Pipe()
+        stream.standardOutput = streamed
+        stream.standardError = FileHandle.nullDevice
+        let events = TextLog()
+        try stream.run()
+        defer { if stream.isRunning { stream.terminate() } }
+        Thread.detachNewThread {
+            while case let data = streamed.fileHandleForReading.availableData, !data.isEmpty {
+                events.append(String(decoding: data, as: UTF8.self))
+            }
+        }
+
         // Follow the page's state over real HTTP until both cells have ended, noting every task state and line seen.
         var seen: [Int: Set<String>] = [:]
         var details: [String] = []
@@ -65,6 +82,19 @@ struct SlurmPreviewCLITests {
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
+        stream.waitUntilExit()
+        // Every `tasks` event: each change of a cell's tasks, in order.
+        var taskEvents = 0
+        for block in events.value.components(separatedBy: "\n\n") where block.hasPrefix("event: tasks\ndata: ") {
+            let json = try JSONSerialization.jsonObject(with: Data(block.dropFirst("event: tasks\ndata: ".count).utf8)) as? [String: Any]
+            let index = json?["index"] as? Int ?? -1
+            taskEvents += 1
+            for task in json?["tasks"] as? [[String: Any]] ?? [] {
+                seen[index, default: []].insert(task["state"] as? String ?? "")
+                if let detail = task["detail"] as? String, !detail.isEmpty { details.append(detail) }
+            }
+        }
+        #expect(taskEvents >= 4, "\(events.value)")
         try #require(final.count == 4, "the page never showed the notebook")
         #expect(final[2]["state"] as? String == "ran", "\(final[2])")
         #expect(final[3]["state"] as? String == "ran", "\(final[3])")
