@@ -29,4 +29,15 @@ import Testing
         #expect(done.finished >= released)
         #expect(cells.started == [4, 7])
     }
+
+    @Test func ofSeveralCellsTheOneThatEndsFirstIsHandedOverFirst() throws {
+        let cells = ConcurrentCells()
+        let gate = DispatchSemaphore(value: 0)
+        cells.start(2) { gate.wait() }
+        cells.start(5) {}
+        let first = cells.wait(forAnyOf: [2, 5])
+        #expect(first.index == 5)
+        gate.signal()
+        #expect(cells.wait(forAnyOf: [2]).index == 2)
+    }
 }

@@ -6,9 +6,10 @@ import Testing
 import _LoomTestSupport
 
 /// `loom preview --executor slurm` and the time limit, against the real one-node cluster of
-/// `make slurm-up`: one at a time, since they share its two CPUs.
-@Suite(.serialized, .enabled(if: SlurmCluster.isUp, SlurmCluster.missing))
-struct SlurmPreviewCLITests {
+/// `make slurm-up`: in ``SlurmCLITests``'s serialized suite, so that one Slurm test runs at a
+/// time (they share the node's two CPUs, and each blocks a thread of the test runner's pool, which
+/// the in-process preview servers of other tests need).
+extension SlurmCLITests {
     /// The quickstart on larger images (so that an epoch takes a while), then `cells`.
     static func notebook(_ project: Project, data: SyntheticFashionFolder, _ cells: String) -> String {
         project.quickstart.replacingOccurrences(of: project.data.directory, with: data.directory) + "\n\n" + cells

@@ -5,8 +5,9 @@ import Foundation
 /// which do not depend on each other are submitted together and run side by side on the cluster.
 ///
 /// The runner starts such a cell as soon as its inputs are there, goes on with the cells after
-/// it, and waits for it (``wait(for:)``) only when a cell reads its result, or at the end of the
-/// run. Only the runner's thread calls ``start(_:_:)`` and ``wait(for:)``.
+/// it, and waits for it only when a cell reads its result, or at the end of the run, finishing
+/// meanwhile (``wait(forAnyOf:)``) every other one that ends first, in the order they end. Only
+/// the runner's thread calls ``start(_:_:)`` and the waits.
 final class ConcurrentCells: @unchecked Sendable {
     private let condition = NSCondition()
     private var outcomes: [Int: (outcome: Result<Void, any Error>, finished: Date)] = [:]
@@ -32,9 +33,19 @@ final class ConcurrentCells: @unchecked Sendable {
 
     /// Waits for cell `index` started with ``start(_:_:)``: how it ended, and when.
     func wait(for index: Int) -> (outcome: Result<Void, any Error>, finished: Date) {
+        wait(forAnyOf: [index]).done
+    }
+
+    /// Waits until one of `indices` (started with ``start(_:_:)``, not yet waited for) has ended;
+    /// of those that have, the first to end.
+    func wait(forAnyOf indices: Set<Int>) -> (index: Int, done: (outcome: Result<Void, any Error>, finished: Date)) {
         condition.withLock {
             while true {
-                if let done = outcomes.removeValue(forKey: index) { return done }
+                let ended = outcomes.filter { indices.contains($0.key) }
+                if let first = ended.min(by: { ($0.value.finished, $0.key) < ($1.value.finished, $1.key) }) {
+                    outcomes[first.key] = nil
+                    return (first.key, first.value)
+                }
                 condition.wait()
             }
         }

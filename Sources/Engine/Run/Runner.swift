@@ -102,13 +102,16 @@ public struct NotebookRunner: Sendable {
         // is finished here, on the runner's thread, once a later cell reads it or the run ends.
         let concurrent = ConcurrentCells()
         var completions: [Int: (Result<Void, any Error>, Date) -> CellReport] = [:]
+        /// Waits for cell `index`, finishing first every other cell that ends before it.
         func join(_ index: Int) {
-            guard let complete = completions.removeValue(forKey: index) else { return }
-            let (outcome, finished) = concurrent.wait(for: index)
-            let report = complete(outcome, finished)
-            progress.cellFinished(index: index, action: report.action, status: report.status, seconds: report.seconds)
-            progress.cellReported(report)
-            reports[index] = report
+            while completions[index] != nil {
+                let (ended, (outcome, finished)) = concurrent.wait(forAnyOf: Set(completions.keys))
+                guard let complete = completions.removeValue(forKey: ended) else { continue }
+                let report = complete(outcome, finished)
+                progress.cellFinished(index: ended, action: report.action, status: report.status, seconds: report.seconds)
+                progress.cellReported(report)
+                reports[ended] = report
+            }
         }
         let waits = notebook.cells.map { checked in
             checked.action != nil && options.executor?.waitsOnExecutor(action: checked.cell.action) == true
@@ -221,7 +224,7 @@ public struct NotebookRunner: Sendable {
             let outcome = Result { try context.execute(parameters) }
             report = complete(outcome, Date())
         }
-        for index in concurrent.started { join(index) }
+        while let index = completions.keys.min() { join(index) }
 
         try? cache?.touch(keys: touched)
         var fingerprints: [Int: CellFingerprint] = [:]
