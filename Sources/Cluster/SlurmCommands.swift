@@ -64,6 +64,13 @@ public struct SlurmCommands: Sendable {
         return Self.states(output.standardOutput)
     }
 
+    /// The ids of every job in the queue (of an array, its job id), or `nil` when `squeue` fails.
+    func queuedJobs() throws -> Set<String>? {
+        let output = try run("squeue", ["-h", "-o", "%F"])
+        guard output.status == 0 else { return nil }
+        return Set(output.standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
     /// The accounting state (`COMPLETED`, `FAILED`, `CANCELLED`, `TIMEOUT`…) and exit code of
     /// every job or array task of `jobs` that accounting knows, by id.
     func accounted(_ jobs: [String]) throws -> [String: (state: String, exitCode: String)] {

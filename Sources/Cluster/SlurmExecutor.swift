@@ -19,6 +19,8 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
     let overrides: [String: String]
     let cancellation: RunCancellation?
     let commands = SlurmCommands()
+    private let pruning = NSLock()
+    private var pruned = false
 
     /// - Parameters:
     ///   - cache: read for the input bundles (never written here: the runner stores what comes back).
@@ -37,6 +39,9 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
     }
 
     public func computesWholeCell(action: String) -> Bool { action.hasPrefix("train.") }
+
+    /// `train.*` cells and sweeps: the runner submits those that do not depend on each other together.
+    public func waitsOnExecutor(action: String) -> Bool { computesWholeCell(action: action) || action == "sweep" }
 
     public func compute(cell job: CellJob, progress: CellProgress) throws -> ComputedCell {
         var computed: ComputedCell?
@@ -59,6 +64,22 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
 
     var checkpointDirectory: String { (sharedDirectory as NSString).appendingPathComponent("checkpoints") }
     var resultDirectory: String { (sharedDirectory as NSString).appendingPathComponent("results") }
+    var jobsDirectory: String { (sharedDirectory as NSString).appendingPathComponent("jobs") }
+
+    /// Once per executor, before its first job folder is written: removes the folders of earlier
+    /// failed or cancelled jobs that ``JobFolders`` no longer keeps (none while `squeue` fails).
+    func pruneJobFolders(progress: CellProgress) {
+        pruning.withLock {
+            guard !pruned else { return }
+            pruned = true
+            guard let queued = try? commands.queuedJobs() else { return }
+            let removed = JobFolders(directory: jobsDirectory).prune(queued: queued)
+            if !removed.isEmpty {
+                progress.log("removed \(removed.count) old job folder\(removed.count == 1 ? "" : "s") of failed or cancelled "
+                             + "Slurm jobs from \(jobsDirectory)")
+            }
+        }
+    }
 
     /// One task of a job: what it computes and how far it got.
     struct Task {
@@ -71,6 +92,17 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
         var done = false
         /// Polls since it left the queue without a result (the file may still be on its way).
         var missingPolls = 0
+        /// Why it ended, once it failed for good.
+        var failure: String?
+
+        /// What the terminal and the preview show of it; `logs` holds its latest line while it runs.
+        func status(logs: String) -> RemoteTaskStatus {
+            var detail = failure ?? ""
+            if !done, state == "RUNNING", let slurmID {
+                detail = SlurmExecutor.lastLine(of: (logs as NSString).appendingPathComponent("\(slurmID).out")) ?? ""
+            }
+            return RemoteTaskStatus(name: name, job: slurmID, state: state, attempt: attempts, detail: detail)
+        }
     }
 
     /// Submits the tasks of `job` that have no result yet, waits for all of them and passes each
@@ -79,7 +111,8 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
              imported: (Int, ComputedCell) throws -> Void) throws {
         var job = cell
         job.overrides = overrides
-        let directory = (sharedDirectory as NSString).appendingPathComponent("jobs/\(job.key)")
+        pruneJobFolders(progress: progress)
+        let directory = (jobsDirectory as NSString).appendingPathComponent(job.key)
         let description = JobDescription(
             cell: job, subresults: subresults, bundle: (directory as NSString).appendingPathComponent("bundle.loom"),
             results: resultDirectory, checkpoints: checkpointDirectory)
@@ -101,10 +134,13 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
         try submit(tasks.indices.filter { !tasks[$0].done }, &tasks, script: script, array: !subresults.isEmpty, progress: progress)
 
         var failures: [String] = []
+        var reported: [RemoteTaskStatus] = []
         while true {
-            if cancellation?.isCancelled == true {
+            if cancellation?.isCancelled == true || progress.isCancelled {
                 let active = tasks.filter { !$0.done }.compactMap(\.slurmID)
                 try? commands.cancel(active)
+                for index in tasks.indices where !tasks[index].done { tasks[index].state = "CANCELLED" }
+                progress.tasks(tasks.map { $0.status(logs: logs) })
                 throw ActionError("the run was stopped: its Slurm jobs were cancelled (scancel \(Set(active.map(Self.jobPart)).sorted().joined(separator: " "))); "
                                   + "run again to submit what is missing")
             }
@@ -144,18 +180,25 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
                     let reason = state == "COMPLETED" ? "COMPLETED but wrote no result" : state
                     let report = "Slurm job \(id) (\(tasks[index].name)) ended \(reason)"
                         + (record.map { " (exit code \($0.exitCode))" } ?? "")
+                    let hint = state == "TIMEOUT" ? timeLimitHint : ""
                     tasks[index].state = state
                     if tasks[index].attempts <= settings.retries {
                         progress.log("\(report); submitting it again (attempt \(tasks[index].attempts + 1) of \(settings.retries + 1))")
                         again.append(index)
                     } else {
                         tasks[index].done = true
+                        tasks[index].failure = report + hint
                         let attempts = tasks[index].attempts
-                        failures.append(report + " after \(attempts) attempt\(attempts == 1 ? "" : "s")"
+                        failures.append(report + " after \(attempts) attempt\(attempts == 1 ? "" : "s")" + hint
                                         + Self.standardErrorTail(logs: logs, id: id))
                     }
                 }
                 if !again.isEmpty { try submit(again, &tasks, script: script, array: !subresults.isEmpty, progress: progress) }
+            }
+            let statuses = tasks.map { $0.status(logs: logs) }
+            if statuses != reported {
+                progress.tasks(statuses)
+                reported = statuses
             }
             let finished = tasks.filter(\.done).count
             if finished == tasks.count { break }
@@ -165,6 +208,12 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
         }
         guard failures.isEmpty else { throw ActionError(failures.joined(separator: "\n")) }
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// What a task killed by its time limit adds to its report.
+    var timeLimitHint: String {
+        "; it ran past its time limit (" + (settings.time.map { "--slurm-time \($0)" } ?? "the partition's default")
+            + "): raise --slurm-time (or time in loom.toml's [slurm]); a training resumes from its last epoch checkpoint"
     }
 
     /// Polls that a task which left the queue may take to show its result or final state: 10 s.
@@ -234,6 +283,7 @@ public final class SlurmExecutor: CellExecutor, @unchecked Sendable {
         guard !indices.isEmpty else { return }
         let options = settings.sbatchOptions + (array ? ["--array=\(indices.map(String.init).joined(separator: ","))"] : [])
         let id = try commands.sbatch(options: options, script: script)
+        try JobFolders.recordSubmission(id, folder: (script as NSString).deletingLastPathComponent)
         for index in indices {
             tasks[index].slurmID = array ? "\(id)_\(index)" : id
             tasks[index].attempts += 1

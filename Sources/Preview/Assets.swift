@@ -34,6 +34,10 @@ enum PreviewAssets {
         .loom-error{margin:.6em 0;padding:.5em .8em;border-left:4px solid #cf222e;background:#ffebe9;color:#82071e;font-family:"DejaVu Sans Mono",monospace;font-size:.85rem;white-space:pre-wrap}
         .loom-error.loom-note{border-left-color:#d0d7de;background:var(--soft);color:var(--muted)}
         .loom-live table{font-size:.85rem}
+        .loom-tasks table{font-size:.85rem;margin:.4em 0}.loom-tasks td.detail{font-family:"DejaVu Sans Mono",monospace;color:var(--muted)}
+        .loom-task-state{font-weight:bold}.loom-task-state[data-state=RUNNING]{color:#0969da}.loom-task-state[data-state=COMPLETED]{color:#1a7f37}
+        .loom-task-state[data-state=PENDING]{color:#9a6700}.loom-task-state[data-state=FAILED],.loom-task-state[data-state=TIMEOUT]{color:#cf222e}
+        .loom-task-state[data-state=CANCELLED]{color:#bc4c00}
         .loom-curves{display:flex;gap:1rem;flex-wrap:wrap}
         .loom-curves svg{border:1px solid var(--line);border-radius:4px;background:#fff}
         .loom-curves .axis{stroke:#8c959f;stroke-width:1}.loom-curves text{font-size:11px;fill:#57606a}
@@ -167,6 +171,33 @@ enum PreviewAssets {
             area.querySelector('.loom-progress-text').textContent = percent + '%' + rate + (p.message ? ' · ' + p.message : '');
           }
 
+          function renderTasks(index) {
+            const view = cells.get(index), box = slot(index);
+            if (!view || !box) { return; }
+            const area = box.querySelector('.loom-tasks');
+            const tasks = view.tasks || [];
+            area.hidden = tasks.length === 0;
+            area.setAttribute('data-tasks', String(tasks.length));
+            area.replaceChildren();
+            if (area.hidden) { return; }
+            const table = el('table');
+            const head = el('tr');
+            ['task', 'Slurm job', 'state', 'attempt', ''].forEach(function (h) { head.appendChild(el('th', { align: 'left' }, h)); });
+            table.appendChild(el('thead')).appendChild(head);
+            const body = el('tbody');
+            tasks.forEach(function (t) {
+              const row = el('tr', { 'data-job': t.job || '' });
+              row.appendChild(el('td', {}, t.name));
+              row.appendChild(el('td', {}, t.job || '–'));
+              row.appendChild(el('td', {})).appendChild(el('span', { 'class': 'loom-task-state', 'data-state': t.state }, t.state));
+              row.appendChild(el('td', { align: 'right' }, String(t.attempt)));
+              row.appendChild(el('td', { 'class': 'detail' }, t.detail));
+              body.appendChild(row);
+            });
+            table.appendChild(body);
+            area.appendChild(table);
+          }
+
           function renderTime(index) {
             const view = cells.get(index), box = slot(index);
             if (!view || !box) { return; }
@@ -199,7 +230,7 @@ enum PreviewAssets {
             }
             box.querySelector('.loom-stop').hidden = view.state !== 'running';
             box.querySelector('.loom-rerun').disabled = !runnable;
-            renderTime(view.index); renderProgress(view.index); renderLive(view.index);
+            renderTime(view.index); renderProgress(view.index); renderTasks(view.index); renderLive(view.index);
           }
 
           function renderRun(run) {
@@ -243,6 +274,10 @@ enum PreviewAssets {
           source.addEventListener('epoch', function (event) {
             const data = JSON.parse(event.data), view = cells.get(data.index);
             if (view) { view.epochs.push(data.epoch); renderLive(data.index); }
+          });
+          source.addEventListener('tasks', function (event) {
+            const data = JSON.parse(event.data), view = cells.get(data.index);
+            if (view) { view.tasks = data.tasks; renderTasks(data.index); }
           });
           source.addEventListener('run', function (event) { renderRun(JSON.parse(event.data)); });
 

@@ -40,12 +40,14 @@ struct CellView: Encodable, Sendable {
     var progress: ProgressState?
     /// The epochs finished so far (training cells).
     var epochs: [EpochProgress]
+    /// The tasks an executor submitted for the cell (Slurm jobs or array tasks), as they were last reported.
+    var tasks: [RemoteTaskStatus] = []
     /// The cell's info string and body: a cell whose signature is unchanged keeps its view on reload.
     var signature: String
     /// When the cell started running (not sent: `seconds` carries the time so far).
     var started: Date?
 
-    enum CodingKeys: String, CodingKey { case index, action, state, seconds, message, html, progress, epochs }
+    enum CodingKeys: String, CodingKey { case index, action, state, seconds, message, html, progress, epochs, tasks }
 }
 
 /// The run status line at the top of the page.
@@ -246,6 +248,10 @@ final class NotebookSession: @unchecked Sendable {
         lock.withLock { publishLocked("epoch", EpochEvent(index: index, epoch: epoch)) }
     }
 
+    func publishTasks(_ index: Int, _ tasks: [RemoteTaskStatus]) {
+        lock.withLock { publishLocked("tasks", TasksEvent(index: index, tasks: tasks)) }
+    }
+
     /// Records the summary of the run in progress, which ``endRun(error:)`` publishes when the
     /// run has fully ended (so that "idle" is never sent while a stop could still reach it).
     func runFinished(summary: String) {
@@ -282,6 +288,11 @@ final class NotebookSession: @unchecked Sendable {
     struct EpochEvent: Encodable, Sendable {
         var index: Int
         var epoch: EpochProgress
+    }
+
+    struct TasksEvent: Encodable, Sendable {
+        var index: Int
+        var tasks: [RemoteTaskStatus]
     }
 
     var snapshot: Snapshot { lock.withLock { snapshotLocked() } }

@@ -26,6 +26,7 @@ enum PreviewPage {
                 <button type="button" class="loom-rerun" data-cell="\(cell.index)" title="Re-run this cell and the cells that depend on it">Re-run</button>\
                 <button type="button" class="loom-stop" data-cell="\(cell.index)" hidden title="Stop at the next batch; the last epoch's checkpoint is kept">Stop</button></div>\
                 <div class="loom-progress" hidden><progress max="1" value="0"></progress><span class="loom-progress-text"></span></div>\
+                <div class="loom-tasks" hidden></div>\
                 <div class="loom-error" hidden></div>\
                 <div class="loom-live" hidden></div>\
                 <div class="loom-outputs"></div></section>

@@ -23,10 +23,13 @@ public struct PreviewConfiguration: Sendable {
     public var pollInterval: Double
     /// Pixels per point of the figures (`loom run --scale`).
     public var figureScale: Double
+    /// Where the expensive cells run (`loom preview --executor slurm`); `nil` runs everything here.
+    /// Each run's stop button (and Ctrl-C) reaches it through the cells' progress, so one executor serves every run.
+    public var executor: (any CellExecutor)?
 
     public init(notebooks: [String], port: Int = 0, token: String? = nil, overrides: [String: String] = [:],
                 outputDirectory: String = "outputs", assets: Bool = false, pollInterval: Double = 0.3,
-                figureScale: Double = 1) {
+                figureScale: Double = 1, executor: (any CellExecutor)? = nil) {
         self.notebooks = notebooks
         self.port = port
         self.token = token
@@ -35,6 +38,7 @@ public struct PreviewConfiguration: Sendable {
         self.assets = assets
         self.pollInterval = pollInterval
         self.figureScale = figureScale
+        self.executor = executor
     }
 }
 
@@ -222,10 +226,12 @@ public final class PreviewServer: @unchecked Sendable {
             : .embedded
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let report = try runner.run(checked, options: RunOptions(
+            var options = RunOptions(
                 plan: PlanOptions(force: request.force, figureScale: configuration.figureScale), figures: figures,
                 outputPath: session.outputPath,
-                cancellation: cancellation))
+                cancellation: cancellation)
+            options.executor = configuration.executor
+            let report = try runner.run(checked, options: options)
             session.endRun(error: nil)
             let counts = CellStatus.Kind.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")
             log("loom preview: \(session.path): \(counts)"

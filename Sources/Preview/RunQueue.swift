@@ -34,6 +34,7 @@ final class SessionReporter: ProgressReporter, @unchecked Sendable {
             view.state = .queued
             view.progress = nil
             view.message = nil
+            view.tasks = []
         }
     }
 
@@ -45,6 +46,7 @@ final class SessionReporter: ProgressReporter, @unchecked Sendable {
             view.epochs = []
             view.progress = nil
             view.message = nil
+            view.tasks = []
         }
         session.setRun(RunStatus(phase: "running", summary: "cell \(index + 1) \(action) (\(ordinal) of \(toRun) to run)"))
     }
@@ -75,6 +77,12 @@ final class SessionReporter: ProgressReporter, @unchecked Sendable {
         session.updateCell(index, signature: signature(index), event: "") { $0.epochs.append(epoch) }
         session.publishEpoch(index, epoch)
         afterEpoch?(index, epoch.epoch)
+    }
+
+    /// The tasks stay under the cell once it has finished: their job ids, and how a failed one ended.
+    func cellTasks(index: Int, _ tasks: [RemoteTaskStatus]) {
+        session.updateCell(index, signature: signature(index), event: "") { $0.tasks = tasks }
+        session.publishTasks(index, tasks)
     }
 
     func cellFinished(index: Int, action: String, status: CellStatus, seconds: Double) {}

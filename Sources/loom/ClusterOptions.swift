@@ -61,7 +61,7 @@ struct ClusterOptions: ParsableArguments {
     }
 
     /// The executor of a run, or `nil` for a local one.
-    func make(notebooks: [String], cache: Cache, overrides: [String: String], cancellation: RunCancellation) throws -> SlurmExecutor? {
+    func make(notebooks: [String], cache: Cache, overrides: [String: String], cancellation: RunCancellation? = nil) throws -> SlurmExecutor? {
         guard executor == .slurm else { return nil }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         return SlurmExecutor(settings: try settings(notebooks: notebooks), cache: cache,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Actions
+import Cluster
 import Dispatch
 import Foundation
 import Preview
@@ -16,7 +17,10 @@ extension Loom {
                 or Origin is not the loopback address, get 403. The page shows each cell's state, a running \
                 training's progress, epoch table and curves, and each cell's outputs as it finishes. Saving a \
                 notebook re-runs what is stale, as 'loom run --watch' does, and writes the same executed \
-                notebook to OUT/NAME.md. Ctrl-C stops the run at its next batch and the server (exit 130).
+                notebook to OUT/NAME.md. With --executor slurm (and the --slurm-* options or loom.toml, as for \
+                'loom run') the train.* cells and sweep variants run as Slurm jobs, and each cell lists its jobs' \
+                tasks with their job ids, states and latest lines. Ctrl-C stops the run at its next batch (and \
+                cancels its Slurm jobs) and the server (exit 130).
                 """)
 
         @Argument(help: "The notebooks to preview (Markdown files).")
@@ -38,6 +42,8 @@ extension Loom {
 
         @OptionGroup var cache: CacheOptions
 
+        @OptionGroup var cluster: ClusterOptions
+
         func validate() throws {
             if notebooks.isEmpty { throw ValidationError("Name at least one notebook to preview.") }
         }
@@ -45,11 +51,14 @@ extension Loom {
         func run() throws {
             let server: PreviewServer
             do {
+                let cacheDatabase = try cache.open()
+                // One executor for every run: each run's stop button and Ctrl-C cancel its jobs through the cells' progress.
+                let executor = try cluster.make(notebooks: notebooks, cache: cacheDatabase, overrides: notebookParameters.overrides)
                 server = try PreviewServer(
                     configuration: PreviewConfiguration(notebooks: notebooks, port: port, token: token,
                                                         overrides: notebookParameters.overrides, outputDirectory: outputOptions.out,
-                                                        assets: outputOptions.assets, figureScale: outputOptions.scale),
-                    registry: BuiltInActions.registry, cache: try cache.open(), log: { printError($0) })
+                                                        assets: outputOptions.assets, figureScale: outputOptions.scale, executor: executor),
+                    registry: BuiltInActions.registry, cache: cacheDatabase, log: { printError($0) })
             } catch let error as PreviewError {
                 printError("error: \(error)")
                 throw ExitCode.failure

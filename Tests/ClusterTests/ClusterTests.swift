@@ -189,3 +189,38 @@ final class Lines: ProgressReporter, @unchecked Sendable {
     func cellFinished(index: Int, action: String, status: CellStatus, seconds: Double) {}
     func runFinished(notebook: String, ran: Int, cached: Int, failed: Int, skipped: Int, seconds: Double, output: String?) {}
 }
+
+@Suite struct JobFoldersTests {
+    /// A job folder `name` whose files were last changed `age` seconds ago, with the jobs submitted from it.
+    static func folder(_ name: String, in directory: String, age: TimeInterval, jobs: [String]) throws {
+        let path = directory + "/" + name
+        try FileManager.default.createDirectory(atPath: path + "/logs", withIntermediateDirectories: true)
+        for job in jobs { try JobFolders.recordSubmission(job, folder: path) }
+        try Data("log".utf8).write(to: URL(fileURLWithPath: path + "/logs/x.err"))
+        let date = Date().addingTimeInterval(-age)
+        for item in ["", "/logs", "/logs/x.err"] + (jobs.isEmpty ? [] : ["/" + JobFolders.submittedFile]) {
+            try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path + item)
+        }
+    }
+
+    @Test func failedJobFoldersAreKeptForADayAndOnlyTheNewestWhileNoneOfTheirJobsIsQueued() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loom-jobs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let day: TimeInterval = 24 * 60 * 60
+        try Self.folder("old", in: directory, age: 2 * day, jobs: ["10"])
+        try Self.folder("old-but-queued", in: directory, age: 2 * day, jobs: ["9", "11_3"])
+        try Self.folder("new1", in: directory, age: 3600, jobs: ["12"])
+        try Self.folder("new2", in: directory, age: 2 * 3600, jobs: ["13_0", "13_1"])
+        try Self.folder("new3", in: directory, age: 3 * 3600, jobs: [])
+        let folders = JobFolders(directory: directory, maximumAge: day, kept: 2)
+        #expect(folders.folders().first { $0.name == "new2" }?.jobs == ["13_0", "13_1"])
+        // Array job 11 is still queued: its folder stays however old. Of the others, the two newest stay.
+        let removed = folders.prune(queued: ["11", "99"])
+        #expect(removed.sorted() == ["new3", "old"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["new1", "new2", "old-but-queued"])
+        // With the defaults (a day, 20 folders): the old folder goes once its job has left the queue, the recent ones stay.
+        #expect(JobFolders(directory: directory).prune(queued: []) == ["old-but-queued"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["new1", "new2"])
+        #expect(JobFolders.defaultKept == 20 && JobFolders.defaultMaximumAge == day)
+    }
+}

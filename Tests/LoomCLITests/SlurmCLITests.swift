@@ -123,6 +123,12 @@ struct SlurmCLITests {
         #expect(localTables.count >= 4)
         #expect(project.tablesWithoutTimes("slurm/study.md") == localTables)
 
+        // The sweep and the train cell do not depend on each other: both were submitted before either came back.
+        let lines = slurm.standardError.components(separatedBy: "\n")
+        let submissions = lines.indices.filter { lines[$0].contains("submitted Slurm job") }
+        let firstDone = try #require(lines.firstIndex { $0.contains(": done (Slurm job") }, "\(slurm.standardError)")
+        #expect(submissions.count == 2 && submissions.allSatisfy { $0 < firstDone }, "\(slurm.standardError)")
+
         // One array task per variant, one job for the train cell, all completed in accounting.
         let arrays = SlurmCluster.submitted(slurm.standardError, array: true)
         let jobs = SlurmCluster.submitted(slurm.standardError, array: false)

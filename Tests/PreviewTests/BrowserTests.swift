@@ -125,3 +125,31 @@ struct BrowserTests {
         _ = client
     }
 }
+
+extension BrowserTests {
+    @Test func theTasksOfASubmittedCellAreATableUnderItWithoutConsoleErrors() async throws {
+        let bench = try PreviewBench()
+        try bench.write(bench.notebook(PreviewBench.mlp, title: "Slurm preview", prose: "A train cell run as a Slurm job."))
+        let client = try await bench.start(executor: ScriptedExecutor())
+        let url = try #require(bench.server?.url)
+        defer { Task { await bench.stop() } }
+        let browser = try await blocking { try HeadlessChromium() }
+        try await blocking { try browser.navigate(url) }
+        let slot = ".loom-slot[data-cell=\"2\"]"
+        try await blocking {
+            try browser.waitUntil("document.querySelector('\(slot)')?.getAttribute('data-state') === 'failed'")
+            try browser.waitUntil("document.querySelector('\(slot) .loom-tasks')?.getAttribute('data-tasks') === '1'")
+            #expect(try browser.evaluate("document.querySelector('\(slot) .loom-tasks').hidden") as? Bool == false)
+            let cells = "Array.from(document.querySelectorAll('\(slot) .loom-tasks tbody td')).map(function (c) { return c.textContent; }).join('|')"
+            #expect(try browser.evaluate(cells) as? String == "train.mlp|41|TIMEOUT|1|Slurm job 41 (train.mlp) ended TIMEOUT")
+            #expect(try browser.evaluate("document.querySelector('\(slot) .loom-error').textContent.indexOf('ended TIMEOUT') >= 0") as? Bool == true)
+            // A cell run here lists no tasks.
+            #expect(try browser.evaluate("document.querySelector('.loom-slot[data-cell=\"1\"] .loom-tasks').hidden") as? Bool == true)
+            try browser.evaluate("document.getElementById('cell-3').scrollIntoView()")
+            try browser.screenshot(to: try Self.screenshotPath("6-slurm-tasks.png", bench: bench))
+        }
+        #expect(browser.consoleProblems == [])
+        #expect(try await blocking { try browser.evaluate("document.documentElement.getAttribute('data-loom-errors')") as? String } == nil)
+        _ = client
+    }
+}

@@ -91,11 +91,11 @@ final class PreviewBench: @unchecked Sendable {
 
     /// Starts a server over `names` (written first with ``write(_:to:)``).
     func start(_ names: [String] = ["nb.md"], token: String? = "test-token-0123456789",
-               afterEpoch: (@Sendable (Int, Int) -> Void)? = nil) async throws -> PreviewClient {
+               afterEpoch: (@Sendable (Int, Int) -> Void)? = nil, executor: (any CellExecutor)? = nil) async throws -> PreviewClient {
         let lines = logLines
         let server = try PreviewServer(
             configuration: PreviewConfiguration(notebooks: names.map { directory + "/" + $0 }, port: 0, token: token,
-                                                outputDirectory: outputs, pollInterval: 0.1),
+                                                outputDirectory: outputs, pollInterval: 0.1, executor: executor),
             registry: BuiltInActions.registry, cache: try Cache(path: cachePath), log: { lines.append($0) })
         server.afterEpoch = afterEpoch
         self.server = server

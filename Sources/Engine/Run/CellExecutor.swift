@@ -13,6 +13,12 @@ public protocol CellExecutor: Sendable {
     /// Whether cells of `action` are computed elsewhere as a whole.
     func computesWholeCell(action: String) -> Bool
 
+    /// Whether a cell of `action` spends its time waiting for this executor (a `train.*` cell
+    /// computed whole, a `sweep` whose variants go out): the runner starts such cells side by
+    /// side, as soon as their inputs are there, instead of one after another. Default:
+    /// ``computesWholeCell(action:)``.
+    func waitsOnExecutor(action: String) -> Bool
+
     /// Computes one cell elsewhere and returns its outputs and result.
     ///
     /// - Throws: an ``ActionError`` saying what failed where (a job's id, state and log).

@@ -51,6 +51,8 @@ public protocol ProgressReporter: Sendable {
     func cellEpoch(index: Int, _ epoch: EpochProgress)
     /// A cell is done, with its outputs (right after ``cellFinished(index:action:status:seconds:)``); default: nothing.
     func cellReported(_ report: CellReport)
+    /// The tasks an executor submitted for the cell changed (see ``RemoteTaskStatus``); default: nothing.
+    func cellTasks(index: Int, _ tasks: [RemoteTaskStatus])
 }
 
 /// A step of a long action: `completed` of `total` units, with a rate and a message.
@@ -115,7 +117,9 @@ public final class StreamProgress: ProgressReporter, @unchecked Sendable {
     private var lastDraw = Date.distantPast
     private var lastLogged: [Int: Int] = [:]
     private var lineIsOpen = false
-    private var current: (ordinal: Int, toRun: Int, action: String)?
+    /// The cells running now (several at once when they wait on an executor), and the one the live line shows.
+    private var current: [Int: (ordinal: Int, toRun: Int, action: String)] = [:]
+    private var shown: Int?
 
     /// - Parameters:
     ///   - descriptor: the file descriptor to write to (2, standard error).
@@ -166,7 +170,8 @@ public final class StreamProgress: ProgressReporter, @unchecked Sendable {
     public func cellStarted(index: Int, ordinal: Int, toRun: Int, action: String) {
         lock.withLock {
             started[index] = Date()
-            current = (ordinal, toRun, action)
+            current[index] = (ordinal, toRun, action)
+            shown = index
             if live {
                 closeLine()
                 write("[\(ordinal)/\(toRun)] cell \(index + 1) \(action) …")
@@ -180,7 +185,8 @@ public final class StreamProgress: ProgressReporter, @unchecked Sendable {
     public func cellProgress(index: Int, _ update: ProgressUpdate) {
         lock.withLock {
             let now = Date()
-            guard let current else { return }
+            guard let current = current[index] else { return }
+            if live { shown = index }
             let elapsed = now.timeIntervalSince(started[index] ?? now)
             if live {
                 guard now.timeIntervalSince(lastDraw) >= 0.1 || update.completed == update.total else { return }
@@ -205,7 +211,7 @@ public final class StreamProgress: ProgressReporter, @unchecked Sendable {
             let wasOpen = lineIsOpen
             closeLine()
             write("    \(line)\n")
-            if wasOpen, live, let current {
+            if wasOpen, live, let index = shown, let current = current[index] {
                 write("[\(current.ordinal)/\(current.toRun)] cell \(index + 1) \(current.action) …")
                 lineIsOpen = true
             }
@@ -226,7 +232,8 @@ public final class StreamProgress: ProgressReporter, @unchecked Sendable {
             case .skipped(let reason):
                 write("\(paint("–", "33")) cell \(index + 1) \(action) skipped: \(reason)\n")
             }
-            current = nil
+            current[index] = nil
+            if shown == index { shown = current.keys.min() }
         }
     }
 

@@ -61,7 +61,9 @@ public struct RunOptions: Sendable {
     }
 }
 
-/// Runs checked notebooks: cached cells come from the cache, the rest run in document order.
+/// Runs checked notebooks: cached cells come from the cache, the rest run in document order
+/// (with an executor, the cells that wait on it start as soon as their inputs are there, side by
+/// side; see ``ConcurrentCells``).
 ///
 /// A failing cell shows its error under the cell, cells that depend on it are skipped, and
 /// independent cells still run. The executed notebook is written atomically at the end, so an
@@ -95,25 +97,48 @@ public struct NotebookRunner: Sendable {
         }
         let cancellation = options.cancellation
 
-        var reports: [CellReport] = []
+        var reports: [CellReport?] = Array(repeating: nil, count: planned.count)
+        // Cells that wait on the executor run on threads of their own (see ConcurrentCells); each
+        // is finished here, on the runner's thread, once a later cell reads it or the run ends.
+        let concurrent = ConcurrentCells()
+        var completions: [Int: (Result<Void, any Error>, Date) -> CellReport] = [:]
+        /// Waits for cell `index`, finishing first every other cell that ends before it.
+        func join(_ index: Int) {
+            while completions[index] != nil {
+                let (ended, (outcome, finished)) = concurrent.wait(forAnyOf: Set(completions.keys))
+                guard let complete = completions.removeValue(forKey: ended) else { continue }
+                let report = complete(outcome, finished)
+                progress.cellFinished(index: ended, action: report.action, status: report.status, seconds: report.seconds)
+                progress.cellReported(report)
+                reports[ended] = report
+            }
+        }
+        let waits = notebook.cells.map { checked in
+            checked.action != nil && options.executor?.waitsOnExecutor(action: checked.cell.action) == true
+        }
         var ordinal = 0
         var touched: [String] = []
         /// Generations of the results stored in this run, by key.
         var generations: [String: String] = [:]
         let git = cache == nil ? nil : GitRevision.of(file: path)
-        for (checked, plan) in zip(notebook.cells, planned) {
+        for index in ConcurrentCells.order(dependencies: notebook.cells.map(\.dependencies), waits: waits) {
+            let checked = notebook.cells[index], plan = planned[index]
+            for dependency in checked.dependencies { join(dependency) }
             let cell = checked.cell
             var report = CellReport(index: cell.index, action: cell.action, resultName: cell.resultName,
                                     status: .skipped(""), seconds: 0, seeds: [], outputs: [])
+            var runsOnItsOwnThread = false
             defer {
-                progress.cellFinished(index: cell.index, action: cell.action, status: report.status,
-                                      seconds: report.seconds)
-                progress.cellReported(report)
-                reports.append(report)
+                if !runsOnItsOwnThread {
+                    progress.cellFinished(index: cell.index, action: cell.action, status: report.status,
+                                          seconds: report.seconds)
+                    progress.cellReported(report)
+                    reports[cell.index] = report
+                }
             }
-            if let bad = checked.dependencies.first(where: { !reports[$0].status.succeeded }) {
+            if let bad = checked.dependencies.first(where: { reports[$0]?.status.succeeded != true }) {
                 report.status = .skipped("its input from cell \(bad + 1) (\(notebook.cells[bad].cell.action)) "
-                                         + "\(reports[bad].status.kind == .failed ? "failed" : "was skipped")")
+                                         + "\(reports[bad]?.status.kind == .failed ? "failed" : "was skipped")")
                 continue
             }
             guard let action = checked.action, let parameters = checked.parameters, let key = plan.key else {
@@ -159,36 +184,49 @@ public struct NotebookRunner: Sendable {
                 if options.plan.figureScale != 1 { context.job?.figureScale = options.plan.figureScale }
             }
             let started = Date()
-            do {
-                try context.execute(parameters)
-                report.seconds = Date().timeIntervalSince(started)
-                report.status = .ran
-                report.outputs = context.outputs
-                report.seeds = context.seeds
-                report.facts = context.facts
-                report.textFacts = context.textFacts
-                let provenance = Provenance(computedAt: Date(), machine: options.machine, commit: git?.commit,
-                                            dirty: git?.dirty)
-                report.provenance = provenance
-                var read: [String: String] = [:]
-                for inputKey in Set(inputKeys.values.flatMap { $0 }) {
-                    read[inputKey] = generations[inputKey]
-                        ?? (try? cache?.generation(key: inputKey)) ?? CellRecord.legacyGeneration
+            let complete = { [report] (outcome: Result<Void, any Error>, finished: Date) -> CellReport in
+                var report = report
+                do {
+                    try outcome.get()
+                    report.seconds = finished.timeIntervalSince(started)
+                    report.status = .ran
+                    report.outputs = context.outputs
+                    report.seeds = context.seeds
+                    report.facts = context.facts
+                    report.textFacts = context.textFacts
+                    let provenance = Provenance(computedAt: Date(), machine: options.machine, commit: git?.commit,
+                                                dirty: git?.dirty)
+                    report.provenance = provenance
+                    var read: [String: String] = [:]
+                    for inputKey in Set(inputKeys.values.flatMap { $0 }) {
+                        read[inputKey] = generations[inputKey]
+                            ?? (try? cache?.generation(key: inputKey)) ?? CellRecord.legacyGeneration
+                    }
+                    let record = CellRecord(
+                        generation: CellRecord.contentGeneration(outputs: context.outputs, result: context.result?.data),
+                        inputGenerations: read, provenance: provenance, texts: context.textFacts,
+                        figureScale: CellRecord.figureScale(of: context.outputs))
+                    generations[key] = record.generation
+                    try cache?.store(key: key, action: action.name, outputs: context.outputs, result: context.result,
+                                     seconds: report.seconds, seeds: context.seeds, record: record)
+                    try cache?.storeFacts(context.facts, key: key)
+                } catch {
+                    report.seconds = finished.timeIntervalSince(started)
+                    report.status = .failed(Self.message(for: error, cell: cell, parameters: parameters, path: path))
+                    report.outputs = context.outputs
                 }
-                let record = CellRecord(
-                    generation: CellRecord.contentGeneration(outputs: context.outputs, result: context.result?.data),
-                    inputGenerations: read, provenance: provenance, texts: context.textFacts,
-                    figureScale: CellRecord.figureScale(of: context.outputs))
-                generations[key] = record.generation
-                try cache?.store(key: key, action: action.name, outputs: context.outputs, result: context.result,
-                                 seconds: report.seconds, seeds: context.seeds, record: record)
-                try cache?.storeFacts(context.facts, key: key)
-            } catch {
-                report.seconds = Date().timeIntervalSince(started)
-                report.status = .failed(Self.message(for: error, cell: cell, parameters: parameters, path: path))
-                report.outputs = context.outputs
+                return report
             }
+            if waits[cell.index] {
+                runsOnItsOwnThread = true
+                completions[cell.index] = complete
+                concurrent.start(cell.index) { try context.execute(parameters) }
+                continue
+            }
+            let outcome = Result { try context.execute(parameters) }
+            report = complete(outcome, Date())
         }
+        while let index = completions.keys.min() { join(index) }
 
         try? cache?.touch(keys: touched)
         var fingerprints: [Int: CellFingerprint] = [:]
@@ -198,7 +236,7 @@ public struct NotebookRunner: Sendable {
         try? cache?.saveFingerprints(fingerprints, notebook: Planner.notebookID(path))
 
         let seconds = Date().timeIntervalSince(clock)
-        var runReport = RunReport(notebook: path, output: options.outputPath, cells: reports, seconds: seconds)
+        var runReport = RunReport(notebook: path, output: options.outputPath, cells: reports.compactMap { $0 }, seconds: seconds)
         runReport.stopped = cancellation?.isCancelled == true
         if let outputPath = options.outputPath, !runReport.stopped {
             // Figures and notebook change together: figure files are content-addressed (new
