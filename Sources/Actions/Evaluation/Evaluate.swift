@@ -11,7 +11,7 @@ extension Action {
     /// confusion matrix and the most confident mistakes of a trained model on one part of a split.
     public static let evaluate = Action(
         name: "evaluate",
-        version: 3,
+        version: 4,
         summary: "Scores a trained model: accuracy with its 95% interval, per-class precision/recall/F1, calibration, ROC AUC, confusion matrix, worst mistakes.",
         discussion: """
             Runs the model on one part of the split ('on: test' by default) and reports accuracy, \

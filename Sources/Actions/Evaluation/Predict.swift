@@ -13,7 +13,7 @@ extension Action {
     /// the user's own PNG files brought to the model's convention.
     public static let predict = Action(
         name: "predict",
-        version: 2,
+        version: 3,
         summary: "Predicts the class of a few test images or of your own PNG files, with the top probabilities.",
         discussion: """
             'images: 8' draws 8 images of the split's test part (another part with 'on') with 'seed'; \
