@@ -88,3 +88,27 @@ public struct ImageSet: Sendable, Equatable {
         }
     }
 }
+
+extension ImageSet {
+    /// The set's images mirrored left to right (every row of every channel reversed), with their
+    /// labels: what test-time flip augmentation shows a model beside the images themselves.
+    ///
+    /// The result stores only the selected images (`count × imageSize` bytes), in the set's order.
+    public func horizontallyFlipped() -> ImageSet {
+        let size = imageSize, width = imageShape[2], rows = imageShape[0] * imageShape[1]
+        var flipped = [UInt8](repeating: 0, count: count * size)
+        flipped.withUnsafeMutableBufferPointer { output in
+            pixels.withUnsafeBufferPointer { source in
+                guard let target = output.baseAddress, let base = source.baseAddress else { return }
+                for image in 0..<count {
+                    let from = base + storedIndex(image) * size, to = target + image * size
+                    for row in 0..<rows {
+                        let line = from + row * width, mirrored = to + row * width
+                        for x in 0..<width { mirrored[x] = line[width - 1 - x] }
+                    }
+                }
+            }
+        }
+        return ImageSet(pixels: flipped, labels: (0..<count).map(label(at:)), imageShape: imageShape, selection: nil)
+    }
+}

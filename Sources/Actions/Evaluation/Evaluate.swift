@@ -49,6 +49,7 @@ struct EvaluateParameters: ParameterSet {
     var bins = Calibration.defaultBinCount
     /// `best` (`nil`: the default) or `all`; see ``EvaluateSeeds``.
     var seeds: String?
+    var testTime = TestTimeAugmentation.none
 
     static let fields: [Field<Self>] = [
         Field("on", \.on, doc: EvaluationPart.doc),
@@ -57,6 +58,7 @@ struct EvaluateParameters: ParameterSet {
         Field("interval", \.interval, doc: IntervalChoice.doc),
         Field("bins", \.bins, .integer(.closed(2, 100)), doc: "Equal-width confidence bins of the calibration error and the reliability diagram."),
         Field("seeds", \.seeds, .choice(EvaluateSeeds.choices), doc: EvaluateSeeds.doc),
+        Field("test-time", \.testTime, doc: TestTimeAugmentation.doc),
     ]
 }
 
@@ -67,7 +69,7 @@ enum EvaluateAction {
         let (split, dataset) = try context.splitData()
         let set = try EvaluationImages(split: split, dataset: dataset, part: parameters.on.part)
         try set.checkFits(model, label: label, parameter: "model")
-        let predictions = try Predictions(model: model.trained, images: set.images)
+        let predictions = try Predictions(model: model.trained, images: set.images, testTime: parameters.testTime)
         let actual = set.labels
         let names = set.classNames
         let scores = ModelScores(predictions: predictions, actual: actual, interval: parameters.interval.method,
@@ -82,10 +84,10 @@ enum EvaluateAction {
         PublishedFacts.publishConfusions(context, confusion: confusion, classNames: names)
 
         context.emit(markdown: "**\(label)** on the \(set.part.rawValue) part (\(Format.count(set.count)) images, "
-                     + "\(names.count) classes): \(accuracyText(evaluation)), "
+                     + "\(names.count) classes\(parameters.testTime.clause)): \(accuracyText(evaluation)), "
                      + "\(Format.count(confusion.total - confusion.correct)) mistakes.")
         if let note = context.splitMismatchNote(for: model, label: label) { context.emit(markdown: note) }
-        if parameters.seeds == "all" { try EvaluateSeeds.report(context, model: model, set: set, label: label) }
+        if parameters.seeds == "all" { try EvaluateSeeds.report(context, model: model, set: set, label: label, testTime: parameters.testTime) }
         context.emit(metricsTable(evaluation, logLoss: loss, count: set.count))
         context.emit(classTable(report: report, names: names))
         context.emit(markdown: summarySentence(confusion: confusion, report: report, names: names))

@@ -102,6 +102,28 @@ struct EvaluationImages {
     }
 }
 
+/// Test-time augmentation: what else a model is shown of each image at evaluation, its
+/// predictions averaged with those of the image itself. The `test-time` parameter of `evaluate`
+/// and `predict`.
+enum TestTimeAugmentation: String, CaseIterable, Sendable {
+    /// The images alone.
+    case none
+    /// Each image and its left-right mirror (for models trained with flips, as clothes look alike
+    /// mirrored): twice the inference time.
+    case flip
+
+    static let doc = "Test-time augmentation: 'none' (the images alone) or 'flip' (each image and its left-right "
+        + "mirror, the two predicted probabilities averaged; twice the inference time)."
+
+    /// `, with test-time flips (…)`: the clause that says so in a cell's text, empty for none.
+    var clause: String {
+        switch self {
+        case .none: ""
+        case .flip: ", with test-time flips (each image's probabilities averaged with its mirror's)"
+        }
+    }
+}
+
 /// What a model says about a set of images.
 struct Predictions {
     /// The number of classes: columns of ``logits`` and ``probabilities``.
@@ -117,19 +139,33 @@ struct Predictions {
 
     /// Runs `model` on `images` (batches of 1000, as ``TrainedModel`` does).
     ///
+    /// With ``TestTimeAugmentation/flip`` the model also sees every image mirrored left to right,
+    /// and each image's probabilities are the mean of the two passes' softmax; ``logits`` are then
+    /// their logarithms (so the softmax of a row gives those probabilities back, and the log-loss
+    /// is that of the averaged prediction).
+    ///
     /// - Throws: An ``ActionError`` if the images do not fit the model.
-    init(model: TrainedModel, images: ImageSet) throws {
+    init(model: TrainedModel, images: ImageSet, testTime: TestTimeAugmentation = .none) throws {
         let started = DispatchTime.now().uptimeNanoseconds
-        let logits: [Float]
+        classCount = model.classCount
         do {
-            logits = try model.logits(for: images).scalars
+            let plain = try model.logits(for: images).scalars
+            switch testTime {
+            case .none:
+                logits = plain
+                probabilities = ClassifierMaths.softmax(logits: plain, classCount: classCount)
+            case .flip:
+                let mirrored = try model.logits(for: images.horizontallyFlipped()).scalars
+                let first = ClassifierMaths.softmax(logits: plain, classCount: classCount)
+                let second = ClassifierMaths.softmax(logits: mirrored, classCount: classCount)
+                probabilities = zip(first, second).map { ($0 + $1) / 2 }
+                logits = probabilities.map { log(max($0, .leastNormalMagnitude)) }
+            }
         } catch {
             throw ActionError("\(error)")
         }
         seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        classCount = model.classCount
-        self.logits = logits
-        probabilities = ClassifierMaths.softmax(logits: logits, classCount: classCount)
+        let logits = self.logits
         predicted = (0..<images.count).map { row in
             ClassifierMaths.top(1, of: logits[(row * model.classCount)..<((row + 1) * model.classCount)])[0].label
         }

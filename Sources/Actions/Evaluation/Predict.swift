@@ -86,6 +86,7 @@ struct PredictParameters: ParameterSet {
     var seed = 0
     var files: LocatedList<String>?
     var top = 3
+    var testTime = TestTimeAugmentation.none
 
     static let fields: [Field<Self>] = [
         Field("images", \.images, summary: "integer in [1, 100000] or list of integer ≥ 0",
@@ -95,6 +96,7 @@ struct PredictParameters: ParameterSet {
         .seed(\.seed, doc: "Which images 'images: N' draws."),
         Field("files", \.files, .list(.string, acceptsSingle: true), doc: "Your own PNG files, relative to the notebook's folder."),
         Field("top", \.top, .integer(.closed(1, 1000)), doc: "How many of the most probable classes to show."),
+        Field("test-time", \.testTime, doc: TestTimeAugmentation.doc),
     ]
 
     func check() -> [NamedProblem] {
@@ -157,7 +159,8 @@ enum PredictAction {
             try set.checkFits(model, label: label, parameter: "model")
             names = set.classNames
             let positions = try choosePositions(requested, count: set.count, seed: parameters.seed, part: parameters.on, context: context)
-            try predictImages(set: set, positions: positions, model: model, label: label, top: top, context: context)
+            try predictImages(set: set, positions: positions, model: model, label: label, top: top,
+                              testTime: parameters.testTime, context: context)
         }
         if names.count != model.trained.classCount { names = (0..<model.trained.classCount).map(String.init) }
         if !files.isEmpty {
@@ -194,8 +197,8 @@ enum PredictAction {
     }
 
     static func predictImages(set: EvaluationImages, positions: [Int], model: ModelValue, label: String, top: Int,
-                              context: ActionContext) throws {
-        let predictions = try Predictions(model: model.trained, images: set.images.subset(positions))
+                              testTime: TestTimeAugmentation, context: ActionContext) throws {
+        let predictions = try Predictions(model: model.trained, images: set.images.subset(positions), testTime: testTime)
         let names = set.classNames
         let actual = positions.map { set.labels[$0] }
         let correct = zip(actual, predictions.predicted).filter { $0 == $1 }.count
@@ -267,7 +270,7 @@ enum PredictAction {
         } catch {
             throw context.error("\(error)", parameter: "files")
         }
-        let predictions = try Predictions(model: model.trained, images: images)
+        let predictions = try Predictions(model: model.trained, images: images, testTime: parameters.testTime)
 
         var pictures: [GridImage] = []
         var table = Table(columns: ["file", "size", "background", "predicted", "top \(top)"],
