@@ -105,7 +105,7 @@ import Testing
         for part in ["train", "validation", "test"] {
             let largest = try #require(classes.numericFact("largest.\(part)")), smallest = try #require(classes.numericFact("smallest.\(part)"))
             #expect(largest >= smallest)
-            let sizes = largest == smallest ? "\(Int(largest)) each" : "\(Int(smallest)) to \(Int(largest))"
+            let sizes = largest == smallest ? "\(Int(largest))" : "\(Int(smallest)) to \(Int(largest))"
             #expect(classes.textFacts["part-sizes.\(part)"] == sizes)
             if smallest > 0 { #expect(abs((classes.numericFact("part-imbalance.\(part)") ?? 0) - largest / smallest) < 1e-12) }
         }

@@ -35,6 +35,9 @@ import Testing
         let accuracies = table.rows.compactMap { Double($0[5]) }
         #expect(accuracies == accuracies.sorted(by: >))
         #expect(cell.figures.map(\.name) == ["accuracy-by-variant", "accuracy-vs-time"])
+        // One seed: each variant's accuracy with its Wilson interval on the validation images, not bars from zero.
+        #expect(cell.figures.first?.title.contains("the whisker its 95% Wilson interval on the") == true,
+                "\(cell.figures.first?.title ?? "")")
         #expect(try Self.variantEntries(bench.cache) == 2)
         #expect(bench.log.lines.filter { $0.hasPrefix("variant relu") && $0.contains("trained in") }.count == 2)
         expectDeclaredFacts(cell)

@@ -6,7 +6,7 @@ extension Action {
     /// `eda.classes`: how many images each class has in each part of the split.
     public static let edaClasses = Action(
         name: "eda.classes",
-        version: 3,
+        version: 4,
         summary: "Counts images per class in each part of the split, with a bar chart and the imbalance ratio.",
         discussion: """
             The table has one row per class and one column per part (train, validation, test) plus \
@@ -29,8 +29,8 @@ extension Action {
             .family("count", suffix: "class", .count, doc: "The images of one class over all parts, e.g. count.Shirt."),
             .family("largest", suffix: "part", .count, doc: "The images of the largest class in one part, e.g. largest.train."),
             .family("smallest", suffix: "part", .count, doc: "The images of the smallest class in one part, e.g. smallest.test."),
-            FactDeclaration("class-sizes", .text, doc: "The class sizes in words: '7,000 each', or '6,000 (Shirt) to 7,000 (Bag)'."),
-            .family("part-sizes", suffix: "part", .text, doc: "The class sizes of one part: '5,600 each', or '5,590 to 5,610', e.g. part-sizes.train."),
+            FactDeclaration("class-sizes", .text, doc: "The images per class in words: '7,000' when all classes are that size, else '6,000 (Shirt) to 7,000 (Bag)'."),
+            .family("part-sizes", suffix: "part", .text, doc: "The images per class of one part: '5,600' when all are that size, else '5,590 to 5,610', e.g. part-sizes.train."),
             .family("part-imbalance", suffix: "part", .number, doc: "The imbalance ratio of one part, e.g. part-imbalance.validation."),
         ],
         run: ClassesAction.run)
@@ -120,7 +120,7 @@ extension ClassesAction {
             context.publish(fact: "smallest-class-images", value: Double(totals[smallest]), kind: .count)
             context.publish(fact: "smallest-share", value: Double(totals[smallest]) / Double(max(1, all)), kind: .fraction)
             context.publish(fact: "class-sizes", text: totals[smallest] == totals[largest]
-                                ? "\(Format.count(totals[largest])) each"
+                                ? Format.count(totals[largest])
                                 : "\(Format.count(totals[smallest])) (\(names[smallest])) to \(Format.count(totals[largest])) (\(names[largest]))")
         }
         for (name, total) in zip(names, totals) { context.publish(fact: "count.\(name)", value: Double(total), kind: .count) }
@@ -130,7 +130,7 @@ extension ClassesAction {
             context.publish(fact: "largest.\(part.rawValue)", value: Double(largest), kind: .count)
             context.publish(fact: "smallest.\(part.rawValue)", value: Double(smallest), kind: .count)
             context.publish(fact: "part-sizes.\(part.rawValue)", text: smallest == largest
-                                ? "\(Format.count(largest)) each" : "\(Format.count(smallest)) to \(Format.count(largest))")
+                                ? Format.count(largest) : "\(Format.count(smallest)) to \(Format.count(largest))")
             let ratio = imbalanceRatio(partCounts)
             if ratio.isFinite { context.publish(fact: "part-imbalance.\(part.rawValue)", value: ratio) }
         }

@@ -1,3 +1,4 @@
+import Analysis
 import Engine
 import Figures
 import Foundation
@@ -7,7 +8,7 @@ extension Action {
     /// `sweep`: trains a grid of model variants and compares their validation accuracy and time.
     public static let sweep = Action(
         name: "sweep",
-        version: 2,
+        version: 3,
         subresultVersion: 1,
         summary: "Trains a grid of variants (activation × width × depth) and compares validation accuracy and time.",
         discussion: """
@@ -220,7 +221,7 @@ enum SweepAction {
         if parameters.seeding.isList {
             try emitSeedCharts(context, rows: ranked, seeds: seeds.count)
         } else {
-            try emitCharts(context, rows: rows, variants: variants)
+            try emitCharts(context, rows: rows, validationCount: data.validation?.count ?? 0)
         }
         guard let best = ranked.first else { preconditionFailure("a sweep has at least one variant") }
         context.emit(markdown: "The best variant is '\(MarkdownText.literal(best.variant.name))' (validation accuracy "
@@ -253,30 +254,35 @@ enum SweepAction {
         return TrainedModel.lowestValidationLoss(in: history) ?? history.last
     }
 
-    /// Grouped bars of validation accuracy (width × depth groups, one bar per activation) and a
-    /// scatter of validation accuracy against training seconds.
-    static func emitCharts(_ context: ActionContext, rows: [Row], variants: [SweepVariant]) throws {
-        var activations: [String] = []
-        var groups: [String] = []
-        for variant in variants {
-            if !activations.contains(variant.activation.rawValue) { activations.append(variant.activation.rawValue) }
-            let group = "\(variant.width)×\(variant.depth)"
-            if !groups.contains(group) { groups.append(group) }
+    /// Each variant's validation accuracy as a dot with its 95% Wilson interval on the validation
+    /// images as a whisker, best first, on an axis zoomed to the intervals (a bar from zero would
+    /// hide the fraction of a point between variants, and the whiskers show which differences the
+    /// validation set can tell apart); and a scatter of validation accuracy against training seconds.
+    static func emitCharts(_ context: ActionContext, rows: [Row], validationCount: Int) throws {
+        let ranked = rows.sorted { ($0.validationAccuracy ?? -1) > ($1.validationAccuracy ?? -1) }
+        let activations = ranked.reduce(into: [String]()) { names, row in
+            if !names.contains(row.variant.activation.rawValue) { names.append(row.variant.activation.rawValue) }
         }
+        // One row per variant, coloured by activation (one series each, empty elsewhere).
         let series = activations.map { activation in
-            BarChart.Series(name: activation, values: groups.map { group in
-                rows.first { "\($0.variant.width)×\($0.variant.depth)" == group && $0.variant.activation.rawValue == activation }?
-                    .validationAccuracy ?? 0
+            IntervalChart.Series(name: activation, intervals: ranked.map { row in
+                guard row.variant.activation.rawValue == activation, let accuracy = row.validationAccuracy,
+                      validationCount > 0 else { return nil }
+                let correct = min(validationCount, max(0, Int((accuracy * Double(validationCount)).rounded())))
+                let interval = Intervals.wilson(successes: correct, trials: validationCount)
+                return IntervalChart.Interval(center: accuracy, lower: min(accuracy, interval.low),
+                                              upper: max(accuracy, interval.high))
             })
         }
-        // About 42 points per bar leave room for its value written above it (three decimals).
-        let bars = groups.count * activations.count
-        let width = min(1400, max(520, 160 + Double(groups.count) * (40 + 42 * Double(activations.count))))
-        let chart = BarChart(categories: groups, series: series, title: nil, categoryLabel: "width × depth",
-                             valueLabel: "validation accuracy", showValues: (width - 160) / Double(bars) >= 40, valueDecimals: 3,
-                             legendPlacement: activations.count > 1 ? .outside : .hidden)
-        try context.emit(Figure(chart, title: "Validation accuracy by variant", size: Size(width: width, height: 360)),
-                         name: "accuracy-by-variant", title: "Validation accuracy by variant (width × depth, one bar per activation)")
+        let chart = IntervalChart(categories: ranked.map(\.variant.name), series: series, categoryLabel: "variant",
+                                  valueLabel: "validation accuracy (95% interval on \(Format.count(validationCount)) images)",
+                                  legendPlacement: activations.count > 1 ? .outside : .hidden)
+        let height = min(1400, max(240, 110 + 30 * Double(ranked.count)))
+        try context.emit(Figure(chart, title: "Validation accuracy by variant", size: Size(width: 640, height: height)),
+                         name: "accuracy-by-variant",
+                         title: "Validation accuracy by variant, best first: the dot is the accuracy, the whisker its 95% Wilson "
+                             + "interval on the \(Format.count(validationCount)) validation images (variants whose whiskers "
+                             + "overlap are not told apart by this validation set)")
 
         let points = activations.map { activation in
             let mine = rows.filter { $0.variant.activation.rawValue == activation && $0.validationAccuracy != nil }
