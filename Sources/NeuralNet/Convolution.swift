@@ -15,7 +15,7 @@ import TensorCore
 /// and each window's winner, and backward routes the pooled gradient straight back into scratch
 /// (masked by `pooled > 0` for the ReLU: the winner is positive exactly when the pooled value is).
 ///
-/// Where ``ConvolutionAlgorithm/choice(channels:stride:requested:)`` picks `direct`, each chunk
+/// Where ``ConvolutionAlgorithm/choice(channels:stride:training:requested:)`` picks `direct`, each chunk
 /// instead runs oneDNN's direct convolution (``DirectConvolution``, on the calling thread) on
 /// micro-batches of ``directMicrobatch`` samples: no patch matrix, the same chunks, the same
 /// fixed-order reduction of the weight gradient, the ReLU as a oneDNN post-op and the pool
@@ -42,6 +42,8 @@ final class ConvolutionKernel: LayerKernel {
     private var planes: [Scratch<Float>]
     private let codes = Scratch<UInt8>()
     /// Samples per oneDNN call on the direct path (bounds its blocked buffers per chunk).
+    /// (Training chunks of a 128 batch are 16 samples; at inference chunks of 125, 16, 32 and
+    /// 64 measured within noise of each other.)
     static let directMicrobatch = 16
     /// The algorithm in use (``ConvolutionAlgorithm/im2col`` or ``ConvolutionAlgorithm/direct``).
     let algorithm: ConvolutionAlgorithm
@@ -68,19 +70,20 @@ final class ConvolutionKernel: LayerKernel {
         pooledWidth = geometry.outputWidth / 2
         let chunks = Self.chunksPerBatch
         let gradientCount = filters * (patch + 1)
-        // The direct path needs a shape oneDNN has JIT kernels for; otherwise im2col.
+        // The direct path needs a shape oneDNN has optimised kernels for; otherwise im2col.
         let shape = DirectConvolutionShape(
             batch: Self.directMicrobatch, channels: channels, height: height, width: width, filters: filters, kernel: kernel,
             stride: stride, padTop: geometry.padTop, padLeft: geometry.padLeft,
             padBottom: (geometry.outputHeight - 1) * stride + kernel - height - geometry.padTop,
             padRight: (geometry.outputWidth - 1) * stride + kernel - width - geometry.padLeft)
         var direct: [DirectChunk] = []
-        if ConvolutionAlgorithm.choice(channels: channels, stride: stride, requested: requested) == .direct,
+        if ConvolutionAlgorithm.choice(channels: channels, stride: stride, training: training, requested: requested) == .direct,
            shape.padBottom >= 0, shape.padRight >= 0, geometry.outputHeight > 0, geometry.outputWidth > 0,
-           let first = try? DirectConvolution(shape: shape, training: training, relu: fusedReLU) {
-            direct = (0..<chunks).map { chunk in
-                DirectChunk(shape: shape, training: training, relu: fusedReLU, first: chunk == 0 ? first : nil, gradientCount: gradientCount)
+           let first = DirectChunk(shape: shape, training: training, relu: fusedReLU, gradientCount: gradientCount) {
+            direct = [first] + (1..<chunks).compactMap { _ in
+                DirectChunk(shape: shape, training: training, relu: fusedReLU, gradientCount: gradientCount)
             }
+            if direct.count < chunks { direct = [] }
         }
         self.direct = direct
         algorithm = direct.isEmpty ? .im2col : .direct
@@ -328,10 +331,8 @@ final class ConvolutionKernel: LayerKernel {
         parallelForBalanced(count: a.batch, chunks: direct.count) { chunk, samples in
             let state = direct[chunk]
             forEachMicrobatch(samples) { start, count in
-                let convolution = state.convolution(batch: count)
-                convolution.setWeights(weight)
                 let y = fusedPool ? planes[chunk].pointer : a.output + start * outputSize
-                convolution.forward(input: a.input + start * inputSize, bias: bias, output: y)
+                state.convolution(batch: count).forward(input: a.input + start * inputSize, weights: weight, bias: bias, output: y)
                 guard fusedPool else { return }
                 for i in 0..<count {
                     let n = start + i
@@ -361,13 +362,10 @@ final class ConvolutionKernel: LayerKernel {
                 // The first micro-batch writes the chunk's gradient, the others add theirs in order.
                 let first = start == samples.lowerBound
                 let target = first ? partial : state.gradient.pointer
-                let input = a.input + start * inputSize
-                convolution.backwardWeights(input: input, outputGradient: g, weightGradient: target, biasGradient: target + weightCount)
+                convolution.backward(
+                    input: a.input + start * inputSize, outputGradient: g, weights: a.parameters,
+                    inputGradient: a.inputGradient.map { $0 + start * inputSize }, weightGradient: target, biasGradient: target + weightCount)
                 if !first { for i in 0..<total { partial[i] += target[i] } }
-                if let dx = a.inputGradient {
-                    convolution.setWeights(a.parameters)
-                    convolution.backwardData(outputGradient: g, inputGradient: dx + start * inputSize)
-                }
             }
         }
         for chunk in 1..<max(chunks, 1) {
@@ -377,18 +375,22 @@ final class ConvolutionKernel: LayerKernel {
     }
 }
 
-/// One chunk's oneDNN convolutions (one per micro-batch size it has met) and its room for a
-/// micro-batch's weight gradient; used by one thread at a time.
+/// One chunk's oneDNN convolutions (one per micro-batch size it has met, sharing one workspace)
+/// and its room for a micro-batch's weight gradient; used by one thread at a time.
 private final class DirectChunk {
     let shape: DirectConvolutionShape
     let training: Bool
     let relu: Bool
+    private let workspace = DirectConvolutionWorkspace()
     private var convolutions: [Int: DirectConvolution] = [:]
     let gradient: Scratch<Float>
 
-    init(shape: DirectConvolutionShape, training: Bool, relu: Bool, first: DirectConvolution?, gradientCount: Int) {
+    /// Builds the convolution for full micro-batches, or returns `nil` where oneDNN has no optimised
+    /// kernel for the shape.
+    init?(shape: DirectConvolutionShape, training: Bool, relu: Bool, gradientCount: Int) {
         (self.shape, self.training, self.relu) = (shape, training, relu)
-        if let first { convolutions[shape.batch] = first }
+        guard let first = try? DirectConvolution(shape: shape, training: training, relu: relu, workspace: workspace) else { return nil }
+        convolutions[shape.batch] = first
         gradient = Scratch<Float>(count: gradientCount)
     }
 
@@ -398,7 +400,7 @@ private final class DirectChunk {
         var shape = shape
         shape.batch = batch
         do {
-            let convolution = try DirectConvolution(shape: shape, training: training, relu: relu)
+            let convolution = try DirectConvolution(shape: shape, training: training, relu: relu, workspace: workspace)
             convolutions[batch] = convolution
             return convolution
         } catch {

@@ -45,7 +45,7 @@ public struct DirectConvolutionShape: Hashable, Sendable {
 public enum DirectConvolutionError: Error, Sendable, CustomStringConvertible {
     /// oneDNN refused a call (the status code and what was being done).
     case library(status: Int, operation: String)
-    /// oneDNN has no optimised (JIT) kernel for this shape here, only its reference or im2col code.
+    /// oneDNN has no optimised (JIT or brgemm) kernel for this shape here, only its reference or im2col code.
     case notOptimized(implementation: String)
 
     public var description: String {
@@ -56,42 +56,77 @@ public enum DirectConvolutionError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// Scratch memory for oneDNN's blocked copies of the tensors, shared by the ``DirectConvolution``s
+/// that one thread runs one after another (those of one chunk of the batch, whatever their
+/// micro-batch size): they never run at the same time, so one set of buffers serves them all.
+///
+/// Grows while convolutions are built; a workspace must not be shared across threads.
+public final class DirectConvolutionWorkspace {
+    /// What a buffer holds: blocked copies of the input-shaped, output-shaped and weight-shaped
+    /// tensors of one call (and the bias, should oneDNN want it another way), and oneDNN's own scratchpad.
+    enum Role: Int, CaseIterable { case source, destination, weights, bias, scratchpad }
+    private var buffers: [UnsafeMutableRawPointer?] = Array(repeating: nil, count: Role.allCases.count)
+    private var sizes = [Int](repeating: 0, count: Role.allCases.count)
+
+    /// An empty workspace.
+    public init() {}
+
+    deinit { for buffer in buffers { buffer?.deallocate() } }
+
+    /// Makes the buffer for `role` at least `size` bytes (its contents are lost when it grows).
+    func reserve(_ role: Role, bytes size: Int) {
+        guard size > sizes[role.rawValue] else { return }
+        buffers[role.rawValue]?.deallocate()
+        buffers[role.rawValue] = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        sizes[role.rawValue] = size
+    }
+
+    func pointer(_ role: Role) -> UnsafeMutableRawPointer? { buffers[role.rawValue] }
+}
+
 /// A 2-D convolution of one fixed shape through oneDNN's direct (JIT) convolution kernels:
 /// forward, backward to the input, and backward to the weights and biases.
 ///
 /// Inputs and outputs are plain NCHW / OIHW buffers; inside, oneDNN picks its own blocked
-/// layouts (`format_tag any`, e.g. `nChw16c` on AVX-512) and the wrapper reorders in and out.
-/// Measured on an Ice Lake Xeon, oneDNN on plain layouts falls back to its own im2col + sgemm
-/// (`gemm:jit`), 30–70% slower than the blocked kernels with the reorders counted.
+/// layouts (`format_tag any`, e.g. `nChw16c` on AVX-512) and the wrapper reorders in and out
+/// through a ``DirectConvolutionWorkspace``. Measured at batch 16 on one thread, oneDNN on the
+/// plain layouts themselves falls back to its own im2col + sgemm (`gemm:jit`), 30–70% slower
+/// than its blocked kernels with the reorders counted.
 ///
 /// **Threads.** Every primitive runs on the calling thread only (OpenMP thread count 1 for that
 /// thread, set before each call), so callers split a batch into fixed chunks across their own
 /// threads as they do for `sgemm`: results depend on the chunking, never on the thread count,
-/// and a core taken by another process slows only the chunks it would have run. One instance
-/// owns its buffers and must be used by one thread at a time; build one per chunk.
+/// and a core taken by another process slows only the chunks it would have run. An instance
+/// (and its workspace) must be used by one thread at a time; build one per chunk.
 ///
 /// ```swift
 /// let shape = DirectConvolutionShape(batch: 16, channels: 32, height: 14, width: 14, filters: 64,
 ///                                    kernel: 3, stride: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1)
 /// let convolution = try DirectConvolution(shape: shape, training: true)
-/// convolution.setWeights(weights)
-/// convolution.forward(input: x, bias: b, output: y)
-/// convolution.backwardData(outputGradient: dy, inputGradient: dx)
-/// convolution.backwardWeights(input: x, outputGradient: dy, weightGradient: dw, biasGradient: db)
+/// convolution.forward(input: x, weights: w, bias: b, output: y)
+/// convolution.backward(input: x, outputGradient: dy, weights: w, inputGradient: dx,
+///                      weightGradient: dw, biasGradient: db)
 /// ```
 public final class DirectConvolution {
     /// The shape it computes.
     public let shape: DirectConvolutionShape
     /// Whether a ReLU is applied to the forward output (a oneDNN post-op).
     public let relu: Bool
-    /// oneDNN's name for the forward kernel, e.g. `jit:avx512_core`.
-    public let implementation: String
+    /// oneDNN's names for its kernels: forward, backward data, backward weights, e.g.
+    /// `jit:avx512_core` (the backward ones empty for inference).
+    public let implementations: [String]
+    /// oneDNN's name for the forward kernel.
+    public var implementation: String { implementations[0] }
 
     private let resources: Resources
-    private var stream: dnnl_stream_t { resources.stream }
+    private let workspace: DirectConvolutionWorkspace
     private let forwardStep: Step
     private let backwardDataStep: Step?
     private let backwardWeightsStep: Step?
+    /// Whether backward data reads the output gradient in the layout backward weights does
+    /// (then ``backward(input:outputGradient:weights:inputGradient:weightGradient:biasGradient:)``
+    /// reorders it once).
+    private let sharesOutputGradient: Bool
 
     /// Builds the primitives for `shape`.
     ///
@@ -99,12 +134,17 @@ public final class DirectConvolution {
     ///   - shape: The convolution.
     ///   - training: Whether the backward passes are needed (otherwise only forward inference).
     ///   - relu: Whether to apply a ReLU to the forward output.
-    ///   - requireOptimized: Whether to refuse a shape oneDNN has no JIT kernel for.
+    ///   - workspace: Where the blocked copies live; share one between the convolutions one
+    ///     thread runs (a new one by default).
+    ///   - requireOptimized: Whether to refuse a shape oneDNN has no JIT or brgemm kernel for.
     /// - Throws: ``DirectConvolutionError``.
-    public init(shape: DirectConvolutionShape, training: Bool, relu: Bool = false, requireOptimized: Bool = true) throws(DirectConvolutionError) {
+    public init(shape: DirectConvolutionShape, training: Bool, relu: Bool = false,
+                workspace: DirectConvolutionWorkspace = DirectConvolutionWorkspace(),
+                requireOptimized: Bool = true) throws(DirectConvolutionError) {
         DirectConvolution.useCallingThreadOnly()
         self.shape = shape
         self.relu = relu
+        self.workspace = workspace
         let resources = try Resources()
         self.resources = resources
 
@@ -142,18 +182,23 @@ public final class DirectConvolution {
             &srcAny, &weightsAny, &bias, &dstAny, strides, padL, padR), "convolution_forward_desc_init")
         let forwardPD = try Self.primitiveDescriptor(&forwardDescriptor, forwardAttributes, hint: nil)
         defer { dnnl_primitive_desc_destroy(forwardPD) }
-        implementation = Self.implementation(forwardPD)
-        if requireOptimized, !implementation.hasPrefix("jit") { throw .notOptimized(implementation: implementation) }
-
+        let forwardImplementation = Self.implementation(forwardPD)
+        // Optimised: `jit:…` (training) or `brgconv:…` (inference); not `ref:…` nor oneDNN's own
+        // im2col `gemm:…`, which would only duplicate loom's.
+        if requireOptimized, forwardImplementation.hasPrefix("ref") || forwardImplementation.contains("gemm") {
+            throw .notOptimized(implementation: forwardImplementation)
+        }
         forwardStep = try Step(
-            pd: forwardPD, resources: resources,
-            inputs: [(DNNL_ARG_SRC, dnnl_query_src_md, src), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weights),
-                     (DNNL_ARG_BIAS, dnnl_query_weights_md, bias)],
-            outputs: [(DNNL_ARG_DST, dnnl_query_dst_md, dst)], weightsArgument: DNNL_ARG_WEIGHTS)
+            pd: forwardPD, resources: resources, workspace: workspace,
+            inputs: [.init(DNNL_ARG_SRC, dnnl_query_src_md, src, .source), .init(DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weights, .weights),
+                     .init(DNNL_ARG_BIAS, dnnl_query_weights_md, bias, .bias, index: 1)],
+            outputs: [.init(DNNL_ARG_DST, dnnl_query_dst_md, dst, .destination)])
 
         guard training else {
             backwardDataStep = nil
             backwardWeightsStep = nil
+            sharesOutputGradient = false
+            implementations = [forwardImplementation, "", ""]
             return
         }
         var dataDescriptor = dnnl_convolution_desc_t()
@@ -162,10 +207,12 @@ public final class DirectConvolution {
             "convolution_backward_data_desc_init")
         let dataPD = try Self.primitiveDescriptor(&dataDescriptor, attributes, hint: forwardPD)
         defer { dnnl_primitive_desc_destroy(dataPD) }
-        backwardDataStep = try Step(
-            pd: dataPD, resources: resources,
-            inputs: [(DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, dst), (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weights)],
-            outputs: [(DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, src)], weightsArgument: DNNL_ARG_WEIGHTS)
+        let data = try Step(
+            pd: dataPD, resources: resources, workspace: workspace,
+            inputs: [.init(DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, dst, .destination),
+                     .init(DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weights, .weights)],
+            outputs: [.init(DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, src, .source)])
+        backwardDataStep = data
 
         var weightsDescriptor = dnnl_convolution_desc_t()
         try check(dnnl_convolution_backward_weights_desc_init(
@@ -173,50 +220,49 @@ public final class DirectConvolution {
             "convolution_backward_weights_desc_init")
         let weightsPD = try Self.primitiveDescriptor(&weightsDescriptor, attributes, hint: forwardPD)
         defer { dnnl_primitive_desc_destroy(weightsPD) }
-        backwardWeightsStep = try Step(
-            pd: weightsPD, resources: resources,
-            inputs: [(DNNL_ARG_SRC, dnnl_query_src_md, src), (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, dst)],
-            outputs: [(DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, weights),
-                      (DNNL_ARG_DIFF_BIAS, dnnl_query_diff_weights_md, bias)], weightsArgument: nil)
+        let weightStep = try Step(
+            pd: weightsPD, resources: resources, workspace: workspace,
+            inputs: [.init(DNNL_ARG_SRC, dnnl_query_src_md, src, .source),
+                     .init(DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, dst, .destination)],
+            outputs: [.init(DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, weights, .weights),
+                      .init(DNNL_ARG_DIFF_BIAS, dnnl_query_diff_weights_md, bias, .bias, index: 1)])
+        backwardWeightsStep = weightStep
+        var (a, b) = (data.inputs[0].wanted, weightStep.inputs[1].wanted)
+        sharesOutputGradient = dnnl_memory_desc_equal(&a, &b) != 0
+        implementations = [forwardImplementation, Self.implementation(dataPD), Self.implementation(weightsPD)]
     }
 
-    /// Takes the weights (`[filters, channels, k, k]`) for the following calls: reorders them
-    /// into the layouts the forward and backward-data kernels read. Call it again whenever the
-    /// weights change.
-    public func setWeights(_ weights: UnsafePointer<Float>) {
+    /// `output ← conv(input, weights) + bias` (then ReLU if ``relu``), for `shape.batch` images;
+    /// weights `[filters, channels, k, k]`.
+    public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                        output: UnsafeMutablePointer<Float>) {
         DirectConvolution.useCallingThreadOnly()
-        forwardStep.loadWeights(weights, stream: stream)
-        backwardDataStep?.loadWeights(weights, stream: stream)
+        forwardStep.run(inputs: [.init(mutating: input), .init(mutating: weights), .init(mutating: bias)],
+                        outputs: [.init(output)], stream: resources.stream, workspace: workspace)
     }
 
-    /// `output ← conv(input, weights) + bias` (then ReLU if ``relu``), for `shape.batch` images.
-    public func forward(input: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        DirectConvolution.useCallingThreadOnly()
-        forwardStep.run(inputs: [UnsafeMutableRawPointer(mutating: input), nil, UnsafeMutableRawPointer(mutating: bias)],
-                        outputs: [UnsafeMutableRawPointer(output)], stream: stream)
-    }
-
-    /// `inputGradient ← convᵀ(outputGradient, weights)`: overwrites the input gradient.
+    /// Both backward passes of one micro-batch: overwrites `weightGradient` (`[filters, channels,
+    /// k, k]`) with `Σₙ ∂Yₙ ⋆ Xₙ` and `biasGradient` (`[filters]`) with the sums of
+    /// `outputGradient` per filter, and, if given, `inputGradient` with `convᵀ(∂Y, weights)`.
     ///
-    /// Requires `training: true` at construction and ``setWeights(_:)`` before.
-    public func backwardData(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>) {
-        guard let backwardDataStep else { preconditionFailure("DirectConvolution built for inference has no backward pass") }
+    /// The output gradient is reordered into oneDNN's layout once for both where they read the
+    /// same one. Requires `training: true` at construction.
+    public func backward(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?,
+                         weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>) {
+        guard let backwardWeightsStep, let backwardDataStep else {
+            preconditionFailure("DirectConvolution built for inference has no backward pass")
+        }
         DirectConvolution.useCallingThreadOnly()
-        backwardDataStep.run(inputs: [UnsafeMutableRawPointer(mutating: outputGradient), nil],
-                             outputs: [UnsafeMutableRawPointer(inputGradient)], stream: stream)
-    }
-
-    /// Overwrites `weightGradient` (`[filters, channels, k, k]`) with `Σₙ ∂Yₙ ⋆ Xₙ` and
-    /// `biasGradient` (`[filters]`) with the sums of `outputGradient` per filter, over the batch.
-    ///
-    /// Requires `training: true` at construction.
-    public func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-                                weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>) {
-        guard let backwardWeightsStep else { preconditionFailure("DirectConvolution built for inference has no backward pass") }
-        DirectConvolution.useCallingThreadOnly()
+        let (stream, workspace) = (resources.stream, workspace)
         backwardWeightsStep.run(
-            inputs: [UnsafeMutableRawPointer(mutating: input), UnsafeMutableRawPointer(mutating: outputGradient)],
-            outputs: [UnsafeMutableRawPointer(weightGradient), UnsafeMutableRawPointer(biasGradient)], stream: stream)
+            inputs: [.init(mutating: input), .init(mutating: outputGradient)],
+            outputs: [.init(weightGradient), .init(biasGradient)], stream: stream, workspace: workspace)
+        guard let inputGradient else { return }
+        // The blocked output gradient is still in the workspace's destination buffer.
+        backwardDataStep.run(
+            inputs: [.init(mutating: outputGradient), .init(mutating: weights)], outputs: [.init(inputGradient)],
+            stream: stream, workspace: workspace, skipReorder: sharesOutputGradient ? 0 : nil)
     }
 
     /// Makes oneDNN's OpenMP parallel regions on this thread one thread wide (a per-thread setting).
@@ -249,13 +295,12 @@ public final class DirectConvolution {
     }
 }
 
-/// The oneDNN objects and buffers one ``DirectConvolution`` owns, destroyed with it (also when
-/// its initialiser throws half-way).
+/// The oneDNN objects one ``DirectConvolution`` owns, destroyed with it (also when its
+/// initialiser throws half-way).
 private final class Resources {
     let stream: dnnl_stream_t
     var primitives: [dnnl_primitive_t] = []
     var memories: [dnnl_memory_t] = []
-    var buffers: [UnsafeMutableRawPointer] = []
 
     init() throws(DirectConvolutionError) {
         var stream: dnnl_stream_t?
@@ -267,21 +312,15 @@ private final class Resources {
     deinit {
         for primitive in primitives { dnnl_primitive_destroy(primitive) }
         for memory in memories { dnnl_memory_destroy(memory) }
-        for buffer in buffers { buffer.deallocate() }
         dnnl_stream_destroy(stream)
     }
 
-    func memory(_ descriptor: dnnl_memory_desc_t, allocate: Bool) throws(DirectConvolutionError) -> dnnl_memory_t {
+    func memory(_ descriptor: dnnl_memory_desc_t) throws(DirectConvolutionError) -> dnnl_memory_t {
         var descriptor = descriptor
         var memory: dnnl_memory_t?
         try check(dnnl_memory_create(&memory, &descriptor, DNNLEngine.shared.engine, nil), "memory_create")
         guard let memory else { throw .library(status: -1, operation: "memory_create") }
         memories.append(memory)
-        if allocate {
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(dnnl_memory_desc_get_size(&descriptor), 64), alignment: 64)
-            buffers.append(buffer)
-            try check(dnnl_memory_set_data_handle(memory, buffer), "memory_set_data_handle")
-        }
         return memory
     }
 
@@ -293,8 +332,7 @@ private final class Resources {
         return primitive
     }
 
-    func reorder(from: dnnl_memory_t, _ fromDescriptor: dnnl_memory_desc_t,
-                          to: dnnl_memory_t, _ toDescriptor: dnnl_memory_desc_t) throws(DirectConvolutionError) -> dnnl_primitive_t {
+    func reorder(_ fromDescriptor: dnnl_memory_desc_t, _ toDescriptor: dnnl_memory_desc_t) throws(DirectConvolutionError) -> dnnl_primitive_t {
         var (fromDescriptor, toDescriptor) = (fromDescriptor, toDescriptor)
         let engine = DNNLEngine.shared.engine
         var pd: dnnl_primitive_desc_t?
@@ -306,89 +344,91 @@ private final class Resources {
 }
 
 /// One oneDNN primitive with its arguments: for each user buffer (plain layout) a memory whose
-/// handle is set per call and, where the primitive wants another layout, a memory of its own and
-/// the reorder between them.
+/// handle is set per call and, where the primitive wants another layout, a memory over a
+/// workspace buffer and the reorder between them.
 private struct Step {
+    /// One argument as the caller gives it: its oneDNN name, the query for the layout the
+    /// primitive wants (and its index), the plain layout, and the workspace buffer for a copy.
+    struct Argument {
+        var name: Int32, query: dnnl_query_t, plain: dnnl_memory_desc_t, role: DirectConvolutionWorkspace.Role, index: Int32
+        init(_ name: Int32, _ query: dnnl_query_t, _ plain: dnnl_memory_desc_t, _ role: DirectConvolutionWorkspace.Role, index: Int32 = 0) {
+            (self.name, self.query, self.plain, self.role, self.index) = (name, query, plain, role, index)
+        }
+    }
+
     struct Port {
         var user: dnnl_memory_t
-        /// The primitive's own layout and the reorder to or from the user's, if they differ.
-        var reorder: dnnl_primitive_t?
-        var inner: dnnl_memory_t
+        /// The layout the primitive reads or writes.
+        var wanted: dnnl_memory_desc_t
+        /// Where the layouts differ: the primitive's memory over the workspace buffer of `role`,
+        /// and the reorder between it and `user`.
+        var copy: (memory: dnnl_memory_t, reorder: dnnl_primitive_t, role: DirectConvolutionWorkspace.Role)?
     }
 
     let primitive: dnnl_primitive_t
     let inputs: [Port]
     let outputs: [Port]
-    /// The index in `inputs` of the weights, which ``loadWeights(_:stream:)`` reorders ahead of
-    /// the calls (``run(inputs:outputs:stream:)`` then passes `nil` for them).
-    let weightsIndex: Int?
+    let scratchpad: dnnl_memory_t?
     let arguments: [dnnl_exec_arg_t]
 
-    init(pd: dnnl_primitive_desc_t, resources pending: Resources,
-         inputs inputSpecs: [(Int32, dnnl_query_t, dnnl_memory_desc_t)],
-         outputs outputSpecs: [(Int32, dnnl_query_t, dnnl_memory_desc_t)],
-         weightsArgument: Int32?) throws(DirectConvolutionError) {
+    init(pd: dnnl_primitive_desc_t, resources: Resources, workspace: DirectConvolutionWorkspace,
+         inputs inputSpecs: [Argument], outputs outputSpecs: [Argument]) throws(DirectConvolutionError) {
         var arguments: [dnnl_exec_arg_t] = []
-        func port(_ spec: (Int32, dnnl_query_t, dnnl_memory_desc_t), input: Bool) throws(DirectConvolutionError) -> Port {
-            let (argument, query, plain) = spec
-            // Bias arguments share the weights query index 1 (DNNL_ARG_BIAS is weights #1).
-            let index: Int32 = (argument == DNNL_ARG_BIAS || argument == DNNL_ARG_DIFF_BIAS) ? 1 : 0
-            guard let wanted = dnnl_primitive_desc_query_md(pd, query, index)?.pointee else {
+        func port(_ spec: Argument, input: Bool) throws(DirectConvolutionError) -> Port {
+            guard var wanted = dnnl_primitive_desc_query_md(pd, spec.query, spec.index)?.pointee else {
                 throw .library(status: -1, operation: "primitive_desc_query_md")
             }
-            var (a, b) = (plain, wanted)
-            let user = try pending.memory(plain, allocate: false)
-            if dnnl_memory_desc_equal(&a, &b) != 0 {
-                arguments.append(dnnl_exec_arg_t(arg: argument, memory: user))
-                return Port(user: user, reorder: nil, inner: user)
+            var plain = spec.plain
+            let user = try resources.memory(plain)
+            if dnnl_memory_desc_equal(&plain, &wanted) != 0 {
+                arguments.append(dnnl_exec_arg_t(arg: spec.name, memory: user))
+                return Port(user: user, wanted: wanted, copy: nil)
             }
-            let inner = try pending.memory(wanted, allocate: true)
-            let reorder: dnnl_primitive_t
-            if input {
-                reorder = try pending.reorder(from: user, plain, to: inner, wanted)
-            } else {
-                reorder = try pending.reorder(from: inner, wanted, to: user, plain)
-            }
-            arguments.append(dnnl_exec_arg_t(arg: argument, memory: inner))
-            return Port(user: user, reorder: reorder, inner: inner)
+            let memory = try resources.memory(wanted)
+            workspace.reserve(spec.role, bytes: dnnl_memory_desc_get_size(&wanted))
+            let reorder = try input ? resources.reorder(plain, wanted) : resources.reorder(wanted, plain)
+            arguments.append(dnnl_exec_arg_t(arg: spec.name, memory: memory))
+            return Port(user: user, wanted: wanted, copy: (memory, reorder, spec.role))
         }
         var inputPorts: [Port] = [], outputPorts: [Port] = []
         for spec in inputSpecs { inputPorts.append(try port(spec, input: true)) }
         for spec in outputSpecs { outputPorts.append(try port(spec, input: false)) }
-        if let scratchpad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)?.pointee {
-            var descriptor = scratchpad
-            if dnnl_memory_desc_get_size(&descriptor) > 0 {
-                arguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: try pending.memory(scratchpad, allocate: true)))
-            }
+        var scratchpad: dnnl_memory_t?
+        if var descriptor = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)?.pointee,
+           dnnl_memory_desc_get_size(&descriptor) > 0 {
+            let memory = try resources.memory(descriptor)
+            workspace.reserve(.scratchpad, bytes: dnnl_memory_desc_get_size(&descriptor))
+            arguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory))
+            scratchpad = memory
         }
-        primitive = try pending.primitive(pd)
+        self.scratchpad = scratchpad
+        primitive = try resources.primitive(pd)
         inputs = inputPorts
         outputs = outputPorts
-        weightsIndex = weightsArgument.flatMap { argument in inputSpecs.firstIndex { $0.0 == argument } }
         self.arguments = arguments
     }
 
-    func loadWeights(_ weights: UnsafePointer<Float>, stream: dnnl_stream_t) {
-        guard let weightsIndex else { return }
-        let port = inputs[weightsIndex]
-        dnnl_memory_set_data_handle(port.user, UnsafeMutableRawPointer(mutating: weights))
-        if let reorder = port.reorder { execute(reorder, from: port.user, to: port.inner, stream: stream) }
-    }
-
-    /// Runs the primitive on the user buffers (`nil` for an input that stays as last loaded).
-    func run(inputs buffers: [UnsafeMutableRawPointer?], outputs outputBuffers: [UnsafeMutableRawPointer], stream: dnnl_stream_t) {
-        for (port, buffer) in zip(inputs, buffers) {
-            guard let buffer else { continue }
+    /// Runs the primitive on the user buffers, reordering inputs in and outputs out (except the
+    /// input at `skipReorder`, whose blocked copy the previous step left in the workspace).
+    func run(inputs buffers: [UnsafeMutableRawPointer], outputs outputBuffers: [UnsafeMutableRawPointer],
+             stream: dnnl_stream_t, workspace: DirectConvolutionWorkspace, skipReorder: Int? = nil) {
+        if let scratchpad { dnnl_memory_set_data_handle(scratchpad, workspace.pointer(.scratchpad)) }
+        for (index, (port, buffer)) in zip(inputs, buffers).enumerated() {
             dnnl_memory_set_data_handle(port.user, buffer)
-            if let reorder = port.reorder { execute(reorder, from: port.user, to: port.inner, stream: stream) }
+            guard let copy = port.copy else { continue }
+            dnnl_memory_set_data_handle(copy.memory, workspace.pointer(copy.role))
+            if index != skipReorder { execute(copy.reorder, from: port.user, to: copy.memory, stream: stream) }
         }
-        for (port, buffer) in zip(outputs, outputBuffers) { dnnl_memory_set_data_handle(port.user, buffer) }
+        for (port, buffer) in zip(outputs, outputBuffers) {
+            dnnl_memory_set_data_handle(port.user, buffer)
+            if let copy = port.copy { dnnl_memory_set_data_handle(copy.memory, workspace.pointer(copy.role)) }
+        }
         arguments.withUnsafeBufferPointer { arguments in
             let status = dnnl_primitive_execute(primitive, stream, Int32(arguments.count), arguments.baseAddress)
             precondition(status == dnnl_success, "oneDNN convolution failed (status \(status.rawValue))")
         }
         for port in outputs {
-            if let reorder = port.reorder { execute(reorder, from: port.inner, to: port.user, stream: stream) }
+            if let copy = port.copy { execute(copy.reorder, from: copy.memory, to: port.user, stream: stream) }
         }
         dnnl_stream_wait(stream)
     }
@@ -422,7 +462,7 @@ private func check(_ status: dnnl_status_t, _ operation: String) throws(DirectCo
 /// How loom computes a 2-D convolution: im2col + `sgemm` or ``DirectConvolution``.
 ///
 /// `LOOM_CONVOLUTION=im2col|direct|auto` overrides the choice for A/B measurements and tests;
-/// `auto` (or unset) picks per layer with ``choice(channels:stride:)``.
+/// `auto` (or unset) picks per layer with ``choice(channels:stride:training:requested:)``.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Patch matrix per image, then one `sgemm` (OpenBLAS).
     case im2col
@@ -453,11 +493,13 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, CustomStringCo
     /// The smallest input-channel count for which `auto` picks the direct path.
     public static let directMinimumChannels = 16
 
-    /// The algorithm for a convolution with `channels` input channels and `stride`: the requested
-    /// one, or for `auto` the direct path where it measured faster (stride 1, at least
-    /// ``directMinimumChannels`` input channels; the first layer of an image network, one or
-    /// three channels, stays on im2col, whose patch matrix is small).
-    public static func choice(channels: Int, stride: Int, requested: ConvolutionAlgorithm = requested.algorithm) -> ConvolutionAlgorithm {
+    /// The algorithm for a convolution with `channels` input channels and `stride`, in training
+    /// or in inference: the requested one, or for `auto` the direct path where it measured faster
+    /// — stride-1 convolutions with at least ``directMinimumChannels`` input channels. The first
+    /// layer of an image network (one or three channels, a small patch matrix) stays on im2col.
+    /// `training` lets the rule differ by pass; measured, both passes gain, so today it does not.
+    public static func choice(channels: Int, stride: Int, training: Bool,
+                              requested: ConvolutionAlgorithm = requested.algorithm) -> ConvolutionAlgorithm {
         switch requested {
         case .im2col, .direct: requested
         case .automatic: stride == 1 && channels >= directMinimumChannels ? .direct : .im2col

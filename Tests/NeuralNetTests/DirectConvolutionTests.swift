@@ -14,7 +14,7 @@ struct DirectCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { name }
 }
 
-/// Whether oneDNN has a JIT kernel for the study's convolutions on this machine (if not, loom
+/// Whether oneDNN has an optimised kernel for the study's convolutions on this machine (if not, loom
 /// keeps im2col and the direct-path tests have nothing to compare).
 let directConvolutionAvailable: Bool = {
     let shape = DirectConvolutionShape(batch: 2, channels: 16, height: 6, width: 6, filters: 8, kernel: 3, stride: 1,
@@ -22,7 +22,7 @@ let directConvolutionAvailable: Bool = {
     return (try? DirectConvolution(shape: shape, training: true)) != nil
 }()
 
-@Suite(.enabled(if: directConvolutionAvailable, "oneDNN has no JIT convolution on this machine"))
+@Suite(.enabled(if: directConvolutionAvailable, "oneDNN has no optimised convolution on this machine"))
 struct DirectConvolutionTests {
     static let cases: [DirectCase] = [
         DirectCase(name: "3×3 same"),
@@ -99,12 +99,45 @@ struct DirectConvolutionTests {
         #expect(first.input.map(\.bitPattern) == second.input.map(\.bitPattern))
     }
 
-    @Test func automaticChoiceKeepsTheFirstLayerOnIm2col() {
-        #expect(ConvolutionAlgorithm.choice(channels: 1, stride: 1, requested: .automatic) == .im2col)
-        #expect(ConvolutionAlgorithm.choice(channels: 32, stride: 1, requested: .automatic) == .direct)
-        #expect(ConvolutionAlgorithm.choice(channels: 32, stride: 2, requested: .automatic) == .im2col)
-        #expect(ConvolutionAlgorithm.choice(channels: 1, stride: 1, requested: .direct) == .direct)
-        #expect(ConvolutionAlgorithm.choice(channels: 64, stride: 1, requested: .im2col) == .im2col)
+    @Test func automaticChoiceIsDirectOnlyWhereItMeasuredFaster() {
+        #expect(ConvolutionAlgorithm.choice(channels: 1, stride: 1, training: true, requested: .automatic) == .im2col)
+        #expect(ConvolutionAlgorithm.choice(channels: 32, stride: 1, training: true, requested: .automatic) == .direct)
+        #expect(ConvolutionAlgorithm.choice(channels: 32, stride: 1, training: false, requested: .automatic) == .direct)
+        #expect(ConvolutionAlgorithm.choice(channels: 32, stride: 2, training: true, requested: .automatic) == .im2col)
+        #expect(ConvolutionAlgorithm.choice(channels: 1, stride: 1, training: false, requested: .direct) == .direct)
+        #expect(ConvolutionAlgorithm.choice(channels: 64, stride: 1, training: true, requested: .im2col) == .im2col)
+    }
+
+    /// The inference kernel (forward only, a batch norm folded in, relu and pool fused) on the
+    /// direct path against im2col, on chunks of 125 (the inference batch of 1000).
+    @Test func directInferenceMatchesIm2col() {
+        func forward(_ algorithm: ConvolutionAlgorithm) -> (ConvolutionKernel, [Float]) {
+            let kernel = ConvolutionKernel(channels: 16, height: 6, width: 6, filters: 8, kernel: 3, stride: 1, padding: .same,
+                                           fusedReLU: true, fusedPool: true, training: false, algorithm: algorithm)
+            let batch = 1000
+            var generator = SeededGenerator(seed: 9)
+            var input = (0..<(batch * 16 * 36)).map { _ in Float.random(in: -1...1, using: &generator) }
+            var parameters = (0..<(8 * (16 * 9 + 1))).map { _ in Float.random(in: -0.3...0.3, using: &generator) }
+            var output = [Float](repeating: .nan, count: batch * 8 * 9)
+            var buffers: [Float] = [0]
+            kernel.reserve(batch: batch)
+            input.withUnsafeMutableBufferPointer { x in
+                parameters.withUnsafeMutableBufferPointer { p in
+                    output.withUnsafeMutableBufferPointer { y in
+                        buffers.withUnsafeMutableBufferPointer { b in
+                            var g = SeededGenerator(seed: 1)
+                            kernel.forward(ForwardArguments(input: x.baseAddress!, output: y.baseAddress!, batch: batch, training: false,
+                                                            parameters: p.baseAddress!, buffers: b.baseAddress!), generator: &g)
+                        }
+                    }
+                }
+            }
+            return (kernel, output)
+        }
+        let (referenceKernel, reference) = forward(.im2col)
+        let (directKernel, direct) = forward(.direct)
+        #expect(referenceKernel.algorithm == .im2col && directKernel.algorithm == .direct)
+        #expect(relativeDifference(direct, reference) < 1e-5)
     }
 
     static let gradientCases: [GradientCase] = [
