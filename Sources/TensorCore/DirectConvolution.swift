@@ -90,7 +90,7 @@ public final class DirectConvolutionWorkspace {
 /// Inputs and outputs are plain NCHW / OIHW buffers; inside, oneDNN picks its own blocked
 /// layouts (`format_tag any`, e.g. `nChw16c` on AVX-512) and the wrapper reorders in and out
 /// through a ``DirectConvolutionWorkspace``. Measured at batch 16 on one thread, oneDNN on the
-/// plain layouts themselves falls back to its own im2col + sgemm (`gemm:jit`), 30–70% slower
+/// plain layouts themselves falls back to its own im2col + sgemm (`gemm:jit`), 25–80% slower
 /// than its blocked kernels with the reorders counted.
 ///
 /// **Threads.** Every primitive runs on the calling thread only (OpenMP thread count 1 for that
