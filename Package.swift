@@ -38,8 +38,9 @@ let package = Package(
 
         /// Reading only regular files, within limits, never blocking on a FIFO or a device.
         .target(name: "FileAccess"),
-        /// Float32 tensors: shapes, contiguous storage, BLAS-backed maths, parallel loops.
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CProcessor"]),
+        /// Float32 tensors: shapes, contiguous storage, BLAS-backed maths (OpenBLAS) and direct convolutions
+        /// (oneDNN), parallel loops.
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "CProcessor"]),
         /// Layers, activations, losses, optimizers, schedules and the training loop.
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Dataset"]),
         /// IDX reading, splits, batching and augmentation.
@@ -84,6 +85,8 @@ let package = Package(
         /// CPUID/XGETBV, the auxiliary vector and an FMA-throughput probe, in C.
         .target(name: "CProcessor", cSettings: [.unsafeFlags(["-O2"])]),  // the FMA probe measures nothing at -O0
         .systemLibrary(name: "CBLAS"),
+        /// oneDNN (libdnnl-dev): direct convolutions, used only by TensorCore's `DirectConvolution`.
+        .systemLibrary(name: "CDNNL"),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo"),
         .systemLibrary(name: "CCmarkGFM"),
         .systemLibrary(name: "CZlib"),

@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 packages=(
   pkg-config
   libopenblas-dev                 # matrix maths (cblas_sgemm)
+  libdnnl-dev                     # oneDNN: direct convolutions (TensorCore's DirectConvolution)
   libcairo2-dev fonts-dejavu-core # figures: anti-aliased lines and real text
   libpng-dev zlib1g-dev           # image grids, IDX .gz files
   libcmark-gfm-dev libcmark-gfm-extensions-dev  # Markdown exactly as GitHub parses it

@@ -14,6 +14,12 @@ import TensorCore
 /// convolution output then stays in per-thread scratch, the kernel writes only the pooled output
 /// and each window's winner, and backward routes the pooled gradient straight back into scratch
 /// (masked by `pooled > 0` for the ReLU: the winner is positive exactly when the pooled value is).
+///
+/// Where ``ConvolutionAlgorithm/choice(channels:stride:training:requested:)`` picks `direct`, each chunk
+/// instead runs oneDNN's direct convolution (``DirectConvolution``, on the calling thread) on
+/// micro-batches of ``directMicrobatch`` samples: no patch matrix, the same chunks, the same
+/// fixed-order reduction of the weight gradient, the ReLU as a oneDNN post-op and the pool
+/// fused as above.
 final class ConvolutionKernel: LayerKernel {
     let channels, height, width, filters, kernel, stride: Int
     let geometry: ConvolutionGeometry
@@ -35,10 +41,19 @@ final class ConvolutionKernel: LayerKernel {
     /// Per-chunk room for one sample's unpooled output (fused pooling only).
     private var planes: [Scratch<Float>]
     private let codes = Scratch<UInt8>()
+    /// Samples per oneDNN call on the direct path (bounds its blocked buffers per chunk).
+    /// (Training chunks of a 128 batch are 16 samples; at inference chunks of 125, 16, 32 and
+    /// 64 measured within noise of each other.)
+    static let directMicrobatch = 16
+    /// The algorithm in use (``ConvolutionAlgorithm/im2col`` or ``ConvolutionAlgorithm/direct``).
+    let algorithm: ConvolutionAlgorithm
+    /// Per-chunk oneDNN state on the direct path, else empty.
+    private let direct: [DirectChunk]
 
     init(
         channels: Int, height: Int, width: Int, filters: Int, kernel: Int, stride: Int, padding: Padding,
-        fusedReLU: Bool, fusedPool: Bool = false
+        fusedReLU: Bool, fusedPool: Bool = false, training: Bool = true,
+        algorithm requested: ConvolutionAlgorithm = ConvolutionAlgorithm.requested.algorithm
     ) {
         self.channels = channels
         self.height = height
@@ -54,7 +69,26 @@ final class ConvolutionKernel: LayerKernel {
         pooledHeight = geometry.outputHeight / 2
         pooledWidth = geometry.outputWidth / 2
         let chunks = Self.chunksPerBatch
-        let columnCount = patch * positions, gradientCount = filters * (patch + 1), planeCount = fusedPool ? filters * positions : 0
+        let gradientCount = filters * (patch + 1)
+        // The direct path needs a shape oneDNN has optimised kernels for; otherwise im2col.
+        let shape = DirectConvolutionShape(
+            batch: Self.directMicrobatch, channels: channels, height: height, width: width, filters: filters, kernel: kernel,
+            stride: stride, padTop: geometry.padTop, padLeft: geometry.padLeft,
+            padBottom: (geometry.outputHeight - 1) * stride + kernel - height - geometry.padTop,
+            padRight: (geometry.outputWidth - 1) * stride + kernel - width - geometry.padLeft)
+        var direct: [DirectChunk] = []
+        if ConvolutionAlgorithm.choice(channels: channels, stride: stride, training: training, requested: requested) == .direct,
+           shape.padBottom >= 0, shape.padRight >= 0, geometry.outputHeight > 0, geometry.outputWidth > 0,
+           let first = DirectChunk(shape: shape, training: training, relu: fusedReLU, gradientCount: gradientCount) {
+            direct = [first] + (1..<chunks).compactMap { _ in
+                DirectChunk(shape: shape, training: training, relu: fusedReLU, gradientCount: gradientCount)
+            }
+            if direct.count < chunks { direct = [] }
+        }
+        self.direct = direct
+        algorithm = direct.isEmpty ? .im2col : .direct
+        let columnCount = direct.isEmpty ? patch * positions : 0
+        let planeCount = fusedPool ? filters * positions * (direct.isEmpty ? 1 : Self.directMicrobatch) : 0
         columns = (0..<chunks).map { _ in Scratch<Float>(count: columnCount) }
         partialGradients = (0..<chunks).map { _ in Scratch<Float>(count: gradientCount) }
         planes = (0..<chunks).map { _ in Scratch<Float>(count: planeCount) }
@@ -228,6 +262,7 @@ final class ConvolutionKernel: LayerKernel {
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
         let weight = UnsafePointer(a.parameters), bias = a.parameters + filters * patch
         if fusedPool { codes.reserve(a.batch * outputSize) }
+        if !direct.isEmpty { return directForward(a) }
         parallelForBalanced(count: a.batch, chunks: columns.count) { chunk, samples in
             let cols = columns[chunk].pointer
             for n in samples {
@@ -241,6 +276,7 @@ final class ConvolutionKernel: LayerKernel {
     }
 
     func backward(_ a: BackwardArguments) {
+        if !direct.isEmpty { return directBackward(a) }
         let weightCount = filters * patch
         let chunks = min(columns.count, a.batch)
         parallelForBalanced(count: a.batch, chunks: chunks) { chunk, samples in
@@ -274,6 +310,102 @@ final class ConvolutionKernel: LayerKernel {
         for chunk in 1..<max(chunks, 1) {
             let partial = partialGradients[chunk].pointer
             for i in 0..<total { a.parameterGradients[i] += partial[i] }
+        }
+    }
+
+    // MARK: - Direct path (oneDNN)
+
+    /// Calls `body(start, count)` for the micro-batches of `samples`, in order.
+    @inline(__always)
+    private func forEachMicrobatch(_ samples: Range<Int>, _ body: (_ start: Int, _ count: Int) -> Void) {
+        var start = samples.lowerBound
+        while start < samples.upperBound {
+            let count = min(Self.directMicrobatch, samples.upperBound - start)
+            body(start, count)
+            start += count
+        }
+    }
+
+    private func directForward(_ a: ForwardArguments) {
+        let weight = UnsafePointer(a.parameters), bias = UnsafePointer(a.parameters + filters * patch)
+        parallelForBalanced(count: a.batch, chunks: direct.count) { chunk, samples in
+            let state = direct[chunk]
+            forEachMicrobatch(samples) { start, count in
+                let y = fusedPool ? planes[chunk].pointer : a.output + start * outputSize
+                state.convolution(batch: count).forward(input: a.input + start * inputSize, weights: weight, bias: bias, output: y)
+                guard fusedPool else { return }
+                for i in 0..<count {
+                    let n = start + i
+                    pool(y + i * convolutionSize, into: a.output + n * outputSize, codes: codes.pointer + n * outputSize)
+                }
+            }
+        }
+    }
+
+    private func directBackward(_ a: BackwardArguments) {
+        let weightCount = filters * patch, total = weightCount + filters
+        let chunks = min(direct.count, a.batch)
+        parallelForBalanced(count: a.batch, chunks: chunks) { chunk, samples in
+            let state = direct[chunk]
+            let partial = chunk == 0 ? a.parameterGradients : partialGradients[chunk].pointer
+            forEachMicrobatch(samples) { start, count in
+                var g = a.outputGradient + start * outputSize
+                if fusedReLU { maskByPositive(g, output: a.output + start * outputSize, count: count * outputSize) }
+                if fusedPool {
+                    let unpooled = planes[chunk].pointer
+                    for i in 0..<count {
+                        unpool(g + i * outputSize, codes: codes.pointer + (start + i) * outputSize, into: unpooled + i * convolutionSize)
+                    }
+                    g = unpooled
+                }
+                let convolution = state.convolution(batch: count)
+                // The first micro-batch writes the chunk's gradient, the others add theirs in order.
+                let first = start == samples.lowerBound
+                let target = first ? partial : state.gradient.pointer
+                convolution.backward(
+                    input: a.input + start * inputSize, outputGradient: g, weights: a.parameters,
+                    inputGradient: a.inputGradient.map { $0 + start * inputSize }, weightGradient: target, biasGradient: target + weightCount)
+                if !first { for i in 0..<total { partial[i] += target[i] } }
+            }
+        }
+        for chunk in 1..<max(chunks, 1) {
+            let partial = partialGradients[chunk].pointer
+            for i in 0..<total { a.parameterGradients[i] += partial[i] }
+        }
+    }
+}
+
+/// One chunk's oneDNN convolutions (one per micro-batch size it has met, sharing one workspace)
+/// and its room for a micro-batch's weight gradient; used by one thread at a time.
+private final class DirectChunk {
+    let shape: DirectConvolutionShape
+    let training: Bool
+    let relu: Bool
+    private let workspace = DirectConvolutionWorkspace()
+    private var convolutions: [Int: DirectConvolution] = [:]
+    let gradient: Scratch<Float>
+
+    /// Builds the convolution for full micro-batches, or returns `nil` where oneDNN has no optimised
+    /// kernel for the shape.
+    init?(shape: DirectConvolutionShape, training: Bool, relu: Bool, gradientCount: Int) {
+        (self.shape, self.training, self.relu) = (shape, training, relu)
+        guard let first = try? DirectConvolution(shape: shape, training: training, relu: relu, workspace: workspace) else { return nil }
+        convolutions[shape.batch] = first
+        gradient = Scratch<Float>(count: gradientCount)
+    }
+
+    /// The convolution for micro-batches of `batch` samples, built on first use.
+    func convolution(batch: Int) -> DirectConvolution {
+        if let convolution = convolutions[batch] { return convolution }
+        var shape = shape
+        shape.batch = batch
+        do {
+            let convolution = try DirectConvolution(shape: shape, training: training, relu: relu, workspace: workspace)
+            convolutions[batch] = convolution
+            return convolution
+        } catch {
+            // The same geometry was built at the kernel's start for another batch size.
+            preconditionFailure("oneDNN convolution for batch \(batch): \(error)")
         }
     }
 }

@@ -36,7 +36,9 @@ extension Loom {
                     + String(format: "%.1e", backend.selfCheck.maximumRelativeError)
                     + " against a double-precision product (tolerance \(String(format: "%.0e", backend.selfCheck.tolerance)))",
                 "threads:     \(threads.count) (\(threads.reason))",
+                "convolution: \(ConvolutionAlgorithm.summary); oneDNN kernel here: \(Self.directImplementation())",
             ]
+            if let warning = ConvolutionAlgorithm.requested.warning { lines.append("warning:     \(warning)") }
             if !noProbe {
                 let peak = PeakThroughput.measure()
                 lines.append(String(format: "FP32 peak:   %.1f GFLOP/s measured (%.1f per thread, %@ FMA probe, %d thread%@)",
@@ -45,6 +47,17 @@ extension Loom {
             }
             for warning in backend.warnings { lines.append("warning:     \(warning)") }
             print(lines.joined(separator: "\n"))
+        }
+
+        /// oneDNN's kernel for a study-sized convolution (64→64 channels, 14×14, 3×3), or why none.
+        static func directImplementation() -> String {
+            let shape = DirectConvolutionShape(batch: 16, channels: 64, height: 14, width: 14, filters: 64,
+                                               kernel: 3, stride: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1)
+            do {
+                return try DirectConvolution(shape: shape, training: true).implementation
+            } catch {
+                return "none (\(error))"
+            }
         }
     }
 }

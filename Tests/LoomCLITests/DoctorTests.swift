@@ -67,4 +67,18 @@ import TensorCore
         #expect(zero.status == 64)
         #expect(zero.standardError.contains("'--threads 0' must be a thread count from 1 to 1024."))
     }
+
+    @Test func printsTheConvolutionPathAndItsOverride() throws {
+        let automatic = try doctor(["LOOM_CONVOLUTION": ""])
+        let line = line("convolution:", of: automatic.standardOutput)
+        #expect(line.hasPrefix("convolution: oneDNN direct (blocked layouts, one thread per chunk) for stride-1 convolutions with ≥ 16 input channels"))
+        #expect(line.contains("(LOOM_CONVOLUTION=auto); oneDNN kernel here: "))
+        let forced = try doctor(["LOOM_CONVOLUTION": "im2col"])
+        #expect(self.line("convolution:", of: forced.standardOutput)
+            .hasPrefix("convolution: im2col + sgemm for every convolution (LOOM_CONVOLUTION=im2col)"))
+        let unknown = try doctor(["LOOM_CONVOLUTION": "winograd"])
+        #expect(unknown.status == 0)
+        #expect(unknown.standardOutput.contains(
+            "warning:     LOOM_CONVOLUTION=winograd is not a convolution algorithm (im2col, direct, auto); using auto."))
+    }
 }

@@ -33,7 +33,8 @@ public struct ConvolutionLayer: ConvolutionLayerKind {
         let input = request.input
         return LayerKernelBox(ConvolutionKernel(
             channels: input[0], height: input[1], width: input[2], filters: filters, kernel: kernel,
-            stride: stride, padding: padding, fusedReLU: request.fusedReLU, fusedPool: request.fusedPool))
+            stride: stride, padding: padding, fusedReLU: request.fusedReLU, fusedPool: request.fusedPool,
+            training: request.training))
     }
 
     public func export<Graph: LayerGraph>(_ layer: ExportedLayer, into graph: inout Graph) -> String {
