@@ -99,9 +99,12 @@ public struct ComputeBackend: Sendable {
     public static func prepare() { _ = current }
 
     /// One line for `loom doctor` and executed notebooks' provenance:
-    /// `AMD EPYC (family 25 model 17); AVX-512 kernels (OpenBLAS Cooperlake); 2 threads`.
+    /// `AMD EPYC (family 25 model 17); AVX-512 kernels (OpenBLAS Cooperlake, oneDNN convolutions); 2 threads`
+    /// (`im2col convolutions` under `LOOM_CONVOLUTION=im2col`).
     public var summary: String {
-        "\(processor.name); \(kernels) kernels (OpenBLAS \(blasCore)); \(ComputeThreads.count) thread\(ComputeThreads.count == 1 ? "" : "s")"
+        let convolutions = ConvolutionAlgorithm.requested.algorithm == .im2col ? "im2col convolutions" : "oneDNN convolutions"
+        return "\(processor.name); \(kernels) kernels (OpenBLAS \(blasCore), \(convolutions)); "
+            + "\(ComputeThreads.count) thread\(ComputeThreads.count == 1 ? "" : "s")"
     }
 
     // MARK: - Configuration
