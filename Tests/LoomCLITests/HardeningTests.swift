@@ -203,7 +203,9 @@ let hasChromium = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromiu
                    "needs Debian's dataset-fashion-mnist (70,000 images make the run last while clear is tried)"))
     func clearAndPruneRefuseWhileAnotherLoomRuns() throws {
         let project = try Project()
-        try project.write("notebooks/long.md", "```loom load\n```\n\n```loom split\nseed: 3\n```\n")
+        // eda.anomalies over all 70,000 images keeps the run going for several seconds beyond
+        // loading them, longer than the two attempts below wait (2 s each).
+        try project.write("notebooks/long.md", "```loom load\n```\n\n```loom split\nseed: 3\n```\n\n```loom eda.anomalies\n```\n")
         let run = Process()
         run.executableURL = Loom.executable
         run.arguments = ["run", "-q", "--no-cache", "notebooks/long.md"]
@@ -217,7 +219,8 @@ let hasChromium = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromiu
             + "left as it is after waiting 2 s; try again when that loom has finished\n"
         let clear = try project.loom("cache", "clear")
         let prune = try project.loom("cache", "prune")
-        #expect(run.isRunning, "the run should outlast both attempts")
+        // Both refusals (status 1, the in-use message) show the run held the cache while they were tried;
+        // whether it is still running after them depends on the machine's load, so it is not asserted.
         #expect(clear.status == 1)
         #expect(clear.standardError == message)
         #expect(prune.status == 1)
@@ -225,7 +228,7 @@ let hasChromium = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromiu
         run.waitUntilExit()
         #expect(run.terminationStatus == 0)
         // The run's results are all there: the next run is fully cached.
-        #expect(try project.loom("run", "notebooks/long.md").standardError.contains("all 2 cells cached"))
+        #expect(try project.loom("run", "notebooks/long.md").standardError.contains("all 3 cells cached"))
         let after = try project.loom("cache", "clear")
         #expect(after.status == 0, "\(after.standardError)")
         #expect(after.standardOutput == "deleted cache/loom.sqlite\n")
