@@ -221,7 +221,7 @@ enum SweepAction {
         if parameters.seeding.isList {
             try emitSeedCharts(context, rows: ranked, seeds: seeds.count)
         } else {
-            try emitCharts(context, rows: rows, validationCount: data.validation?.count ?? 0)
+            try emitCharts(context, ranked: ranked, rows: rows, validationCount: data.validation?.count ?? 0)
         }
         guard let best = ranked.first else { preconditionFailure("a sweep has at least one variant") }
         context.emit(markdown: "The best variant is '\(MarkdownText.literal(best.variant.name))' (validation accuracy "
@@ -254,42 +254,66 @@ enum SweepAction {
         return TrainedModel.lowestValidationLoss(in: history) ?? history.last
     }
 
+    /// What a sweep's two accuracy charts say: the axis labels and the captions.
+    struct ChartWording {
+        /// The value axis of the interval chart.
+        var valueLabel: String
+        /// The interval chart's caption.
+        var caption: String
+        /// The scatter's axes and caption.
+        var secondsLabel: String
+        var accuracyLabel: String
+        var scatterCaption: String
+    }
+
     /// Each variant's validation accuracy as a dot with its 95% Wilson interval on the validation
     /// images as a whisker, best first, on an axis zoomed to the intervals (a bar from zero would
     /// hide the fraction of a point between variants, and the whiskers show which differences the
     /// validation set can tell apart); and a scatter of validation accuracy against training seconds.
-    static func emitCharts(_ context: ActionContext, rows: [Row], validationCount: Int) throws {
-        let ranked = rows.sorted { ($0.validationAccuracy ?? -1) > ($1.validationAccuracy ?? -1) }
+    static func emitCharts(_ context: ActionContext, ranked: [Row], rows: [Row], validationCount: Int) throws {
+        let images = Format.count(validationCount)
+        let wording = ChartWording(
+            valueLabel: "validation accuracy (95% interval on \(images) images)",
+            caption: "Validation accuracy by variant, best first: the dot is the accuracy, the whisker its 95% Wilson "
+                + "interval on the \(images) validation images (variants whose whiskers "
+                + "overlap are not told apart by this validation set)",
+            secondsLabel: "training seconds", accuracyLabel: "validation accuracy",
+            scatterCaption: "Validation accuracy against training time, one colour per activation")
+        try emitAccuracyCharts(context, ranked: ranked, scatterRows: rows, wording: wording) { row in
+            guard let accuracy = row.validationAccuracy, validationCount > 0 else { return nil }
+            let correct = min(validationCount, max(0, Int((accuracy * Double(validationCount)).rounded())))
+            let interval = Intervals.wilson(successes: correct, trials: validationCount)
+            return IntervalChart.Interval(center: accuracy, lower: min(accuracy, interval.low), upper: max(accuracy, interval.high))
+        }
+    }
+
+    /// The charts of every sweep: one row per variant of `ranked` (best first) with the interval
+    /// `interval` gives it, coloured by activation, on an axis zoomed to the intervals; and the
+    /// validation accuracy of `scatterRows` against their training seconds.
+    static func emitAccuracyCharts(_ context: ActionContext, ranked: [Row], scatterRows: [Row], wording: ChartWording,
+                                   interval: (Row) -> IntervalChart.Interval?) throws {
         let activations = ranked.reduce(into: [String]()) { names, row in
             if !names.contains(row.variant.activation.rawValue) { names.append(row.variant.activation.rawValue) }
         }
         // One row per variant, coloured by activation (one series each, empty elsewhere).
         let series = activations.map { activation in
             IntervalChart.Series(name: activation, intervals: ranked.map { row in
-                guard row.variant.activation.rawValue == activation, let accuracy = row.validationAccuracy,
-                      validationCount > 0 else { return nil }
-                let correct = min(validationCount, max(0, Int((accuracy * Double(validationCount)).rounded())))
-                let interval = Intervals.wilson(successes: correct, trials: validationCount)
-                return IntervalChart.Interval(center: accuracy, lower: min(accuracy, interval.low),
-                                              upper: max(accuracy, interval.high))
+                row.variant.activation.rawValue == activation ? interval(row) : nil
             })
         }
         let chart = IntervalChart(categories: ranked.map(\.variant.name), series: series, categoryLabel: "variant",
-                                  valueLabel: "validation accuracy (95% interval on \(Format.count(validationCount)) images)",
-                                  legendPlacement: activations.count > 1 ? .outside : .hidden)
+                                  valueLabel: wording.valueLabel, legendPlacement: activations.count > 1 ? .outside : .hidden)
         let height = min(1400, max(240, 110 + 30 * Double(ranked.count)))
         try context.emit(Figure(chart, title: "Validation accuracy by variant", size: Size(width: 640, height: height)),
-                         name: "accuracy-by-variant",
-                         title: "Validation accuracy by variant, best first: the dot is the accuracy, the whisker its 95% Wilson "
-                             + "interval on the \(Format.count(validationCount)) validation images (variants whose whiskers "
-                             + "overlap are not told apart by this validation set)")
+                         name: "accuracy-by-variant", title: wording.caption)
 
         let points = activations.map { activation in
-            let mine = rows.filter { $0.variant.activation.rawValue == activation && $0.validationAccuracy != nil }
+            let mine = scatterRows.filter { $0.variant.activation.rawValue == activation && $0.validationAccuracy != nil }
             return ScatterPlot.Series(name: activation, x: mine.map(\.seconds), y: mine.compactMap(\.validationAccuracy))
         }
-        let scatter = ScatterPlot(series: points, xLabel: "training seconds", yLabel: "validation accuracy", markerSize: 9, opacity: 0.9)
+        let scatter = ScatterPlot(series: points, xLabel: wording.secondsLabel, yLabel: wording.accuracyLabel,
+                                  markerSize: 9, opacity: 0.9)
         try context.emit(Figure(scatter, title: "Accuracy against training time", size: Size(width: 560, height: 380)),
-                         name: "accuracy-vs-time", title: "Validation accuracy against training time, one colour per activation")
+                         name: "accuracy-vs-time", title: wording.scatterCaption)
     }
 }

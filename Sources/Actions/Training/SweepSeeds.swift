@@ -8,32 +8,16 @@ extension SweepAction {
     /// values (so variants 0.2 points apart are told apart), best first; and the mean accuracy
     /// against the mean training time of a seed.
     static func emitSeedCharts(_ context: ActionContext, rows ranked: [Row], seeds: Int) throws {
-        let activations = ranked.reduce(into: [String]()) { names, row in
-            if !names.contains(row.variant.activation.rawValue) { names.append(row.variant.activation.rawValue) }
+        let wording = ChartWording(
+            valueLabel: "validation accuracy (mean ± sd over \(seeds) seeds)",
+            caption: "Validation accuracy by variant: mean (dot) ± sd (whisker) over \(seeds) seeds, each seed a faint dot",
+            secondsLabel: "training seconds (mean of a seed)", accuracyLabel: "validation accuracy (mean over seeds)",
+            scatterCaption: "Mean validation accuracy against mean training time, one colour per activation")
+        try emitAccuracyCharts(context, ranked: ranked, scatterRows: ranked, wording: wording) { row in
+            guard let summary = row.accuracy else { return nil }
+            return IntervalChart.Interval(center: summary.mean, lower: summary.mean - summary.sd,
+                                          upper: summary.mean + summary.sd, samples: row.accuracies.compactMap { $0 })
         }
-        // One row per variant, coloured by activation (one series each, empty elsewhere).
-        let series = activations.map { activation in
-            IntervalChart.Series(name: activation, intervals: ranked.map { row in
-                guard row.variant.activation.rawValue == activation, let summary = row.accuracy else { return nil }
-                return IntervalChart.Interval(center: summary.mean, lower: summary.mean - summary.sd,
-                                              upper: summary.mean + summary.sd, samples: row.accuracies.compactMap { $0 })
-            })
-        }
-        let chart = IntervalChart(categories: ranked.map(\.variant.name), series: series, categoryLabel: "variant",
-                                  valueLabel: "validation accuracy (mean ± sd over \(seeds) seeds)",
-                                  legendPlacement: activations.count > 1 ? .outside : .hidden)
-        let height = min(1400, max(240, 110 + 30 * Double(ranked.count)))
-        try context.emit(Figure(chart, title: "Validation accuracy by variant", size: Size(width: 640, height: height)),
-                         name: "accuracy-by-variant", title: "Validation accuracy by variant: mean (dot) ± sd (whisker) over \(seeds) seeds, each seed a faint dot")
-
-        let points = activations.map { activation in
-            let mine = ranked.filter { $0.variant.activation.rawValue == activation && $0.validationAccuracy != nil }
-            return ScatterPlot.Series(name: activation, x: mine.map(\.seconds), y: mine.compactMap(\.validationAccuracy))
-        }
-        let scatter = ScatterPlot(series: points, xLabel: "training seconds (mean of a seed)",
-                                  yLabel: "validation accuracy (mean over seeds)", markerSize: 9, opacity: 0.9)
-        try context.emit(Figure(scatter, title: "Accuracy against training time", size: Size(width: 560, height: 380)),
-                         name: "accuracy-vs-time", title: "Mean validation accuracy against mean training time, one colour per activation")
     }
 }
 
