@@ -12,6 +12,9 @@
 #                                              # for the other processes' CPU use to drop below 30% of the 2 cores
 #     benchmarks/run.sh --openblas-core auto   # loom with OpenBLAS's own kernel choice (AVX-512 here),
 #                                              # instead of the environment's OPENBLAS_CORETYPE
+#     benchmarks/run.sh --isa avx2         # both frameworks held to AVX2 on an AVX-512 processor, the path
+#                                          # an AVX2-only CPU gets (loom: LOOM_KERNELS=avx2; PyTorch:
+#                                          # ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2)
 #
 # What it does: builds loom-bench in release, installs PyTorch 2.13 (CPU) into benchmarks/.venv
 # on first use (from /opt/wheels when a wheel is there, else from PyPI), then for each model runs
@@ -35,6 +38,7 @@ compile=1
 neighbour=0
 models="ref-cnn ref-mlp strong-cnn"
 core=""
+isa=""
 quiet=30
 max_wait=120
 while (($#)); do
@@ -45,9 +49,10 @@ while (($#)); do
         --neighbour) neighbour=1; shift ;;
         --models) models="$2"; shift 2 ;;
         --openblas-core) core="$2"; shift 2 ;;
+        --isa) isa="$2"; shift 2 ;;
         --quiet) quiet="$2"; shift 2 ;;
         --max-wait) max_wait="$2"; shift 2 ;;
-        -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown option '$1' (see --help)." >&2; exit 2 ;;
     esac
 done
@@ -69,6 +74,12 @@ if ! "$venv/bin/python" -c "import torch, numpy, safetensors" 2>/dev/null; then
         "$venv/bin/pip" install --quiet torch==2.13.0 numpy safetensors
     fi
 fi
+
+case "$isa" in
+    "") ;;
+    avx2) export LOOM_KERNELS=avx2 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 ;;
+    *) echo "run.sh: --isa takes avx2 (the widest path is the default)." >&2; exit 2 ;;
+esac
 
 echo "Building loom-bench (release) ..." >&2
 swift build -c release --product loom-bench >&2

@@ -1,7 +1,56 @@
 import Foundation
 import CBLAS
+import CDNNL
 
-/// Matrix products through OpenBLAS's `cblas_sgemm`, with the kernels ``ComputeBackend`` chose.
+/// The library that computes loom's matrix products (``BLAS/sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``).
+///
+/// Chosen once by ``ComputeBackend`` (`LOOM_BLAS=openblas|onednn` overrides it). Measured on the
+/// study's own shapes (`benchmarks/libraries/run.sh`, the README's "Which library, measured"):
+/// oneDNN's `sgemm` dispatches on the processor's features (CPUID) and ran at or near the best
+/// library on every processor tried, while OpenBLAS runs the kernel set of a table of models or of
+/// `OPENBLAS_CORETYPE` — on a processor whose environment sets `OPENBLAS_CORETYPE=Haswell`
+/// (AMD EPYC family 26, full-width AVX-512) that is half the speed.
+public enum MatrixLibrary: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// oneDNN's `dnnl_sgemm`: JIT kernels for the widest ISA the features allow (capped by
+    /// `LOOM_KERNELS`), the default on x86-64.
+    case oneDNN = "onednn"
+    /// OpenBLAS's `cblas_sgemm` with the kernel set ``ComputeBackend`` chose or the environment's
+    /// `OPENBLAS_CORETYPE`; the default on other architectures.
+    case openBLAS = "openblas"
+
+    public var description: String {
+        switch self {
+        case .oneDNN: "oneDNN"
+        case .openBLAS: "OpenBLAS"
+        }
+    }
+
+    /// The environment variable that overrides the choice.
+    public static let variable = "LOOM_BLAS"
+
+    /// The default for an architecture: oneDNN where it has JIT kernels (x86-64), OpenBLAS
+    /// elsewhere (oneDNN's AArch64 build in Debian has no optimised `sgemm`).
+    public static func standard(architecture: String) -> MatrixLibrary {
+        architecture == "x86_64" ? .oneDNN : .openBLAS
+    }
+
+    /// The library for `environment` (its ``variable``) on `architecture`, why, and a warning for
+    /// a value that names no library.
+    public static func choice(environment: [String: String], architecture: String)
+        -> (library: MatrixLibrary, reason: String, warning: String?) {
+        let standard = standard(architecture: architecture)
+        let reason = "the default on \(architecture): measured fastest on the study's shapes"
+        guard let requested = environment[variable], !requested.isEmpty else { return (standard, reason, nil) }
+        if let library = MatrixLibrary(rawValue: requested.lowercased()) {
+            return (library, "\(variable)=\(requested)", nil)
+        }
+        let names = allCases.map(\.rawValue).joined(separator: ", ")
+        return (standard, reason, "\(variable)=\(requested) is not a matrix library (\(names)); using \(standard.rawValue).")
+    }
+}
+
+/// Matrix products through the ``MatrixLibrary`` that ``ComputeBackend`` chose (oneDNN's
+/// `dnnl_sgemm` or OpenBLAS's `cblas_sgemm`), with the kernels it chose.
 public enum BLAS {
     /// Computes `C ← α·op(A)·op(B) + β·C` for row-major matrices.
     ///
@@ -31,7 +80,34 @@ public enum BLAS {
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        ComputeBackend.prepare()
+        switch ComputeBackend.current.matrixLibrary {
+        case .oneDNN:
+            // oneDNN runs its OpenMP threads on the calling thread's count: one inside loom's own
+            // chunks (``enterSingleThreaded()``), all of loom's threads otherwise.
+            let threads = singleThreadedDepth.read { $0 } > 0 ? 1 : ComputeThreads.count
+            if omp_get_max_threads() != Int32(threads) { omp_set_num_threads(Int32(threads)) }
+            let status = dnnl_sgemm(
+                operation(transposeA), operation(transposeB), Int64(m), Int64(n), Int64(k), alpha,
+                a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+            precondition(status == dnnl_success, "oneDNN sgemm failed (status \(status.rawValue)) for \(m)×\(n)×\(k)")
+        case .openBLAS:
+            openBLASProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    /// oneDNN's name for a transpose: `T` or `N`.
+    @inlinable
+    static func operation(_ transpose: Bool) -> CChar { CChar(UInt8(ascii: transpose ? "T" : "N")) }
+
+    /// `cblas_sgemm` itself, whichever library the backend chose (the start-up check and the
+    /// library benchmark compare the two).
+    @inlinable
+    public static func openBLASProduct(
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -49,7 +125,8 @@ public enum BLAS {
     }
 
     /// How many callers are inside ``enterSingleThreaded()`` now.
-    private static let singleThreadedDepth = Locked(0)
+    @usableFromInline
+    static let singleThreadedDepth = Locked(0)
 
     /// Makes `sgemm` single-threaded until the matching ``leaveSingleThreaded()``.
     ///

@@ -1,4 +1,5 @@
 import CBLAS
+import CDNNL
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -72,6 +73,13 @@ public struct ComputeBackend: Sendable {
     public var blasCore: String
     /// Why that kernel set: OpenBLAS's own choice, loom's correction, or the environment.
     public var blasCoreReason: String
+    /// The library that computes the matrix products.
+    public var matrixLibrary: MatrixLibrary
+    /// Why that library: `the default on x86-64 (measured fastest)`, `LOOM_BLAS=openblas`.
+    public var matrixLibraryReason: String
+    /// The instruction set oneDNN's kernels use (its effective ISA, capped by the kernel path), e.g.
+    /// `avx512_core_bf16`.
+    public var oneDNNInstructionSet: String
     /// The start-up check of a matrix product against a double-precision reference.
     public var selfCheck: SelfCheck
     /// Problems with the environment's settings (an unknown `LOOM_KERNELS`), said once.
@@ -88,6 +96,14 @@ public struct ComputeBackend: Sendable {
         public var passed: Bool { maximumRelativeError <= tolerance }
     }
 
+    /// The kernels of the matrix products: `oneDNN avx512_core_bf16` or `OpenBLAS Haswell`.
+    public var matrixKernels: String {
+        switch matrixLibrary {
+        case .oneDNN: "oneDNN \(oneDNNInstructionSet)"
+        case .openBLAS: "OpenBLAS \(blasCore)"
+        }
+    }
+
     /// The environment variable that overrides the kernel path: `avx512`, `avx2` or `portable`.
     public static let kernelsVariable = "LOOM_KERNELS"
 
@@ -99,11 +115,12 @@ public struct ComputeBackend: Sendable {
     public static func prepare() { _ = current }
 
     /// One line for `loom doctor` and executed notebooks' provenance:
-    /// `AMD EPYC (family 25 model 17); AVX-512 kernels (OpenBLAS Cooperlake, oneDNN convolutions); 2 threads`
-    /// (`im2col convolutions` under `LOOM_CONVOLUTION=im2col`).
+    /// `AMD EPYC (family 26 model 2); AVX-512 kernels (oneDNN avx512_core_bf16 sgemm, oneDNN convolutions); 2 threads`
+    /// (`OpenBLAS Haswell sgemm` under `LOOM_BLAS=openblas`, `im2col convolutions` under
+    /// `LOOM_CONVOLUTION=im2col`).
     public var summary: String {
         let convolutions = ConvolutionAlgorithm.requested.algorithm == .im2col ? "im2col convolutions" : "oneDNN convolutions"
-        return "\(processor.name); \(kernels) kernels (OpenBLAS \(blasCore), \(convolutions)); "
+        return "\(processor.name); \(kernels) kernels (\(matrixKernels) sgemm, \(convolutions)); "
             + "\(ComputeThreads.count) thread\(ComputeThreads.count == 1 ? "" : "s")"
     }
 
@@ -128,6 +145,13 @@ public struct ComputeBackend: Sendable {
                 warnings.append("\(kernelsVariable)=\(requested) is not a kernel path (\(names)); using \(widest).")
             }
         }
+
+        // oneDNN (sgemm and convolutions) is capped at a narrower kernel path before its first
+        // kernel; on the widest it keeps its own choice (and `ONEDNN_MAX_CPU_ISA`, if set).
+        if kernels < widest { _ = dnnl_set_max_cpu_isa(Self.oneDNNCap(for: kernels)) }
+        var (matrixLibrary, matrixLibraryReason, libraryWarning) = MatrixLibrary.choice(
+            environment: environment, architecture: processor.architecture)
+        if let libraryWarning { warnings.append(libraryWarning) }
 
         let blas = OpenBLASCore()
         let environmentCore = environment["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -156,16 +180,53 @@ public struct ComputeBackend: Sendable {
             }
         }
         openblas_set_num_threads(Int32(ComputeThreads.count))
+        if matrixLibrary == .oneDNN {
+            // Its own check replaces OpenBLAS's in the record: the products loom runs are oneDNN's.
+            let oneDNNCheck = Self.checkProduct(library: .oneDNN)
+            if oneDNNCheck.error <= oneDNNCheck.tolerance {
+                check = oneDNNCheck
+            } else {
+                warnings.append("oneDNN's sgemm failed loom's start-up check (relative error \(oneDNNCheck.error)); using OpenBLAS.")
+                matrixLibrary = .openBLAS
+                matrixLibraryReason = "oneDNN failed the start-up check"
+            }
+        }
         return ComputeBackend(
             processor: processor, kernels: kernels, kernelsReason: reason,
             blasConfiguration: blas.configuration, blasCore: blas.name, blasCoreReason: coreReason,
+            matrixLibrary: matrixLibrary, matrixLibraryReason: matrixLibraryReason,
+            oneDNNInstructionSet: Self.name(of: dnnl_get_effective_cpu_isa()),
             selfCheck: SelfCheck(maximumRelativeError: check.error, tolerance: check.tolerance, rejected: rejected),
             warnings: warnings)
     }
 
-    /// Multiplies odd-sized matrices (both transposes, several kernel edge cases) with the BLAS
-    /// library and in double precision, and returns the largest relative error.
-    static func checkProduct() -> (error: Double, tolerance: Double) {
+    /// The widest oneDNN ISA for a kernel path.
+    static func oneDNNCap(for path: KernelPath) -> dnnl_cpu_isa_t {
+        switch path {
+        case .avx512: dnnl_cpu_isa_avx512_core_amx
+        case .avx2: dnnl_cpu_isa_avx2
+        case .portable: dnnl_cpu_isa_sse41
+        }
+    }
+
+    /// oneDNN's name for one of its ISAs (`avx512_core_bf16`).
+    static func name(of isa: dnnl_cpu_isa_t) -> String {
+        switch isa {
+        case dnnl_cpu_isa_sse41: "sse41"
+        case dnnl_cpu_isa_avx: "avx"
+        case dnnl_cpu_isa_avx2: "avx2"
+        case dnnl_cpu_isa_avx2_vnni: "avx2_vnni"
+        case dnnl_cpu_isa_avx512_core: "avx512_core"
+        case dnnl_cpu_isa_avx512_core_vnni: "avx512_core_vnni"
+        case dnnl_cpu_isa_avx512_core_bf16: "avx512_core_bf16"
+        case dnnl_cpu_isa_avx512_core_amx: "avx512_core_amx"
+        default: "isa 0x\(String(isa.rawValue, radix: 16))"
+        }
+    }
+
+    /// Multiplies odd-sized matrices (both transposes, several kernel edge cases) with `library`
+    /// (OpenBLAS by default) and in double precision, and returns the largest relative error.
+    static func checkProduct(library: MatrixLibrary = .openBLAS) -> (error: Double, tolerance: Double) {
         var generator = SeededGenerator(seed: 0x5EED)
         var worst = 0.0
         for (m, n, k, transposeA, transposeB) in [(37, 53, 71, false, false), (64, 33, 129, true, false),
@@ -177,9 +238,18 @@ public struct ComputeBackend: Sendable {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-                                    transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                                    1, a.baseAddress, Int32(lda), b.baseAddress, Int32(ldb), 0, c.baseAddress, Int32(n))
+                        switch library {
+                        case .openBLAS:
+                            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+                                        transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                                        1, a.baseAddress, Int32(lda), b.baseAddress, Int32(ldb), 0, c.baseAddress, Int32(n))
+                        case .oneDNN:
+                            // NaN where the result goes: with β = 0 the library must not read it.
+                            c.update(repeating: .nan)
+                            let status = dnnl_sgemm(BLAS.operation(transposeA), BLAS.operation(transposeB), Int64(m), Int64(n), Int64(k),
+                                                    1, a.baseAddress, Int64(lda), b.baseAddress, Int64(ldb), 0, c.baseAddress, Int64(n))
+                            if status != dnnl_success { c.update(repeating: .infinity) }
+                        }
                     }
                 }
             }
@@ -192,7 +262,8 @@ public struct ComputeBackend: Sendable {
                         exact += x * y
                         magnitude += abs(x * y)
                     }
-                    worst = max(worst, abs(Double(c[i * n + j]) - exact) / max(magnitude, 1e-30))
+                    let error = abs(Double(c[i * n + j]) - exact) / max(magnitude, 1e-30)
+                    worst = error.isFinite ? max(worst, error) : .infinity
                 }
             }
         }

@@ -447,6 +447,8 @@ final class DNNLEngine: @unchecked Sendable {
     let engine: dnnl_engine_t?
 
     private init() {
+        // The backend caps oneDNN's instruction set (`LOOM_KERNELS`) before its first kernel.
+        ComputeBackend.prepare()
         var engine: dnnl_engine_t?
         engine = dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success ? engine : nil
         self.engine = engine

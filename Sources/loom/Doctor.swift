@@ -10,7 +10,8 @@ extension Loom {
             abstract: "Prints the processor, the kernels chosen for it, the thread count and the measured FP32 peak.",
             discussion: """
                 Kernels are chosen from the processor's features at start-up (AVX-512, AVX2+FMA or the \
-                portable path) and checked against a double-precision matrix product. LOOM_KERNELS=avx2 \
+                portable path) and checked against a double-precision matrix product. Matrix products run \
+                in oneDNN's sgemm on x86-64 (LOOM_BLAS=openblas picks OpenBLAS). LOOM_KERNELS=avx2 \
                 (or portable) picks a narrower path; LOOM_THREADS or --threads sets the thread count; an \
                 OPENBLAS_CORETYPE in the environment is respected as it is.
                 """)
@@ -31,7 +32,10 @@ extension Loom {
                 "processor:   \(processor.name), \(processor.vendor), \(processor.architecture)",
                 "features:    \(features.isEmpty ? "none that loom uses" : features)",
                 "kernels:     \(backend.kernels) (\(backend.kernelsReason))",
-                "OpenBLAS:    \(backend.blasCore) kernels (\(backend.blasCoreReason)); \(backend.blasConfiguration)",
+                "products:    \(backend.matrixLibrary) sgemm (\(backend.matrixLibraryReason); \(MatrixLibrary.variable)=onednn|openblas)",
+                "oneDNN:      \(backend.oneDNNInstructionSet) kernels (its own choice from the processor's features, capped by the kernel path)",
+                "OpenBLAS:    \(backend.blasCore) kernels (\(backend.blasCoreReason)); \(backend.blasConfiguration)"
+                    + (backend.matrixLibrary == .openBLAS ? "" : "; not used for loom's products"),
                 "self-check:  \(backend.selfCheck.passed ? "passed" : "FAILED"): largest relative error "
                     + String(format: "%.1e", backend.selfCheck.maximumRelativeError)
                     + " against a double-precision product (tolerance \(String(format: "%.0e", backend.selfCheck.tolerance)))",

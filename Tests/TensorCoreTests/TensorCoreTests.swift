@@ -202,6 +202,50 @@ import _LoomTestSupport
         #expect(ComputeBackend.checkProduct().error < 1e-5)
     }
 
+    @Test func matrixProductsRunInOneDNNOnX86AndTheEnvironmentCanChoose() {
+        #expect(MatrixLibrary.standard(architecture: "x86_64") == .oneDNN)
+        #expect(MatrixLibrary.standard(architecture: "arm64") == .openBLAS)
+        let chosen = MatrixLibrary.choice(environment: ["LOOM_BLAS": "OpenBLAS"], architecture: "x86_64")
+        #expect(chosen.library == .openBLAS && chosen.reason == "LOOM_BLAS=OpenBLAS" && chosen.warning == nil)
+        let wrong = MatrixLibrary.choice(environment: ["LOOM_BLAS": "mkl"], architecture: "x86_64")
+        #expect(wrong.library == .oneDNN)
+        #expect(wrong.warning == "LOOM_BLAS=mkl is not a matrix library (onednn, openblas); using onednn.")
+        let backend = ComputeBackend.current
+        if ProcessInfo.processInfo.environment["LOOM_BLAS"] == nil {
+            #expect(backend.matrixLibrary == .standard(architecture: backend.processor.architecture))
+        }
+        #expect(backend.summary.contains("\(backend.matrixKernels) sgemm"))
+    }
+
+    /// Both libraries against double precision, and oneDNN's with NaN where the result goes
+    /// (β = 0 must not read it).
+    @Test(arguments: MatrixLibrary.allCases)
+    func bothLibrariesPassTheStartUpCheck(library: MatrixLibrary) {
+        #expect(ComputeBackend.checkProduct(library: library).error < 1e-5)
+    }
+
+    /// `BLAS.sgemm` through the chosen library, on every transpose of a study shape, against
+    /// OpenBLAS, with garbage in C for β = 0 and a real C for β = 1.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func theChosenLibraryAgreesWithOpenBLAS(transposeA: Bool, transposeB: Bool) {
+        let (m, n, k) = (33, 70, 129)
+        var generator = SeededGenerator(seed: 11)
+        let a = (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let start = (0..<(m * n)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        for beta: Float in [0, 1] {
+            var chosen = beta == 0 ? [Float](repeating: .nan, count: m * n) : start, reference = start
+            BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
+                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &chosen, ldc: n)
+            BLAS.openBLASProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
+                                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &reference, ldc: n)
+            #expect(!chosen.contains { !$0.isFinite }, "β = \(beta): the result holds NaN")
+            let worst = zip(chosen, reference).map { abs($0 - $1) }.max() ?? .nan
+            #expect(worst < 1e-4, "β = \(beta): largest difference \(worst)")
+        }
+    }
+
     @Test func thePeakProbeMeasuresSomething() {
         let peak = PeakThroughput.measure(path: .portable, threads: 1, seconds: 0.02)
         #expect(peak.flopsPerSecond > 1e8)

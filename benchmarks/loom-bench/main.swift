@@ -35,6 +35,7 @@
 // | `sgemm_cpu_us_per_img`, `pct_of_sgemm_bound_cpu` | the same in CPU time: the products' CPU µs per image, and their share of loom's (steadier on a shared machine) |
 // | `peak_rss_mb` | peak resident memory of the whole process, MiB |
 // | `openblas_core` | the kernel set OpenBLAS runs (`OPENBLAS_CORETYPE` overrides it) |
+// | `matrix_kernels` | the library and kernels of loom's matrix products (`oneDNN avx512_core_bf16`, `OpenBLAS Haswell`; `LOOM_BLAS` overrides it) |
 // | `kernels` | loom's kernel path (`AVX512`, `AVX2`, `DEFAULT`: PyTorch's names for the same) |
 // | `model_flops_per_img` | FLOPs of one training image's convolutions and dense layers (forward and backward) |
 // | `fma_peak_gflops` | the machine's FP32 FMA peak over the threads, measured by a probe in this process |
@@ -297,7 +298,7 @@ let kernels = switch backend.kernels { case .avx512: "AVX512"; case .avx2: "AVX2
 let peak = PeakThroughput.measure(threads: options.threads, seconds: 0.5)
 let version = "0.1.0"
 FileHandle.standardError.write(Data(
-    "loom-bench: \(options.synthetic ? "synthetic" : "real") data, \(train.count)/\(validation.count)/\(test.count) images, \(options.threads) threads, batch \(options.batchSize), \(backend.kernels) kernels, OpenBLAS core \(coreName) (\(backend.blasCoreReason)), FP32 FMA peak \(format(peak.flopsPerSecond / 1e9, 1)) GFLOP/s\n".utf8))
+    "loom-bench: \(options.synthetic ? "synthetic" : "real") data, \(train.count)/\(validation.count)/\(test.count) images, \(options.threads) threads, batch \(options.batchSize), \(backend.kernels) kernels, products in \(backend.matrixKernels) (\(backend.matrixLibraryReason)), OpenBLAS core \(coreName) (\(backend.blasCoreReason)), FP32 FMA peak \(format(peak.flopsPerSecond / 1e9, 1)) GFLOP/s\n".utf8))
 
 for name in options.models {
     guard let layers = referenceModels[name] else { fail("unknown model '\(name)'; use 'ref-cnn', 'ref-mlp' or 'strong-cnn'.") }
@@ -354,7 +355,8 @@ for name in options.models {
         "model": name, "framework": "loom", "framework_version": version, "threads": options.threads, "batch_size": batch,
         "parameters": model.parameterCount, "train_img_per_s": rounded(trainRate), "train_batches": timedBatches,
         "infer_img_per_s": rounded(inferRate), "repeats": runs, "epochs": 0, "train_seconds": NSNull(), "test_accuracy": NSNull(),
-        "data": options.synthetic ? "synthetic" : "real", "openblas_core": coreName, "train_loss": Double(lastLoss),
+        "data": options.synthetic ? "synthetic" : "real", "openblas_core": coreName,
+        "matrix_kernels": backend.matrixKernels, "train_loss": Double(lastLoss),
         "train_cpu_us_per_img": rounded(trainCPU * 1e6), "infer_cpu_us_per_img": rounded(inferCPU * 1e6),
         "kernels": kernels, "fma_peak_gflops": rounded(peak.flopsPerSecond / 1e9),
         "model_flops_per_img": modelFlopsPerImage(model).rounded(),

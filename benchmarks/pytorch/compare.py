@@ -167,6 +167,9 @@ def main():
     print(f"Rounds per model: {', '.join(f'{m} {n}' for m, n in rounds.items())}; each value is one process's best of its timed runs.")
     if cores:
         print(f"loom's OpenBLAS kernels: {', '.join(cores)}.")
+    products = sorted({r.get("matrix_kernels") for r in timing if r["framework"] == "loom" and r.get("matrix_kernels")})
+    if products:
+        print(f"loom's matrix products: {', '.join(products)}.")
     for framework in ("loom",) + PYTORCH:
         kinds = sorted({r.get("kernels") for r in timing if r["framework"] == framework and r.get("kernels")})
         if kinds:
@@ -175,7 +178,7 @@ def main():
     if flops and shapes:
         rates = ", ".join(f"{name} {statistics.median(r):.0f}" for name, r in shapes.items())
         print(f"ref-cnn sgemm-bound limit: {flops[0] / 1e6:.1f} MFLOP of matrix products per training image (im2col), "
-              f"at the GFLOP/s OpenBLAS reached on the model's shapes in the same rounds (medians: {rates}).")
+              f"at the GFLOP/s loom's sgemm reached on the model's shapes in the same rounds (medians: {rates}).")
     if machine:
         busy = [int(row[2]) for row in machine]
         waited = [int(row[3]) for row in machine]
