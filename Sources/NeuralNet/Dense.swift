@@ -6,18 +6,40 @@ import TensorCore
 /// Forward: `Y = X Wᵀ + b`. Backward: `∂W = ∂Yᵀ X`, `∂b = Σₙ ∂Yₙ`, `∂X = ∂Y W`.
 /// An immediately following ReLU may be fused: the output is `max(Y, 0)` and the incoming
 /// gradient is masked by `Y > 0` first.
+///
+/// In bfloat16 inference (``InferencePrecision/bfloat16``) each forward pass rounds the weights
+/// and each chunk's inputs to bfloat16 and multiplies them in oneDNN (``BFloat16Product``, bias
+/// and ReLU fused), one product per chunk shape, built on first use.
 final class DenseKernel: LayerKernel {
     let inputs: Int
     let units: Int
     let fusedReLU: Bool
+    let precision: InferencePrecision
+    /// bfloat16 inference: the rounded weights and inputs, and the products by chunk and size.
+    private let roundedWeights = Scratch<UInt16>()
+    private let roundedInputs = Scratch<UInt16>()
+    private let products = Locked([ProductKey: BFloat16Product]())
 
-    init(inputs: Int, units: Int, fusedReLU: Bool) {
+    private struct ProductKey: Hashable { var chunk: Int, rows: Int }
+
+    init(inputs: Int, units: Int, fusedReLU: Bool, precision: InferencePrecision = .float32) {
         self.inputs = inputs
         self.units = units
         self.fusedReLU = fusedReLU
+        self.precision = precision
+    }
+
+    func reserve(batch: Int) {
+        guard precision == .bfloat16 else { return }
+        roundedWeights.reserve(units * inputs)
+        roundedInputs.reserve(batch * inputs)
     }
 
     func forward(_ a: ForwardArguments, generator: inout SeededGenerator) {
+        if precision == .bfloat16 {
+            forwardInBFloat16(a)
+            return
+        }
         let (inputs, units, relu) = (inputs, units, fusedReLU)
         let weight = UnsafePointer(a.parameters), bias = a.parameters + units * inputs
         parallelFor(count: a.batch, minimumPerThread: 8, maximumChunks: a.maximumChunks) { _, rows in
@@ -26,6 +48,31 @@ final class DenseKernel: LayerKernel {
                 transposeB: true, m: rows.count, n: units, k: inputs,
                 a: a.input + rows.lowerBound * inputs, lda: inputs, b: weight, ldb: inputs, c: y, ldc: units)
             for r in 0..<rows.count { addBiasRow(y + r * units, bias: bias, count: units, relu: relu) }
+        }
+    }
+
+    /// `Y = X Wᵀ + b` with `X` and `W` rounded to bfloat16 (the sums in Float32).
+    private func forwardInBFloat16(_ a: ForwardArguments) {
+        let (inputs, units, relu) = (inputs, units, fusedReLU)
+        let weights = roundedWeights.pointer, roundedInputs = roundedInputs.pointer
+        let source = UnsafePointer(a.parameters), bias = UnsafePointer(a.parameters + units * inputs)
+        parallelFor(count: units, minimumPerThread: 16, maximumChunks: a.maximumChunks) { _, rows in
+            BFloat16.round(source + rows.lowerBound * inputs, into: weights + rows.lowerBound * inputs, count: rows.count * inputs)
+        }
+        parallelFor(count: a.batch, minimumPerThread: 8, maximumChunks: a.maximumChunks) { chunk, rows in
+            let x = roundedInputs + rows.lowerBound * inputs
+            BFloat16.round(a.input + rows.lowerBound * inputs, into: x, count: rows.count * inputs)
+            let key = ProductKey(chunk: chunk, rows: rows.count)
+            let product = products.update { products in
+                if let product = products[key] { return product }
+                // `InferencePrecision.requireAvailable()` vouched for the kernel before inference.
+                guard let product = try? BFloat16Product(rows: rows.count, inputs: inputs, units: units, relu: relu) else {
+                    preconditionFailure("bfloat16 inference ran where BFloat16.availability said it cannot")
+                }
+                products[key] = product
+                return product
+            }
+            product.run(input: x, weights: weights, bias: bias, output: a.output + rows.lowerBound * units)
         }
     }
 

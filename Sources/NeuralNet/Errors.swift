@@ -30,6 +30,8 @@ public enum NeuralNetError: Error, CustomStringConvertible, Equatable, Sendable 
     case invalidSetting(name: String, reason: String)
     /// Bytes are not a saved model or checkpoint of this version.
     case corruptData(String)
+    /// A reduced inference precision that this processor cannot run.
+    case precisionUnavailable(precision: String, reason: String)
 
     /// The 1-based position of the layer at fault, where there is one.
     public var layer: Int? {
@@ -69,6 +71,8 @@ public enum NeuralNetError: Error, CustomStringConvertible, Equatable, Sendable 
             return "The setting '\(name)' is invalid: \(reason)."
         case .corruptData(let what):
             return "The data is not a valid \(what)."
+        case .precisionUnavailable(let precision, let reason):
+            return "precision '\(precision)' is not available here: \(reason)"
         }
     }
 }

@@ -171,6 +171,33 @@ public struct KernelRequest: Sendable {
     /// Whether the kernel also applies the 2×2 stride-2 `maxpool` after that (only asked of
     /// layers with ``LayerTraits/absorbsPool``).
     public let fusedPool: Bool
+    /// The precision of inference's products (always Float32 in training); a kernel without a
+    /// reduced-precision path computes in Float32.
+    public var precision: InferencePrecision = .float32
+}
+
+/// The precision of the matrix products in inference. Training is always Float32.
+public enum InferencePrecision: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    /// Float32 throughout (the default).
+    case float32 = "fp32"
+    /// Dense layers multiply inputs and weights rounded to bfloat16, summing in Float32
+    /// (``TensorCore/BFloat16Product``); where the processor has AVX512_BF16 or AMX, about twice
+    /// the multiply-adds per second. Convolutions and everything else stay Float32.
+    case bfloat16 = "bf16"
+
+    public var description: String {
+        switch self {
+        case .float32: "Float32"
+        case .bfloat16: "bfloat16"
+        }
+    }
+
+    /// Throws unless this precision can run on this processor.
+    public func requireAvailable() throws(NeuralNetError) {
+        guard self == .bfloat16 else { return }
+        let availability = BFloat16.availability
+        guard availability.available else { throw .precisionUnavailable(precision: rawValue, reason: availability.detail) }
+    }
 }
 
 /// A layer's compute kernel, as ``LayerKind/kernel(_:)`` returns it.

@@ -53,7 +53,8 @@ final class Network {
     /// The fewest samples worth a part of their own.
     static let minimumPartSize = 16
 
-    init(layers: [LayerSpec], plans: [LayerPlan], capacity: Int, training: Bool) {
+    /// - Parameter precision: The precision of inference's products (ignored in training).
+    init(layers: [LayerSpec], plans: [LayerPlan], capacity: Int, training: Bool, precision: InferencePrecision = .float32) {
         self.plans = plans
         self.capacity = capacity
         self.training = training
@@ -89,7 +90,8 @@ final class Network {
             let fuseReLU = traits.contains(.absorbsReLU) && isReLU(reluIndex)
             let poolIndex = fuseReLU ? reluIndex + 1 : reluIndex
             let fusePool = traits.contains(.absorbsPool) && isPairwisePool(poolIndex)
-            let request = KernelRequest(input: plans[index].inputShape, training: training, fusedReLU: fuseReLU, fusedPool: fusePool)
+            let request = KernelRequest(input: plans[index].inputShape, training: training, fusedReLU: fuseReLU, fusedPool: fusePool,
+                                        precision: training ? .float32 : precision)
             kernels.append(spec.kind.kernel(request)?.kernel)
             if fuseReLU { fused.insert(reluIndex) }
             if fusePool {

@@ -47,18 +47,23 @@ public struct TrainedModel: Sendable, Equatable {
 
     /// The logits of every image, `[N, classes]`.
     ///
-    /// - Parameter images: Images of the model's input shape.
-    /// - Throws: ``NeuralNetError/imageShapeMismatch(expected:got:)`` if the images do not fit.
-    public func logits(for images: ImageSet) throws(NeuralNetError) -> Tensor {
+    /// - Parameters:
+    ///   - images: Images of the model's input shape.
+    ///   - precision: The precision of the dense layers' products (``InferencePrecision``).
+    /// - Throws: ``NeuralNetError/imageShapeMismatch(expected:got:)`` if the images do not fit,
+    ///   ``NeuralNetError/precisionUnavailable(precision:reason:)`` for a precision this
+    ///   processor cannot run.
+    public func logits(for images: ImageSet, precision: InferencePrecision = .float32) throws(NeuralNetError) -> Tensor {
         guard images.imageShape == model.inputShape else {
             throw .imageShapeMismatch(expected: model.inputShape, got: images.imageShape)
         }
+        try precision.requireAvailable()
         let classes = classCount
         var result = Tensor.zeros(shape: [images.count, classes])
         guard images.count > 0 else { return result }
         BLAS.enterSingleThreaded()
         defer { BLAS.leaveSingleThreaded() }
-        let evaluator = Evaluator(model: model, capacity: min(Sequential.inferenceBatch, images.count))
+        let evaluator = Evaluator(model: model, capacity: min(Sequential.inferenceBatch, images.count), precision: precision)
         result.withUnsafeMutableBufferPointer { out in
             evaluator.run(images, model: model, scaling: pixelScaling) { start, count, logits, _ in
                 (out.baseAddress! + start * classes).update(from: logits, count: count * classes)

@@ -405,9 +405,9 @@ final class Evaluator {
     let capacity: Int
     private var input: [Float]
 
-    init(model: Sequential, capacity: Int) {
+    init(model: Sequential, capacity: Int, precision: InferencePrecision = .float32) {
         self.capacity = capacity
-        network = Network(layers: model.layers, plans: model.plans, capacity: capacity, training: false)
+        network = Network(layers: model.layers, plans: model.plans, capacity: capacity, training: false, precision: precision)
         input = [Float](repeating: 0, count: capacity * model.inputShape.reduce(1, *))
     }
 

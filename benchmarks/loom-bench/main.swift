@@ -351,6 +351,26 @@ for name in options.models {
         if rate > inferRate { (inferRate, inferCPU) = (rate, (cpuSeconds() - startCPU) / Double(validation.count)) }
     }
 
+    // bfloat16 inference (`precision: bf16`), where the processor has the instructions: its speed,
+    // and how far its predictions are from Float32's on the same validation images.
+    var bfloat16: (rate: Double, agreement: Double, accuracy: Double, accuracyFloat32: Double)?
+    if BFloat16.availability.available {
+        let reference = try! inferModel.logits(for: validation)
+        var reduced = try! inferModel.logits(for: validation, precision: .bfloat16)
+        var rate = 0.0
+        for _ in 0..<options.repeats {
+            let start = now()
+            reduced = try! inferModel.logits(for: validation, precision: .bfloat16)
+            rate = max(rate, Double(validation.count) / (now() - start))
+        }
+        let (a, b) = (reference.argmaxRows(), reduced.argmaxRows())
+        let labels = (0..<validation.count).map { Int(validation.label(at: $0)) }
+        let same = zip(a, b).filter { $0 == $1 }.count
+        bfloat16 = (rate, Double(same) / Double(a.count),
+                    Double(zip(b, labels).filter { $0 == $1 }.count) / Double(labels.count),
+                    Double(zip(a, labels).filter { $0 == $1 }.count) / Double(labels.count))
+    }
+
     var line: [String: Any] = [
         "model": name, "framework": "loom", "framework_version": version, "threads": options.threads, "batch_size": batch,
         "parameters": model.parameterCount, "train_img_per_s": rounded(trainRate), "train_batches": timedBatches,
@@ -366,6 +386,16 @@ for name in options.models {
     report += "  training   \(format(trainRate)) img/s  (best of \(runs) × \(timedBatches) batches of \(batch), \(format(trainCPU * 1e6, 1)) CPU µs/img)\n"
     report += "  training at \(format(100 * modelFlopsPerImage(model) * trainRate / peak.flopsPerSecond, 1))% of the FP32 FMA peak (\(format(modelFlopsPerImage(model) / 1e6, 2)) MFLOP per image)\n"
     report += "  inference  \(format(inferRate)) img/s  (batches of \(Sequential.inferenceBatch), \(format(inferCPU * 1e6, 1)) CPU µs/img)\n"
+
+    if let bfloat16 {
+        line["infer_bf16_img_per_s"] = rounded(bfloat16.rate)
+        line["bf16_prediction_agreement"] = rounded(bfloat16.agreement, 5)
+        line["bf16_validation_accuracy"] = rounded(bfloat16.accuracy, 5)
+        line["fp32_validation_accuracy"] = rounded(bfloat16.accuracyFloat32, 5)
+        report += "  inference in bfloat16 (precision: bf16) \(format(bfloat16.rate)) img/s; the same prediction as Float32 for "
+            + "\(format(100 * bfloat16.agreement, 2))% of the validation images (accuracy \(format(100 * bfloat16.accuracyFloat32, 2))% → "
+            + "\(format(100 * bfloat16.accuracy, 2))%)\n"
+    }
 
     if options.sgemm {
         let shapes = gemmShapes(model, batch: batch, threads: options.threads)
@@ -407,6 +437,12 @@ for name in options.models {
         line["epochs"] = options.epochs
         line["train_seconds"] = rounded(now() - start, 2)
         line["test_accuracy"] = rounded(Double(try! trained.evaluate(on: test).accuracy), 4)
+        if BFloat16.availability.available {
+            let predicted = try! trained.logits(for: test, precision: .bfloat16).argmaxRows()
+            let correct = predicted.indices.filter { predicted[$0] == Int(test.label(at: $0)) }.count
+            line["test_accuracy_bf16"] = rounded(Double(correct) / Double(test.count), 4)
+            report += "  test accuracy with bfloat16 inference: \(line["test_accuracy_bf16"]!)\n"
+        }
         report += "  \(options.epochs) epochs in \(format(now() - start, 1)) s (validation included): test accuracy \(line["test_accuracy"]!)\n"
     }
     if LayerProfile.isEnabled {

@@ -113,6 +113,19 @@ def main():
                 f"{ratio:.2f}x" if ratio is not None else "-",
                 (f">= {target}x" if better == "higher" else f"<= {target}x") if target else "",
                 met))
+        # loom's bfloat16 inference (precision: bf16) against PyTorch's best Float32 inference.
+        reduced = values(timing, "loom", model, "infer_bf16_img_per_s")
+        if reduced:
+            medians = [statistics.median(v) for v in (values(timing, f, model, "infer_img_per_s") for f in PYTORCH) if v]
+            ratio = statistics.median(reduced) / max(medians) if medians else None
+            agreement = values(timing, "loom", model, "bf16_prediction_agreement")
+            rows.append((
+                model, "inference img/s, loom in bfloat16 (precision: bf16)",
+                f"{number(statistics.median(reduced))} ({number(max(reduced))})", "", "",
+                f"{ratio:.2f}x" if ratio is not None else "-", "", ""))
+            if agreement:
+                rows.append((model, "  bf16 predictions equal to FP32's (validation)",
+                             f"{100 * statistics.median(agreement):.2f}%", "", "", "", "", ""))
         cpu = values(timing, "loom", model, "train_cpu_us_per_img")
         if cpu:
             rows.append((model, "loom training CPU us/img", f"{number(statistics.median(cpu))} ({number(min(cpu))})", "", "", "", "", ""))
@@ -148,6 +161,9 @@ def main():
             for record in (r for r in accuracy if r["framework"] == framework and r["model"] == model):
                 epochs, goal = ACCURACY_TARGET.get(model, (None, None))
                 value = record.get("test_accuracy")
+                if record.get("test_accuracy_bf16") is not None:
+                    rows.append((model, f"loom test accuracy with bfloat16 inference, {record['epochs']} epochs",
+                                 f"{record['test_accuracy_bf16']:.4f}", "", "", "", "", ""))
                 rows.append((
                     model, f"{framework} test accuracy, {record['epochs']} epochs ({number(record.get('train_seconds'))} s)",
                     f"{value:.4f}" if framework == "loom" and value is not None else "",

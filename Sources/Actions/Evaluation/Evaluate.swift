@@ -50,6 +50,7 @@ struct EvaluateParameters: ParameterSet {
     /// `best` (`nil`: the default) or `all`; see ``EvaluateSeeds``.
     var seeds: String?
     var testTime = TestTimeAugmentation.none
+    var precision = InferencePrecision.float32
 
     static let fields: [Field<Self>] = [
         Field("on", \.on, doc: EvaluationPart.doc),
@@ -59,6 +60,7 @@ struct EvaluateParameters: ParameterSet {
         Field("bins", \.bins, .integer(.closed(2, 100)), doc: "Equal-width confidence bins of the calibration error and the reliability diagram."),
         Field("seeds", \.seeds, .choice(EvaluateSeeds.choices), doc: EvaluateSeeds.doc),
         Field("test-time", \.testTime, doc: TestTimeAugmentation.doc),
+        Field("precision", \.precision, doc: InferencePrecision.doc),
     ]
 }
 
@@ -69,7 +71,8 @@ enum EvaluateAction {
         let (split, dataset) = try context.splitData()
         let set = try EvaluationImages(split: split, dataset: dataset, part: parameters.on.part)
         try set.checkFits(model, label: label, parameter: "model")
-        let predictions = try Predictions(model: model.trained, images: set.images, testTime: parameters.testTime)
+        let predictions = try Predictions(model: model.trained, images: set.images, testTime: parameters.testTime,
+                                          precision: parameters.precision)
         let actual = set.labels
         let names = set.classNames
         let scores = ModelScores(predictions: predictions, actual: actual, interval: parameters.interval.method,
@@ -84,10 +87,18 @@ enum EvaluateAction {
         PublishedFacts.publishConfusions(context, confusion: confusion, classNames: names)
 
         context.emit(markdown: "**\(label)** on the \(set.part.rawValue) part (\(Format.count(set.count)) images, "
-                     + "\(names.count) classes\(parameters.testTime.clause)): \(accuracyText(evaluation)), "
+                     + "\(names.count) classes\(parameters.testTime.clause)\(parameters.precision.clause)): \(accuracyText(evaluation)), "
                      + "\(Format.count(confusion.total - confusion.correct)) mistakes.")
         if let note = context.splitMismatchNote(for: model, label: label) { context.emit(markdown: note) }
-        if parameters.seeds == "all" { try EvaluateSeeds.report(context, model: model, set: set, label: label, testTime: parameters.testTime) }
+        if parameters.precision != .float32 {
+            let reference = try Predictions(model: model.trained, images: set.images, testTime: parameters.testTime)
+            context.emit(markdown: PrecisionComparison(reduced: predictions, reference: reference, actual: actual,
+                                                       precision: parameters.precision).sentence)
+        }
+        if parameters.seeds == "all" {
+            try EvaluateSeeds.report(context, model: model, set: set, label: label, testTime: parameters.testTime,
+                                     precision: parameters.precision)
+        }
         context.emit(metricsTable(evaluation, logLoss: loss, count: set.count))
         context.emit(classTable(report: report, names: names))
         context.emit(markdown: summarySentence(confusion: confusion, report: report, names: names))

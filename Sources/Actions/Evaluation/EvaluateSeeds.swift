@@ -1,6 +1,7 @@
 import Analysis
 import Engine
 import Foundation
+import NeuralNet
 
 /// `evaluate`'s `seeds` parameter: which of a model's seeds to evaluate.
 ///
@@ -30,9 +31,9 @@ enum EvaluateSeeds {
     ] }
 
     /// One seed's scores, by metric name.
-    static func scores(_ run: ModelValue.SeedRun, set: EvaluationImages,
-                       testTime: TestTimeAugmentation = .none) throws -> [String: Double] {
-        let predictions = try Predictions(model: run.trained, images: set.images, testTime: testTime)
+    static func scores(_ run: ModelValue.SeedRun, set: EvaluationImages, testTime: TestTimeAugmentation = .none,
+                       precision: InferencePrecision = .float32) throws -> [String: Double] {
+        let predictions = try Predictions(model: run.trained, images: set.images, testTime: testTime, precision: precision)
         let classes = set.classNames.count
         let confusion = ConfusionMatrix(actual: set.labels, predicted: predictions.predicted, classCount: classes)
         let report = ClassificationReport(confusion: confusion)
@@ -42,12 +43,12 @@ enum EvaluateSeeds {
 
     /// Evaluates every seed of `model`, emits their table and publishes the means.
     static func report(_ context: ActionContext, model: ModelValue, set: EvaluationImages, label: String,
-                       testTime: TestTimeAugmentation = .none) throws {
+                       testTime: TestTimeAugmentation = .none, precision: InferencePrecision = .float32) throws {
         guard model.runs.count > 1 else {
             context.emit(markdown: "**\(label)** was trained with one seed, so 'seeds: all' evaluates just that one.")
             return
         }
-        let perSeed = try model.runs.map { try scores($0, set: set, testTime: testTime) }
+        let perSeed = try model.runs.map { try scores($0, set: set, testTime: testTime, precision: precision) }
         var table = Table(columns: ["seed"] + metrics.map(\.title))
         for (index, run) in model.runs.enumerated() {
             let seed = run.seed.map(String.init) ?? "?"

@@ -87,6 +87,7 @@ struct PredictParameters: ParameterSet {
     var files: LocatedList<String>?
     var top = 3
     var testTime = TestTimeAugmentation.none
+    var precision = InferencePrecision.float32
 
     static let fields: [Field<Self>] = [
         Field("images", \.images, summary: "integer in [1, 100000] or list of integer ≥ 0",
@@ -97,6 +98,7 @@ struct PredictParameters: ParameterSet {
         Field("files", \.files, .list(.string, acceptsSingle: true), doc: "Your own PNG files, relative to the notebook's folder."),
         Field("top", \.top, .integer(.closed(1, 1000)), doc: "How many of the most probable classes to show."),
         Field("test-time", \.testTime, doc: TestTimeAugmentation.doc),
+        Field("precision", \.precision, doc: InferencePrecision.doc),
     ]
 
     func check() -> [NamedProblem] {
@@ -160,7 +162,7 @@ enum PredictAction {
             names = set.classNames
             let positions = try choosePositions(requested, count: set.count, seed: parameters.seed, part: parameters.on, context: context)
             try predictImages(set: set, positions: positions, model: model, label: label, top: top,
-                              testTime: parameters.testTime, context: context)
+                              testTime: parameters.testTime, precision: parameters.precision, context: context)
         }
         if names.count != model.trained.classCount { names = (0..<model.trained.classCount).map(String.init) }
         if !files.isEmpty {
@@ -197,13 +199,15 @@ enum PredictAction {
     }
 
     static func predictImages(set: EvaluationImages, positions: [Int], model: ModelValue, label: String, top: Int,
-                              testTime: TestTimeAugmentation, context: ActionContext) throws {
-        let predictions = try Predictions(model: model.trained, images: set.images.subset(positions), testTime: testTime)
+                              testTime: TestTimeAugmentation, precision: InferencePrecision = .float32,
+                              context: ActionContext) throws {
+        let predictions = try Predictions(model: model.trained, images: set.images.subset(positions), testTime: testTime,
+                                          precision: precision)
         let names = set.classNames
         let actual = positions.map { set.labels[$0] }
         let correct = zip(actual, predictions.predicted).filter { $0 == $1 }.count
-        context.emit(markdown: "**\(label)** on \(positions.count) images of the \(set.part.rawValue) part: "
-                     + "\(correct) of \(positions.count) right.")
+        context.emit(markdown: "**\(label)** on \(positions.count) images of the \(set.part.rawValue) part"
+                     + "\(precision.clause): \(correct) of \(positions.count) right.")
         if let note = context.splitMismatchNote(for: model, label: label) { context.emit(markdown: note) }
 
         var panels: [any Chart] = []
@@ -270,7 +274,8 @@ enum PredictAction {
         } catch {
             throw context.error("\(error)", parameter: "files")
         }
-        let predictions = try Predictions(model: model.trained, images: images, testTime: parameters.testTime)
+        let predictions = try Predictions(model: model.trained, images: images, testTime: parameters.testTime,
+                                          precision: parameters.precision)
 
         var pictures: [GridImage] = []
         var table = Table(columns: ["file", "size", "background", "predicted", "top \(top)"],

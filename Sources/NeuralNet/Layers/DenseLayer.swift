@@ -33,7 +33,7 @@ public struct DenseLayer: LayerKind {
     }
 
     public func kernel(_ request: KernelRequest) -> LayerKernelBox? {
-        LayerKernelBox(DenseKernel(inputs: request.input[0], units: units, fusedReLU: request.fusedReLU))
+        LayerKernelBox(DenseKernel(inputs: request.input[0], units: units, fusedReLU: request.fusedReLU, precision: request.precision))
     }
 
     public func export<Graph: LayerGraph>(_ layer: ExportedLayer, into graph: inout Graph) -> String {
