@@ -135,7 +135,8 @@ for model in $models; do
         "$venv/bin/python" "$root/benchmarks/pytorch/bench.py" "${common[@]}" >> "$results/pytorch.jsonl"
         if ((compile)); then
             wait_quiet pytorch-compile "$model"
-            "$venv/bin/python" "$root/benchmarks/pytorch/bench.py" "${common[@]}" --compile >> "$results/pytorch.jsonl"
+            "$venv/bin/python" "$root/benchmarks/pytorch/bench.py" "${common[@]}" --compile >> "$results/pytorch.jsonl" \
+                || echo "  torch.compile failed for $model (exit $?): its column stays empty" >&2
         fi
     done
 done

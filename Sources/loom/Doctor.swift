@@ -42,6 +42,10 @@ extension Loom {
                 "threads:     \(threads.count) (\(threads.reason))",
                 "convolution: \(ConvolutionAlgorithm.summary); oneDNN kernel here: \(Self.directImplementation())",
             ]
+            let bfloat16 = BFloat16.availability
+            lines.append(bfloat16.available
+                ? "bfloat16:    available for 'precision: bf16' inference (oneDNN kernel here: \(bfloat16.detail))"
+                : "bfloat16:    not available: \(bfloat16.detail)")
             if let warning = ConvolutionAlgorithm.requested.warning { lines.append("warning:     \(warning)") }
             if !noProbe {
                 let peak = PeakThroughput.measure()

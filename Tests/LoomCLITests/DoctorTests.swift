@@ -40,6 +40,28 @@ import TensorCore
         #expect(line("OpenBLAS:", of: portable.standardOutput).hasPrefix("OpenBLAS:    Prescott kernels"))
     }
 
+    @Test func matrixProductsNameTheirLibraryAndLoomBLASChoosesIt() throws {
+        guard Processor.current.architecture == "x86_64" else { return }
+        let standard = try doctor()
+        #expect(line("products:", of: standard.standardOutput)
+            == "products:    oneDNN sgemm (the default on x86_64: measured fastest on the study's shapes; LOOM_BLAS=onednn|openblas)")
+        #expect(line("OpenBLAS:", of: standard.standardOutput).hasSuffix("; not used for loom's products"))
+        let openBLAS = try doctor(["LOOM_BLAS": "openblas"])
+        #expect(line("products:", of: openBLAS.standardOutput).hasPrefix("products:    OpenBLAS sgemm (LOOM_BLAS=openblas;"))
+        #expect(!line("OpenBLAS:", of: openBLAS.standardOutput).contains("not used"))
+        #expect(line("self-check:", of: openBLAS.standardOutput).hasPrefix("self-check:  passed"))
+        let wrong = try doctor(["LOOM_BLAS": "mkl"])
+        #expect(wrong.status == 0)
+        #expect(wrong.standardOutput.contains("warning:     LOOM_BLAS=mkl is not a matrix library (onednn, openblas); using onednn."))
+        if KernelPath.widest(for: Processor.current.features) >= .avx2 {
+            // LOOM_KERNELS caps oneDNN too: its sgemm and convolutions run AVX2 kernels.
+            let avx2 = try doctor(["LOOM_KERNELS": "avx2"])
+            #expect(line("oneDNN:", of: avx2.standardOutput).hasPrefix("oneDNN:      avx2 kernels"))
+            #expect(line("bfloat16:", of: avx2.standardOutput).hasPrefix("bfloat16:    not available: bfloat16 inference needs AVX512_BF16"))
+            #expect(line("convolution:", of: avx2.standardOutput).hasSuffix("oneDNN kernel here: jit:avx2"))
+        }
+    }
+
     @Test func theEnvironmentsOpenBLASCoreIsRespected() throws {
         guard Processor.current.architecture == "x86_64" else { return }
         let result = try doctor(["OPENBLAS_CORETYPE": "Prescott"])
