@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 LOOM := .build/release/loom
 
-.PHONY: quickstart test setup build notebooks bench man completions clean fuzz slurm-up slurm-down
+.PHONY: quickstart test setup build notebooks bench recipe man completions clean fuzz slurm-up slurm-down
 
 quickstart: setup
 	$(LOOM) run notebooks/quickstart.md
@@ -20,6 +20,9 @@ build: setup
 
 notebooks: setup
 	$(LOOM) run notebooks/eda.md notebooks/cnn.md notebooks/mlp.md --assets
+
+recipe:
+	benchmarks/recipe.sh
 
 bench:
 	./setup.sh --no-build
