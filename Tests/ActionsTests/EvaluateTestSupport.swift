@@ -105,6 +105,17 @@ final class EvaluationHarness {
         """
     }
 
+    /// ``notebook(_:)`` with a cell training the `perfect` test model before `cells`.
+    func perfectModelNotebook(_ cells: String) -> String {
+        notebook("""
+            ```loom test.model as perfect
+            kind: perfect
+            ```
+
+            \(cells)
+            """)
+    }
+
     /// Checks and runs a notebook kept at `directory/nb.md`.
     func run(_ text: String) throws -> RunReport {
         let checked = check(text)

@@ -8,11 +8,7 @@ import TensorCore
                    "this processor has no AVX512_BF16 or AMX, so oneDNN has no native bfloat16 product"))
     func evaluateSaysItRanInBFloat16AndHowManyPredictionsDiffer() throws {
         let harness = try EvaluationHarness()
-        let report = try harness.run(harness.notebook("""
-            ```loom test.model as perfect
-            kind: perfect
-            ```
-
+        let report = try harness.run(harness.perfectModelNotebook("""
             ```loom evaluate
             model: perfect
             precision: bf16
@@ -34,11 +30,7 @@ import TensorCore
 
     @Test func anUnknownPrecisionIsACheckErrorThatListsTheChoices() throws {
         let harness = try EvaluationHarness()
-        let errors = harness.check(harness.notebook("""
-            ```loom test.model as perfect
-            kind: perfect
-            ```
-
+        let errors = harness.check(harness.perfectModelNotebook("""
             ```loom evaluate
             model: perfect
             precision: fp16

@@ -65,11 +65,7 @@ import Testing
 
     @Test func anEvaluateCellSaysItUsedTestTimeFlips() throws {
         let harness = try EvaluationHarness()
-        let report = try harness.run(harness.notebook("""
-            ```loom test.model as perfect
-            kind: perfect
-            ```
-
+        let report = try harness.run(harness.perfectModelNotebook("""
             ```loom evaluate
             model: perfect
             test-time: flip
@@ -91,11 +87,7 @@ import Testing
 
     @Test func anUnknownTestTimeAugmentationIsACheckError() throws {
         let harness = try EvaluationHarness()
-        let errors = harness.check(harness.notebook("""
-            ```loom test.model as perfect
-            kind: perfect
-            ```
-
+        let errors = harness.check(harness.perfectModelNotebook("""
             ```loom evaluate
             model: perfect
             test-time: flips
