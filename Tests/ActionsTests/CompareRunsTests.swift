@@ -23,11 +23,7 @@ import Testing
 
     @Test func eachModelIsTestedAgainstTheBestWithMcNemar() throws {
         let harness = try EvaluationHarness()
-        let report = try harness.run(harness.notebook("""
-            ```loom test.model as perfect
-            kind: perfect
-            ```
-
+        let report = try harness.run(harness.perfectModelNotebook("""
             ```loom test.model as swapped
             kind: swap
             ```

@@ -63,11 +63,7 @@ import Testing
 
     @Test func withoutValidationHistoryThereAreNoCurves() throws {
         let harness = try EvaluationHarness()
-        let report = try harness.run(harness.notebook("""
-            ```loom test.model as perfect
-            kind: perfect
-            ```
-
+        let report = try harness.run(harness.perfectModelNotebook("""
             ```loom compare
             ```
             """))

@@ -18,11 +18,7 @@ private func expectClose(_ a: Double, _ b: Double, tolerance: Double = 1e-9,
 
     @Test func aPerfectModelGivesADiagonalConfusionMatrix() throws {
         let harness = try EvaluationHarness()
-        let report = try harness.run(harness.notebook("""
-            ```loom test.model as perfect
-            kind: perfect
-            ```
-
+        let report = try harness.run(harness.perfectModelNotebook("""
             ```loom evaluate
             model: perfect
             ```

@@ -8,11 +8,7 @@ import Testing
 @Suite struct EvaluateUncertaintyTests {
     @Test func aPerfectModelGetsAnIntervalBelowOneAndAnAUCOfOne() throws {
         let harness = try EvaluationHarness()
-        let report = try harness.run(harness.notebook("""
-            ```loom test.model as perfect
-            kind: perfect
-            ```
-
+        let report = try harness.run(harness.perfectModelNotebook("""
             ```loom evaluate as ev
             model: perfect
             ```
