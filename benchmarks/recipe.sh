@@ -19,7 +19,7 @@ while (($#)); do
     case "$1" in
         --epochs) epochs="$2"; shift 2 ;;
         --seed) seed="$2"; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "recipe.sh: unknown option '$1' (see --help)." >&2; exit 2 ;;
     esac
 done

@@ -10,8 +10,9 @@
 #                                          # another process (a shell spin loop), beside the quiet figure
 #     benchmarks/run.sh --quiet 30 --max-wait 120   # (defaults) before each process, wait up to 120 s
 #                                              # for the other processes' CPU use to drop below 30% of the 2 cores
-#     benchmarks/run.sh --openblas-core auto   # loom with OpenBLAS's own kernel choice (AVX-512 here),
-#                                              # instead of the environment's OPENBLAS_CORETYPE
+#     benchmarks/run.sh --openblas-core auto   # loom with OpenBLAS's own kernel choice instead of the
+#                                              # environment's OPENBLAS_CORETYPE (it matters under
+#                                              # LOOM_BLAS=openblas: loom's products run in oneDNN by default)
 #     benchmarks/run.sh --isa avx2         # both frameworks held to AVX2 on an AVX-512 processor, the path
 #                                          # an AVX2-only CPU gets (loom: LOOM_KERNELS=avx2; PyTorch:
 #                                          # ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2)
