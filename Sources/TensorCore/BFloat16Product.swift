@@ -13,22 +13,21 @@ public enum BFloat16 {
     public static func round(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<UInt16>, count: Int) {
         // A plain loop of integer operations and a select, which the compiler vectorises.
         source.withMemoryRebound(to: UInt32.self, capacity: count) { bits in
-            for index in 0..<count {
-                let value = bits[index]
-                let rounded = (value &+ 0x7FFF &+ ((value &>> 16) & 1)) &>> 16
-                // NaN (exponent all ones, mantissa non-zero) must not round into infinity.
-                let isNaN = value & 0x7FFF_FFFF > 0x7F80_0000
-                destination[index] = UInt16(truncatingIfNeeded: isNaN ? (value &>> 16) | 0x40 : rounded)
-            }
+            for index in 0..<count { destination[index] = rounded(bits: bits[index]) }
         }
     }
 
     /// One float rounded to bfloat16 bits.
     @inline(__always)
-    public static func one(_ value: Float) -> UInt16 {
-        let bits = value.bitPattern
-        if value.isNaN { return UInt16(truncatingIfNeeded: bits >> 16) | 0x0040 }
-        return UInt16(truncatingIfNeeded: (bits &+ (((bits >> 16) & 1) &+ 0x7FFF)) >> 16)
+    public static func one(_ value: Float) -> UInt16 { rounded(bits: value.bitPattern) }
+
+    /// The bfloat16 bits nearest a float's bits (ties to even); a NaN stays a (quiet) NaN.
+    @inline(__always)
+    static func rounded(bits value: UInt32) -> UInt16 {
+        let rounded = (value &+ 0x7FFF &+ ((value &>> 16) & 1)) &>> 16
+        // NaN (exponent all ones, mantissa non-zero) must not round into infinity.
+        let isNaN = value & 0x7FFF_FFFF > 0x7F80_0000
+        return UInt16(truncatingIfNeeded: isNaN ? (value &>> 16) | 0x40 : rounded)
     }
 
     /// The Float32 value of bfloat16 bits.

@@ -82,13 +82,8 @@ public enum BLAS {
     ) {
         switch ComputeBackend.current.matrixLibrary {
         case .oneDNN:
-            // oneDNN runs its OpenMP threads on the calling thread's count: one inside loom's own
-            // chunks (``enterSingleThreaded()``), all of loom's threads otherwise.
-            let threads = singleThreadedDepth.read { $0 } > 0 ? 1 : ComputeThreads.count
-            if omp_get_max_threads() != Int32(threads) { omp_set_num_threads(Int32(threads)) }
-            let status = dnnl_sgemm(
-                operation(transposeA), operation(transposeB), Int64(m), Int64(n), Int64(k), alpha,
-                a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+            let status = oneDNNProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             precondition(status == dnnl_success, "oneDNN sgemm failed (status \(status.rawValue)) for \(m)×\(n)×\(k)")
         case .openBLAS:
             openBLASProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
@@ -96,12 +91,26 @@ public enum BLAS {
         }
     }
 
-    /// oneDNN's name for a transpose: `T` or `N`.
+    /// `dnnl_sgemm` itself, whichever library the backend chose (the start-up check runs it
+    /// before the choice is made), returning oneDNN's status.
+    ///
+    /// oneDNN runs its OpenMP threads on the calling thread's count: one inside loom's own chunks
+    /// (``enterSingleThreaded()``), all of loom's threads otherwise.
     @inlinable
-    static func operation(_ transpose: Bool) -> CChar { CChar(UInt8(ascii: transpose ? "T" : "N")) }
+    static func oneDNNProduct(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) -> dnnl_status_t {
+        let threads = singleThreadedDepth.read { $0 } > 0 ? 1 : ComputeThreads.count
+        if omp_get_max_threads() != Int32(threads) { omp_set_num_threads(Int32(threads)) }
+        func operation(_ transpose: Bool) -> CChar { CChar(UInt8(ascii: transpose ? "T" : "N")) }
+        return dnnl_sgemm(operation(transposeA), operation(transposeB), Int64(m), Int64(n), Int64(k), alpha,
+                          a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+    }
 
     /// `cblas_sgemm` itself, whichever library the backend chose (the start-up check and the
-    /// library benchmark compare the two).
+    /// tests compare the two).
     @inlinable
     public static func openBLASProduct(
         transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,

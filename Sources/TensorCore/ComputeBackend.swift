@@ -238,17 +238,17 @@ public struct ComputeBackend: Sendable {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
+                        let (a, b, c) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
                         switch library {
                         case .openBLAS:
-                            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-                                        transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                                        1, a.baseAddress, Int32(lda), b.baseAddress, Int32(ldb), 0, c.baseAddress, Int32(n))
+                            BLAS.openBLASProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                                 a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: n)
                         case .oneDNN:
                             // NaN where the result goes: with β = 0 the library must not read it.
-                            c.update(repeating: .nan)
-                            let status = dnnl_sgemm(BLAS.operation(transposeA), BLAS.operation(transposeB), Int64(m), Int64(n), Int64(k),
-                                                    1, a.baseAddress, Int64(lda), b.baseAddress, Int64(ldb), 0, c.baseAddress, Int64(n))
-                            if status != dnnl_success { c.update(repeating: .infinity) }
+                            c.update(repeating: .nan, count: m * n)
+                            let status = BLAS.oneDNNProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                                            alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+                            if status != dnnl_success { c.update(repeating: .infinity, count: m * n) }
                         }
                     }
                 }

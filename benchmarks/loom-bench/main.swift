@@ -365,10 +365,9 @@ for name in options.models {
         }
         let (a, b) = (reference.argmaxRows(), reduced.argmaxRows())
         let labels = (0..<validation.count).map { Int(validation.label(at: $0)) }
-        let same = zip(a, b).filter { $0 == $1 }.count
-        bfloat16 = (rate, Double(same) / Double(a.count),
-                    Double(zip(b, labels).filter { $0 == $1 }.count) / Double(labels.count),
-                    Double(zip(a, labels).filter { $0 == $1 }.count) / Double(labels.count))
+        /// The share of positions where two lists of classes agree.
+        func agreement(_ x: [Int], _ y: [Int]) -> Double { Double(zip(x, y).filter { $0 == $1 }.count) / Double(x.count) }
+        bfloat16 = (rate, agreement(a, b), agreement(b, labels), agreement(a, labels))
     }
 
     var line: [String: Any] = [

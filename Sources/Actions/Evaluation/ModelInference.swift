@@ -166,12 +166,7 @@ struct Predictions {
          precision: InferencePrecision = .float32) throws {
         let started = DispatchTime.now().uptimeNanoseconds
         classCount = model.classCount
-        do {
-            try precision.requireAvailable()
-        } catch {
-            throw ActionError("\(error)", parameter: "precision")
-        }
-        do {
+        do throws(NeuralNetError) {
             let plain = try model.logits(for: images, precision: precision).scalars
             switch testTime {
             case .none:
@@ -185,6 +180,7 @@ struct Predictions {
                 logits = probabilities.map { log(max($0, .leastNormalMagnitude)) }
             }
         } catch {
+            if case .precisionUnavailable = error { throw ActionError("\(error)", parameter: "precision") }
             throw ActionError("\(error)")
         }
         seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
